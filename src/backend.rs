@@ -1,0 +1,147 @@
+//! Which CPU features this machine has and which code path each algorithm takes on it.
+//!
+//! The choices mirror the run-time dispatch of the libraries doing the work
+//! (curve25519-dalek for Ed25519, the `sha2` crate for hashing), so `batchverify info` and the
+//! benchmark records say what actually ran.
+
+use core::fmt;
+
+/// The curve25519-dalek backend that runs Ed25519 point arithmetic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Ed25519Path {
+    /// AVX-512 IFMA vector backend (52-bit multiply-accumulate, 4 lanes of 2^52-radix limbs).
+    Avx512Ifma,
+    /// AVX2 vector backend.
+    Avx2,
+    /// Portable 64-bit serial backend.
+    Serial,
+}
+
+/// The compression function used for SHA-256 and SHA-512.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HashPath {
+    /// Intel SHA extensions (SHA-256 only).
+    ShaNi,
+    /// AVX2 message schedule (SHA-512 only).
+    Avx2,
+    /// Portable code.
+    Portable,
+}
+
+impl fmt::Display for Ed25519Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Ed25519Path::Avx512Ifma => "avx512-ifma",
+            Ed25519Path::Avx2 => "avx2",
+            Ed25519Path::Serial => "serial",
+        })
+    }
+}
+
+impl fmt::Display for HashPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HashPath::ShaNi => "sha-ni",
+            HashPath::Avx2 => "avx2",
+            HashPath::Portable => "portable",
+        })
+    }
+}
+
+/// CPU features and the code paths selected on this machine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CpuInfo {
+    /// The CPU features that matter to batchverify, as named by `is_x86_feature_detected!`.
+    pub features: Vec<&'static str>,
+    /// Whether this build contains curve25519-dalek's AVX-512 IFMA backend.
+    pub ifma_backend_built: bool,
+    /// The backend Ed25519 point arithmetic runs on.
+    pub ed25519: Ed25519Path,
+    /// The SHA-256 compression function.
+    pub sha256: HashPath,
+    /// The SHA-512 compression function (Ed25519 challenge hashes).
+    pub sha512: HashPath,
+}
+
+/// Detects the CPU's features and reports the code paths taken on this machine.
+pub fn cpu_info() -> CpuInfo {
+    let features = detected_features();
+    let has = |name: &str| features.contains(&name);
+    let ifma_backend_built = ifma_backend_built();
+    let ed25519 = if ifma_backend_built && has("avx512ifma") && has("avx512vl") {
+        Ed25519Path::Avx512Ifma
+    } else if avx2_backend_built() && has("avx2") {
+        Ed25519Path::Avx2
+    } else {
+        Ed25519Path::Serial
+    };
+    let x86 = cfg!(any(target_arch = "x86", target_arch = "x86_64"));
+    let sha256 = if x86 && has("sha") && has("sse4.1") {
+        HashPath::ShaNi
+    } else {
+        HashPath::Portable
+    };
+    let sha512 = if x86 && has("avx2") {
+        HashPath::Avx2
+    } else {
+        HashPath::Portable
+    };
+    CpuInfo {
+        features,
+        ifma_backend_built,
+        ed25519,
+        sha256,
+        sha512,
+    }
+}
+
+/// curve25519-dalek builds its IFMA backend when our `.cargo/config.toml` asks for it, or on
+/// its own when the target enables IFMA at compile time.
+fn ifma_backend_built() -> bool {
+    cfg!(all(
+        target_arch = "x86_64",
+        any(
+            curve25519_dalek_backend = "avx512",
+            all(target_feature = "avx512ifma", target_feature = "avx512vl")
+        )
+    ))
+}
+
+fn avx2_backend_built() -> bool {
+    cfg!(all(
+        target_arch = "x86_64",
+        not(curve25519_dalek_backend = "serial"),
+        not(curve25519_dalek_backend = "fiat")
+    ))
+}
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+fn detected_features() -> Vec<&'static str> {
+    let mut found = Vec::new();
+    macro_rules! probe {
+        ($($name:tt),*) => {
+            $(if std::arch::is_x86_feature_detected!($name) {
+                found.push($name);
+            })*
+        };
+    }
+    probe!(
+        "sse4.1",
+        "avx2",
+        "bmi2",
+        "adx",
+        "sha",
+        "avx512f",
+        "avx512vl",
+        "avx512bw",
+        "avx512ifma"
+    );
+    found
+}
+
+#[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
+fn detected_features() -> Vec<&'static str> {
+    Vec::new()
+}

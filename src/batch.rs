@@ -1,0 +1,145 @@
+//! Per-item verdicts of a batch and the bisection that finds the bad items.
+
+use core::ops::Range;
+
+/// The verdict for every item of a batch, in input order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct BatchOutcome {
+    verdicts: Vec<bool>,
+}
+
+impl BatchOutcome {
+    /// Wraps per-item verdicts (`true` = valid).
+    pub fn from_verdicts(verdicts: Vec<bool>) -> Self {
+        Self { verdicts }
+    }
+
+    /// Number of items in the batch.
+    pub fn len(&self) -> usize {
+        self.verdicts.len()
+    }
+
+    /// Whether the batch had no items (an empty batch is valid).
+    pub fn is_empty(&self) -> bool {
+        self.verdicts.is_empty()
+    }
+
+    /// `true` when every item verified (and for an empty batch).
+    pub fn all_valid(&self) -> bool {
+        self.verdicts.iter().all(|&v| v)
+    }
+
+    /// Verdict of item `index`, or `None` past the end.
+    pub fn is_valid(&self, index: usize) -> Option<bool> {
+        self.verdicts.get(index).copied()
+    }
+
+    /// Positions of the items that did not verify, ascending.
+    pub fn invalid_indices(&self) -> Vec<usize> {
+        self.verdicts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &v)| (!v).then_some(i))
+            .collect()
+    }
+
+    /// Number of items that did not verify.
+    pub fn invalid_count(&self) -> usize {
+        self.verdicts.iter().filter(|&&v| !v).count()
+    }
+
+    /// The verdicts as a slice (`true` = valid).
+    pub fn as_slice(&self) -> &[bool] {
+        &self.verdicts
+    }
+
+    /// The verdicts as a vector (`true` = valid).
+    pub fn into_vec(self) -> Vec<bool> {
+        self.verdicts
+    }
+}
+
+/// A randomized batch equation over a run of items that can be split.
+///
+/// The scheme computes a partial sum for a range of items; the equation holds for the range when
+/// the sum is (in the scheme's sense) zero. Sums are additive over disjoint ranges, which lets
+/// bisection compute one half and derive the other by subtraction.
+pub(crate) trait SplittableCheck {
+    type Sum;
+
+    /// The batch sum over `range`.
+    fn sum(&self, range: Range<usize>) -> Self::Sum;
+
+    /// `whole - part`.
+    fn difference(&self, whole: &Self::Sum, part: &Self::Sum) -> Self::Sum;
+
+    /// Whether the batch equation holds for a sum.
+    fn holds(&self, sum: &Self::Sum) -> bool;
+
+    /// The single-item verdict, used where bisection stops paying.
+    fn verify_one(&self, index: usize) -> bool;
+
+    /// Cost of adding one item to a sum, in units of one single verification.
+    fn sum_cost_per_item(&self) -> f64;
+}
+
+/// Fills `verdicts[range]` given that `range`'s batch sum is `sum`.
+///
+/// A range whose equation holds is all valid. A failing range is split: the left half is summed,
+/// the right half's sum is derived by one subtraction, and each failing half is searched again.
+///
+/// Splitting is a bet that a half turns out clean, which saves verifying its items singly. With
+/// one bad item the bet always wins; with many bad items it always loses. So the first split of
+/// a failing batch is a probe, and after it a split is made only while what splitting has spent
+/// stays below what it has saved: with dense failures the search falls back to single
+/// verification after the probe, and its total cost stays within one half-sum of verifying every
+/// item singly.
+pub(crate) fn bisect<C: SplittableCheck>(
+    check: &C,
+    range: Range<usize>,
+    sum: C::Sum,
+    verdicts: &mut [bool],
+) {
+    let mut ledger = Ledger {
+        cost_per_item: check.sum_cost_per_item(),
+        allowance: check.sum_cost_per_item() * (range.len() / 2) as f64,
+        spent: 0.0,
+        saved: 0.0,
+    };
+    search(check, range, sum, verdicts, &mut ledger);
+}
+
+struct Ledger {
+    cost_per_item: f64,
+    allowance: f64,
+    spent: f64,
+    saved: f64,
+}
+
+fn search<C: SplittableCheck>(
+    check: &C,
+    range: Range<usize>,
+    sum: C::Sum,
+    verdicts: &mut [bool],
+    ledger: &mut Ledger,
+) {
+    if check.holds(&sum) {
+        ledger.saved += range.len() as f64;
+        verdicts[range].fill(true);
+        return;
+    }
+    let half = range.len() / 2;
+    let split_cost = ledger.cost_per_item * half as f64;
+    if half == 0 || ledger.spent + split_cost > ledger.saved + ledger.allowance {
+        for i in range {
+            verdicts[i] = check.verify_one(i);
+        }
+        return;
+    }
+    ledger.spent += split_cost;
+    let mid = range.start + half;
+    let left = check.sum(range.start..mid);
+    let right = check.difference(&sum, &left);
+    search(check, range.start..mid, left, verdicts, ledger);
+    search(check, mid..range.end, right, verdicts, ledger);
+}
