@@ -1,1 +1,55 @@
-fn main(){}
+//! `batchverify`: verify signatures from JSONL, benchmark against peer libraries, show the
+//! machine's code paths. Holds no cryptography: it converts and presents.
+
+mod bench;
+mod info;
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use batchverify::ed25519::Policy;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "batchverify", version, about = "Batch signature verification engine")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Version, CPU features, selected code paths and thread count.
+    Info,
+    /// Verify signatures read as JSONL; one JSONL verdict per record on stdout.
+    Verify {
+        #[command(subcommand)]
+        scheme: VerifyScheme,
+    },
+    /// Measure throughput against peer libraries on the same inputs in the same run.
+    Bench(bench::Args),
+}
+
+#[derive(Subcommand)]
+enum VerifyScheme {
+    /// Records `{"public_key": hex, "message": hex, "signature": hex}`.
+    Ed25519 {
+        /// Verification rules: zip215 or strict.
+        #[arg(long)]
+        policy: Policy,
+        /// Input file; `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Info => info::run(),
+        Command::Verify {
+            scheme: VerifyScheme::Ed25519 { policy, file },
+        } => verify::run(policy, file.as_deref()),
+        Command::Bench(args) => bench::run(args),
+    }
+}

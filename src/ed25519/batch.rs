@@ -60,7 +60,8 @@ pub(super) fn verify(verifier: &Verifier, items: &[Item<'_>]) -> Vec<bool> {
     }
 }
 
-/// An item that passed every structural check, ready for the equation.
+/// An item that passed every structural check, ready for the equation; `index` is its
+/// position in its chunk.
 struct Prepared {
     index: usize,
     s: Scalar,
@@ -70,36 +71,41 @@ struct Prepared {
 }
 
 fn verify_zip215(verifier: &Verifier, items: &[Item<'_>]) -> Vec<bool> {
-    let prepared: Vec<Prepared> = map_items(items.len(), verifier.sequential, |index| {
-        let item = &items[index];
-        let s = parse_s(item.signature)?;
-        let r = CompressedEdwardsY(r_bytes(item.signature)).decompress()?;
-        let a = verifier.decode_key(item.public_key)?.point;
-        let k = challenge(&item.signature[..32], item.public_key, item.message);
-        Some(Prepared { index, s, k, r, a })
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let chunk_len = chunk_len(items.len(), verifier.sequential);
+    let check_chunk = |chunk: &[Item<'_>]| verify_zip215_chunk(verifier, chunk);
+    let verdicts: Vec<Vec<bool>> = if verifier.sequential {
+        items.chunks(chunk_len).map(check_chunk).collect()
+    } else {
+        items.par_chunks(chunk_len).map(check_chunk).collect()
+    };
+    verdicts.concat()
+}
 
-    let mut verdicts = vec![false; items.len()];
+/// Each chunk is prepared and checked on one thread, so the decoded points stay in that
+/// core's cache between decoding and the multiscalar multiplication.
+fn verify_zip215_chunk(verifier: &Verifier, chunk: &[Item<'_>]) -> Vec<bool> {
+    let prepared: Vec<Prepared> = chunk
+        .iter()
+        .enumerate()
+        .filter_map(|(index, item)| {
+            let s = parse_s(item.signature)?;
+            let r = CompressedEdwardsY(r_bytes(item.signature)).decompress()?;
+            let a = verifier.decode_key(item.public_key)?.point;
+            let k = challenge(&item.signature[..32], item.public_key, item.message);
+            Some(Prepared { index, s, k, r, a })
+        })
+        .collect();
+    let mut verdicts = vec![false; chunk.len()];
     if prepared.is_empty() {
         return verdicts;
     }
-    let chunk_len = chunk_len(prepared.len(), verifier.sequential);
-    let check_chunk = |chunk: &[Prepared]| -> Vec<bool> {
-        let check = Zip215Check::new(chunk, items);
-        let mut chunk_verdicts = vec![false; chunk.len()];
-        let total = check.grouped_sum();
-        bisect(&check, 0..chunk.len(), total, &mut chunk_verdicts);
-        chunk_verdicts
-    };
-    let chunk_verdicts: Vec<Vec<bool>> = if verifier.sequential {
-        prepared.chunks(chunk_len).map(check_chunk).collect()
-    } else {
-        prepared.par_chunks(chunk_len).map(check_chunk).collect()
-    };
-    for (item, valid) in prepared.iter().zip(chunk_verdicts.into_iter().flatten()) {
+    let check = Zip215Check::new(&prepared, chunk);
+    let mut prepared_verdicts = vec![false; prepared.len()];
+    bisect(&check, 0..prepared.len(), check.grouped_sum(), &mut prepared_verdicts);
+    for (item, valid) in prepared.iter().zip(prepared_verdicts) {
         verdicts[item.index] = valid;
     }
     verdicts

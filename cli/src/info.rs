@@ -1,0 +1,21 @@
+use std::process::ExitCode;
+
+pub fn run() -> ExitCode {
+    let info = batchverify::cpu_info();
+    println!("batchverify {}", env!("CARGO_PKG_VERSION"));
+    println!("cpu:       {}", crate::bench::cpu_model());
+    println!("features:  {}", info.features.join(" "));
+    println!(
+        "ed25519:   {} (IFMA backend {})",
+        info.ed25519,
+        if info.ifma_backend_built {
+            "built in"
+        } else {
+            "not built"
+        }
+    );
+    println!("sha256:    {}", info.sha256);
+    println!("sha512:    {}", info.sha512);
+    println!("threads:   {}", rayon::current_num_threads());
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,206 @@
+//! `verify ed25519`: streams JSONL records through the batch verifier in bounded memory.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use batchverify::ed25519::{Policy, Verifier};
+use batchverify::Field;
+
+/// Records verified together: large enough for the batch equation to pay, small enough that
+/// memory stays bounded whatever the input size.
+const RECORDS_PER_BATCH: usize = 8192;
+
+struct Record {
+    public_key: [u8; 32],
+    message: Vec<u8>,
+    signature: [u8; 64],
+}
+
+pub fn run(policy: Policy, file: Option<&Path>) -> ExitCode {
+    let input: Box<dyn BufRead> = match file {
+        None => Box::new(BufReader::new(io::stdin())),
+        Some(path) if path == Path::new("-") => Box::new(BufReader::new(io::stdin())),
+        Some(path) => match File::open(path) {
+            Ok(f) => Box::new(BufReader::new(f)),
+            Err(e) => {
+                eprintln!("batchverify: cannot read {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+    };
+    match verify_stream(policy, input, io::stdout().lock()) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("batchverify: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Writes one verdict line per record; returns whether every record was valid.
+fn verify_stream(policy: Policy, mut input: impl BufRead, output: impl Write) -> io::Result<bool> {
+    let verifier = Verifier::new(policy);
+    let mut output = BufWriter::new(output);
+    let mut parsed: Vec<Result<Record, String>> = Vec::with_capacity(RECORDS_PER_BATCH);
+    let mut next_index = 0usize;
+    let mut all_valid = true;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let at_end = input.read_until(b'\n', &mut line)? == 0;
+        if !at_end && !line.iter().all(u8::is_ascii_whitespace) {
+            parsed.push(parse_record(&line));
+        }
+        if parsed.len() == RECORDS_PER_BATCH || (at_end && !parsed.is_empty()) {
+            all_valid &= flush(&verifier, &mut parsed, &mut next_index, &mut output)?;
+        }
+        if at_end {
+            break;
+        }
+    }
+    output.flush()?;
+    Ok(all_valid)
+}
+
+fn flush(
+    verifier: &Verifier,
+    parsed: &mut Vec<Result<Record, String>>,
+    next_index: &mut usize,
+    output: &mut impl Write,
+) -> io::Result<bool> {
+    let records: Vec<&Record> = parsed.iter().filter_map(|r| r.as_ref().ok()).collect();
+    let keys: Vec<&[u8; 32]> = records.iter().map(|r| &r.public_key).collect();
+    let messages: Vec<&[u8]> = records.iter().map(|r| r.message.as_slice()).collect();
+    let signatures: Vec<&[u8; 64]> = records.iter().map(|r| &r.signature).collect();
+    let outcome = verifier
+        .verify_batch(&keys, &messages, &signatures)
+        .map_err(|e| io::Error::other(format!("internal error: {e}")))?;
+    let mut verdicts = outcome.as_slice().iter();
+    let mut all_valid = true;
+    for record in parsed.drain(..) {
+        let index = *next_index;
+        *next_index += 1;
+        let line = match record {
+            Ok(_) => {
+                let valid = verdicts.next().copied().unwrap_or(false);
+                all_valid &= valid;
+                serde_json::json!({"index": index, "valid": valid})
+            }
+            Err(error) => {
+                all_valid = false;
+                serde_json::json!({"index": index, "valid": false, "error": error})
+            }
+        };
+        writeln!(output, "{line}")?;
+    }
+    Ok(all_valid)
+}
+
+fn parse_record(line: &[u8]) -> Result<Record, String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(line).map_err(|e| format!("not a JSON object: {e}"))?;
+    if !value.is_object() {
+        return Err("not a JSON object".into());
+    }
+    let decode_hex = |field: Field| -> Result<Vec<u8>, String> {
+        let name = field.name();
+        let text = value
+            .get(name)
+            .ok_or_else(|| format!("{name}: missing"))?
+            .as_str()
+            .ok_or_else(|| format!("{name}: expected a hex string"))?;
+        hex::decode(text).map_err(|e| format!("{name}: invalid hex: {e}"))
+    };
+    let public_key = fixed_length(Field::PublicKey, decode_hex(Field::PublicKey)?)?;
+    let message = decode_hex(Field::Message)?;
+    let signature = fixed_length(Field::Signature, decode_hex(Field::Signature)?)?;
+    Ok(Record {
+        public_key,
+        message,
+        signature,
+    })
+}
+
+fn fixed_length<const N: usize>(field: Field, bytes: Vec<u8>) -> Result<[u8; N], String> {
+    bytes.try_into().map_err(|bytes: Vec<u8>| {
+        format!(
+            "{}: expected {N} bytes, got {}",
+            field.name(),
+            bytes.len()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(seed: u8, message: &[u8]) -> String {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[seed; 32]);
+        let signature = ed25519_dalek::Signer::sign(&key, message).to_bytes();
+        serde_json::json!({
+            "public_key": hex::encode(key.verifying_key().to_bytes()),
+            "message": hex::encode(message),
+            "signature": hex::encode(signature),
+        })
+        .to_string()
+    }
+
+    fn run_on(input: &str) -> (bool, Vec<serde_json::Value>) {
+        let mut out = Vec::new();
+        let ok = verify_stream(Policy::Strict, input.as_bytes(), &mut out).unwrap();
+        let lines = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (ok, lines)
+    }
+
+    #[test]
+    fn verdicts_come_back_in_order_with_errors_named() {
+        let bad_sig = record(2, b"b").replace("\"signature\":\"", "\"signature\":\"zz");
+        let input = [
+            record(1, b"a"),
+            bad_sig,
+            "{\"public_key\": \"zz\"}".to_string(),
+            String::new(),
+            "[1,2]".to_string(),
+            record(3, b"c"),
+        ]
+        .join("\n");
+        let (ok, lines) = run_on(&input);
+        assert!(!ok);
+        assert_eq!(lines.len(), 5);
+        assert_eq!(lines[0], serde_json::json!({"index": 0, "valid": true}));
+        assert_eq!(lines[1]["valid"], false);
+        assert!(lines[1]["error"].as_str().unwrap().contains("signature: invalid hex"));
+        assert!(lines[2]["error"].as_str().unwrap().starts_with("public_key"));
+        assert_eq!(lines[3]["error"], "not a JSON object");
+        assert_eq!(lines[4], serde_json::json!({"index": 4, "valid": true}));
+    }
+
+    #[test]
+    fn wrong_length_and_forged_records_are_invalid() {
+        let short = record(4, b"d").replace("\"public_key\":\"", "\"public_key\":\"0000");
+        let forged = record(5, b"e").replace(&hex::encode(b"e"), &hex::encode(b"f"));
+        let (ok, lines) = run_on(&format!("{short}\n{forged}\n"));
+        assert!(!ok);
+        assert_eq!(lines[0]["error"], "public_key: expected 32 bytes, got 34");
+        assert_eq!(lines[1], serde_json::json!({"index": 1, "valid": false}));
+    }
+
+    #[test]
+    fn many_batches_keep_their_indices() {
+        let valid = record(6, b"g");
+        let input = vec![valid; RECORDS_PER_BATCH + 3].join("\n");
+        let (ok, lines) = run_on(&input);
+        assert!(ok);
+        assert_eq!(lines.len(), RECORDS_PER_BATCH + 3);
+        assert_eq!(lines.last().unwrap()["index"], RECORDS_PER_BATCH + 2);
+    }
+}
