@@ -46,7 +46,9 @@ impl Inputs {
             }
             inputs.keys.push(key.verifying_key().to_bytes());
             inputs.dalek_keys.push(key.verifying_key());
-            inputs.dalek_signatures.push(Signature::from_bytes(&signature));
+            inputs
+                .dalek_signatures
+                .push(Signature::from_bytes(&signature));
             inputs.signatures.push(signature);
             inputs.messages.push(message);
         }
@@ -69,10 +71,8 @@ fn all_cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-
 /// Throughput per batch size, one core and all cores, every key distinct.
 fn distinct_keys(c: &mut Criterion) {
-
     for (label, threads) in [("one-core", 1), ("all-cores", all_cores())] {
         let pool = pool(threads);
         let mut group = c.benchmark_group(format!("ed25519/distinct/{label}"));
@@ -84,8 +84,24 @@ fn distinct_keys(c: &mut Criterion) {
             let inputs = Inputs::new(size, None, None);
             let messages = inputs.messages();
             group.throughput(Throughput::Elements(size as u64));
-            bench_batchverify(&mut group, &pool, "batchverify zip215", Policy::Zip215, &inputs, &messages, true);
-            bench_batchverify(&mut group, &pool, "batchverify strict", Policy::Strict, &inputs, &messages, true);
+            bench_batchverify(
+                &mut group,
+                &pool,
+                "batchverify zip215",
+                Policy::Zip215,
+                &inputs,
+                &messages,
+                true,
+            );
+            bench_batchverify(
+                &mut group,
+                &pool,
+                "batchverify strict",
+                Policy::Strict,
+                &inputs,
+                &messages,
+                true,
+            );
             bench_dalek_batch(&mut group, &pool, threads, &inputs, &messages, true);
             group.bench_function(BenchmarkId::new("dalek verify_strict loop", size), |b| {
                 b.iter(|| {
@@ -114,19 +130,38 @@ fn validator_votes(c: &mut Criterion) {
         let inputs = Inputs::new(size, Some(1000), None);
         let messages = inputs.messages();
         group.throughput(Throughput::Elements(size as u64));
-        bench_batchverify(&mut group, &pool, "batchverify zip215", Policy::Zip215, &inputs, &messages, true);
+        bench_batchverify(
+            &mut group,
+            &pool,
+            "batchverify zip215",
+            Policy::Zip215,
+            &inputs,
+            &messages,
+            true,
+        );
         let uncached = Verifier::new(Policy::Zip215).key_cache(None);
-        group.bench_function(BenchmarkId::new("batchverify zip215 no key cache", size), |b| {
-            b.iter(|| {
-                pool.install(|| {
-                    let outcome = uncached
-                        .verify_batch(&inputs.keys, &messages, &inputs.signatures)
-                        .unwrap();
-                    assert!(outcome.all_valid());
+        group.bench_function(
+            BenchmarkId::new("batchverify zip215 no key cache", size),
+            |b| {
+                b.iter(|| {
+                    pool.install(|| {
+                        let outcome = uncached
+                            .verify_batch(&inputs.keys, &messages, &inputs.signatures)
+                            .unwrap();
+                        assert!(outcome.all_valid());
+                    })
                 })
-            })
-        });
-        bench_batchverify(&mut group, &pool, "batchverify strict", Policy::Strict, &inputs, &messages, true);
+            },
+        );
+        bench_batchverify(
+            &mut group,
+            &pool,
+            "batchverify strict",
+            Policy::Strict,
+            &inputs,
+            &messages,
+            true,
+        );
         bench_dalek_batch(&mut group, &pool, threads, &inputs, &messages, true);
     }
     group.finish();
@@ -147,30 +182,52 @@ fn bad_signatures(c: &mut Criterion) {
         let inputs = Inputs::new(size, None, bad_every);
         let messages = inputs.messages();
         let all_valid = bad_every.is_none();
-        bench_batchverify(&mut group, &pool, &format!("batchverify zip215 {label}"), Policy::Zip215, &inputs, &messages, all_valid);
+        bench_batchverify(
+            &mut group,
+            &pool,
+            &format!("batchverify zip215 {label}"),
+            Policy::Zip215,
+            &inputs,
+            &messages,
+            all_valid,
+        );
         let verifier = Verifier::new(Policy::Zip215);
-        group.bench_function(BenchmarkId::new(format!("batchverify zip215 singles {label}"), size), |b| {
-            b.iter(|| {
-                pool.install(|| {
-                    let valid = (0..size)
-                        .into_par_iter()
-                        .filter(|&i| verifier.verify(&inputs.keys[i], messages[i], &inputs.signatures[i]).is_ok())
-                        .count();
-                    assert_eq!(valid == size, all_valid);
+        group.bench_function(
+            BenchmarkId::new(format!("batchverify zip215 singles {label}"), size),
+            |b| {
+                b.iter(|| {
+                    pool.install(|| {
+                        let valid = (0..size)
+                            .into_par_iter()
+                            .filter(|&i| {
+                                verifier
+                                    .verify(&inputs.keys[i], messages[i], &inputs.signatures[i])
+                                    .is_ok()
+                            })
+                            .count();
+                        assert_eq!(valid == size, all_valid);
+                    })
                 })
-            })
-        });
-        group.bench_function(BenchmarkId::new(format!("dalek verify_strict loop {label}"), size), |b| {
-            b.iter(|| {
-                pool.install(|| {
-                    let valid = (0..size)
-                        .into_par_iter()
-                        .filter(|&i| inputs.dalek_keys[i].verify_strict(messages[i], &inputs.dalek_signatures[i]).is_ok())
-                        .count();
-                    assert_eq!(valid == size, all_valid);
+            },
+        );
+        group.bench_function(
+            BenchmarkId::new(format!("dalek verify_strict loop {label}"), size),
+            |b| {
+                b.iter(|| {
+                    pool.install(|| {
+                        let valid = (0..size)
+                            .into_par_iter()
+                            .filter(|&i| {
+                                inputs.dalek_keys[i]
+                                    .verify_strict(messages[i], &inputs.dalek_signatures[i])
+                                    .is_ok()
+                            })
+                            .count();
+                        assert_eq!(valid == size, all_valid);
+                    })
                 })
-            })
-        });
+            },
+        );
     }
     group.finish();
 }

@@ -43,5 +43,10 @@ fn ifma_instructions_are_linked_in() {
         exe.display()
     );
     // Make sure Ed25519 code (and so curve25519-dalek) is linked into this test binary.
-    let _ = batchverify::ed25519::verify(batchverify::ed25519::Policy::Zip215, &[0; 32], b"", &[0; 64]);
+    let _ = batchverify::ed25519::verify(
+        batchverify::ed25519::Policy::Zip215,
+        &[0; 32],
+        b"",
+        &[0; 64],
+    );
 }

@@ -55,8 +55,8 @@ fn wrong_lengths_name_the_index_and_field() {
     let (b, _) = batch(5, 5, None, 1);
     let mut keys: Vec<Vec<u8>> = b.keys.iter().map(|k| k.to_vec()).collect();
     keys[3].pop();
-    let error = ed25519::verify_batch(Policy::Zip215, &keys, &b.messages, &b.signatures)
-        .unwrap_err();
+    let error =
+        ed25519::verify_batch(Policy::Zip215, &keys, &b.messages, &b.signatures).unwrap_err();
     assert_eq!(
         error,
         Error::Malformed {
@@ -94,9 +94,8 @@ fn wrong_lengths_name_the_index_and_field() {
 #[test]
 fn mismatched_counts_are_an_error_not_a_verdict() {
     let (b, _) = batch(4, 4, None, 2);
-    let error =
-        ed25519::verify_batch(Policy::Zip215, &b.keys, &b.messages[..3], &b.signatures)
-            .unwrap_err();
+    let error = ed25519::verify_batch(Policy::Zip215, &b.keys, &b.messages[..3], &b.signatures)
+        .unwrap_err();
     assert_eq!(
         error,
         Error::CountMismatch {
@@ -105,9 +104,8 @@ fn mismatched_counts_are_an_error_not_a_verdict() {
             actual: 3
         }
     );
-    let error =
-        ed25519::verify_batch(Policy::Strict, &b.keys, &b.messages, &b.signatures[..1])
-            .unwrap_err();
+    let error = ed25519::verify_batch(Policy::Strict, &b.keys, &b.messages, &b.signatures[..1])
+        .unwrap_err();
     assert_eq!(
         error.to_string(),
         "signature: expected 4 items (one per public key), got 1"
@@ -117,14 +115,20 @@ fn mismatched_counts_are_an_error_not_a_verdict() {
 #[test]
 fn invalid_signature_error_carries_no_detail() {
     let (b, _) = batch(1, 1, Some(1), 3);
-    let error = ed25519::verify(Policy::Zip215, &b.keys[0], &b.messages[0], &b.signatures[0])
-        .unwrap_err();
+    let error =
+        ed25519::verify(Policy::Zip215, &b.keys[0], &b.messages[0], &b.signatures[0]).unwrap_err();
     assert_eq!(error, Error::InvalidSignature);
 }
 
 #[test]
 fn verdicts_do_not_depend_on_threads_or_chunking() {
-    for (n, bad_every) in [(1, None), (3, Some(2)), (257, Some(50)), (3000, Some(7)), (4100, Some(4100))] {
+    for (n, bad_every) in [
+        (1, None),
+        (3, Some(2)),
+        (257, Some(50)),
+        (3000, Some(7)),
+        (4100, Some(4100)),
+    ] {
         let (b, bad) = batch(n, 40, bad_every, n as u64);
         for policy in [Policy::Zip215, Policy::Strict] {
             let reference = Verifier::new(policy)

@@ -60,7 +60,10 @@ fn batch_strategy() -> impl Strategy<Value = (Vec<Item>, Vec<usize>)> {
         .prop_flat_map(|n| {
             (
                 proptest::collection::vec(
-                    (any::<[u8; 32]>(), proptest::collection::vec(any::<u8>(), 0..300)),
+                    (
+                        any::<[u8; 32]>(),
+                        proptest::collection::vec(any::<u8>(), 0..300),
+                    ),
                     n,
                 ),
                 proptest::collection::vec((0..n, corruption()), 0..6),
@@ -73,7 +76,11 @@ fn batch_strategy() -> impl Strategy<Value = (Vec<Item>, Vec<usize>)> {
                 .iter()
                 .enumerate()
                 .map(|(i, (seed, msg))| {
-                    let seed = if i % 2 == 0 { raw[i % signers].0 } else { *seed };
+                    let seed = if i % 2 == 0 {
+                        raw[i % signers].0
+                    } else {
+                        *seed
+                    };
                     signed(seed, msg.clone())
                 })
                 .collect();

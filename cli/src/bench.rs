@@ -85,9 +85,9 @@ pub fn run(args: Args) -> ExitCode {
         eprintln!("batchverify: batch sizes must be at least 1");
         return ExitCode::from(2);
     }
-    let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    });
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(pool) => pool,
         Err(e) => {
@@ -129,11 +129,15 @@ fn inputs(size: usize, signers: Option<usize>, seed: u64) -> Inputs {
     let signing: Vec<SigningKey> = (0..key_count)
         .map(|_| SigningKey::from_bytes(&rng.random()))
         .collect();
-    let messages: Vec<Vec<u8>> = (0..size).map(|_| rng.random::<[u8; 32]>().to_vec()).collect();
-    let picks: Vec<usize> = (0..size).map(|i| match signers {
-        Some(n) => rng.random_range(0..n),
-        None => i,
-    }).collect();
+    let messages: Vec<Vec<u8>> = (0..size)
+        .map(|_| rng.random::<[u8; 32]>().to_vec())
+        .collect();
+    let picks: Vec<usize> = (0..size)
+        .map(|i| match signers {
+            Some(n) => rng.random_range(0..n),
+            None => i,
+        })
+        .collect();
     let dalek_signatures: Vec<Signature> = picks
         .par_iter()
         .zip(&messages)
@@ -245,7 +249,8 @@ fn print_table(records: &[Record]) {
         let peer = records.iter().find(|r| {
             r.implementation == "ed25519-dalek"
                 && r.operation.starts_with("verify_batch")
-                && r.operation.ends_with(record.operation.rsplit(", ").next().unwrap_or(""))
+                && r.operation
+                    .ends_with(record.operation.rsplit(", ").next().unwrap_or(""))
                 && r.batch_size == record.batch_size
         });
         let ratio = peer.map_or(String::from("-"), |p| {

@@ -12,7 +12,11 @@ use batchverify::ed25519::Policy;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "batchverify", version, about = "Batch signature verification engine")]
+#[command(
+    name = "batchverify",
+    version,
+    about = "Batch signature verification engine"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -127,11 +127,7 @@ fn parse_record(line: &[u8]) -> Result<Record, String> {
 
 fn fixed_length<const N: usize>(field: Field, bytes: Vec<u8>) -> Result<[u8; N], String> {
     bytes.try_into().map_err(|bytes: Vec<u8>| {
-        format!(
-            "{}: expected {N} bytes, got {}",
-            field.name(),
-            bytes.len()
-        )
+        format!("{}: expected {N} bytes, got {}", field.name(), bytes.len())
     })
 }
 
@@ -178,8 +174,14 @@ mod tests {
         assert_eq!(lines.len(), 5);
         assert_eq!(lines[0], serde_json::json!({"index": 0, "valid": true}));
         assert_eq!(lines[1]["valid"], false);
-        assert!(lines[1]["error"].as_str().unwrap().contains("signature: invalid hex"));
-        assert!(lines[2]["error"].as_str().unwrap().starts_with("public_key"));
+        assert!(lines[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("signature: invalid hex"));
+        assert!(lines[2]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("public_key"));
         assert_eq!(lines[3]["error"], "not a JSON object");
         assert_eq!(lines[4], serde_json::json!({"index": 4, "valid": true}));
     }

@@ -104,7 +104,12 @@ fn verify_zip215_chunk(verifier: &Verifier, chunk: &[Item<'_>]) -> Vec<bool> {
     }
     let check = Zip215Check::new(&prepared, chunk);
     let mut prepared_verdicts = vec![false; prepared.len()];
-    bisect(&check, 0..prepared.len(), check.grouped_sum(), &mut prepared_verdicts);
+    bisect(
+        &check,
+        0..prepared.len(),
+        check.grouped_sum(),
+        &mut prepared_verdicts,
+    );
     for (item, valid) in prepared.iter().zip(prepared_verdicts) {
         verdicts[item.index] = valid;
     }
@@ -122,7 +127,11 @@ fn chunk_len(items: usize, sequential: bool) -> usize {
     items.div_ceil(chunks)
 }
 
-fn map_items<T: Send>(len: usize, sequential: bool, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+fn map_items<T: Send>(
+    len: usize,
+    sequential: bool,
+    f: impl Fn(usize) -> T + Sync + Send,
+) -> Vec<T> {
     if sequential {
         (0..len).map(f).collect()
     } else {
@@ -272,7 +281,7 @@ mod tests {
         for items in [1, 2, 3, 511, 512, 4096, 5000, 100_000] {
             for sequential in [true, false] {
                 let len = chunk_len(items, sequential);
-                assert!(len >= 1 && len <= MAX_CHUNK, "{items}: {len}");
+                assert!((1..=MAX_CHUNK).contains(&len), "{items}: {len}");
                 assert!(items.div_ceil(len) * len >= items);
             }
         }

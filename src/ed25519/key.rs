@@ -53,12 +53,15 @@ pub(crate) fn is_canonical_encoding(bytes: &[u8; 32]) -> bool {
 /// functions of the key bytes, so a shared cache cannot change any verdict. When a shard is
 /// full it is emptied, which keeps the bound without bookkeeping on the hot path.
 pub struct KeyCache {
-    shards: Box<[RwLock<HashMap<[u8; 32], Option<DecodedKey>>>]>,
+    shards: Box<[Shard]>,
     shard_capacity: usize,
     hasher: RandomState,
 }
 
 const SHARDS: usize = 16;
+
+/// `None` records bytes that are not a point, so repeated garbage is rejected from the cache too.
+type Shard = RwLock<HashMap<[u8; 32], Option<DecodedKey>>>;
 
 impl KeyCache {
     /// A cache that holds at most about `capacity` keys.

@@ -23,8 +23,8 @@ use sha2::{Digest, Sha512};
 
 use crate::{BatchOutcome, Error, Field};
 
-pub use key::KeyCache;
 use key::DecodedKey;
+pub use key::KeyCache;
 
 /// Length of an Ed25519 public key in bytes.
 pub const PUBLIC_KEY_LENGTH: usize = 32;

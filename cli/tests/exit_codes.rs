@@ -1,0 +1,146 @@
+//! The CLI's contract: exit 0 when all records are valid, 1 when any is invalid or malformed,
+//! 2 on usage errors or an unreadable file; no panic on any of them.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn batchverify(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_batchverify"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn record(seed: u8, message: &[u8]) -> String {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[seed; 32]);
+    let signature = ed25519_dalek::Signer::sign(&key, message).to_bytes();
+    format!(
+        r#"{{"public_key": "{}", "message": "{}", "signature": "{}"}}"#,
+        hex::encode(key.verifying_key().to_bytes()),
+        hex::encode(message),
+        hex::encode(signature)
+    )
+}
+
+#[test]
+fn all_valid_exits_zero() {
+    let input = format!("{}\n{}\n", record(1, b"x"), record(2, b""));
+    let out = batchverify(&["verify", "ed25519", "--policy", "strict"], &input);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "{\"index\":0,\"valid\":true}\n{\"index\":1,\"valid\":true}\n"
+    );
+}
+
+#[test]
+fn invalid_or_malformed_exits_one_and_keeps_going() {
+    let input = format!("not json\n{}\n", record(3, b"y"));
+    let out = batchverify(&["verify", "ed25519", "--policy", "zip215", "-"], &input);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].contains("\"error\""));
+    assert_eq!(lines[1], "{\"index\":1,\"valid\":true}");
+}
+
+#[test]
+fn file_argument_is_read() {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    writeln!(file, "{}", record(4, b"z")).unwrap();
+    let path = file.path().to_str().unwrap();
+    let out = batchverify(&["verify", "ed25519", "--policy", "zip215", path], "");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn unreadable_file_and_usage_errors_exit_two() {
+    let out = batchverify(
+        &[
+            "verify",
+            "ed25519",
+            "--policy",
+            "strict",
+            "/nonexistent/records.jsonl",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+
+    let out = batchverify(&["verify", "ed25519", "--policy", "lax"], "");
+    assert_eq!(out.status.code(), Some(2));
+    let out = batchverify(&["bench", "--suite", "nope"], "");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn info_names_the_code_paths() {
+    let out = batchverify(&["info"], "");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let expected = batchverify::cpu_info().ed25519.to_string();
+    assert!(text.contains(&format!("ed25519:   {expected}")), "{text}");
+    assert!(text.contains("threads:"));
+}
+
+#[test]
+fn bench_writes_json_records_with_the_peer() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("bench.json");
+    let out = batchverify(
+        &[
+            "bench",
+            "--suite",
+            "ed25519",
+            "--sizes",
+            "8",
+            "--threads",
+            "1",
+            "--min-time-ms",
+            "1",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    let records = report["records"].as_array().unwrap();
+    assert_eq!(records.len(), 8);
+    for record in records {
+        for key in [
+            "suite",
+            "operation",
+            "implementation",
+            "backend",
+            "batch_size",
+            "threads",
+            "items_per_second",
+        ] {
+            assert!(!record[key].is_null(), "{key} missing in {record}");
+        }
+        assert!(record["items_per_second"].as_f64().unwrap() > 0.0);
+    }
+    assert!(records
+        .iter()
+        .any(|r| r["implementation"] == "ed25519-dalek"));
+    assert!(report["machine"]["cores"].as_u64().unwrap() >= 1);
+}
