@@ -89,11 +89,10 @@ pub(crate) trait SplittableCheck {
 /// the right half's sum is derived by one subtraction, and each failing half is searched again.
 ///
 /// Splitting is a bet that a half turns out clean, which saves verifying its items singly. With
-/// one bad item the bet always wins; with many bad items it always loses. So the first split of
-/// a failing batch is a probe, and after it a split is made only while what splitting has spent
-/// stays below what it has saved: with dense failures the search falls back to single
-/// verification after the probe, and its total cost stays within one half-sum of verifying every
-/// item singly.
+/// a few bad items the bet mostly wins; with many it always loses. So the search may spend up to
+/// three quarters of one full re-sum of the range exploring, and past that only what clean halves
+/// have already saved: sparse failures are isolated at a few sums' cost, and dense failures fall
+/// back to single verification after a bounded probe.
 pub(crate) fn bisect<C: SplittableCheck>(
     check: &C,
     range: Range<usize>,
@@ -102,7 +101,7 @@ pub(crate) fn bisect<C: SplittableCheck>(
 ) {
     let mut ledger = Ledger {
         cost_per_item: check.sum_cost_per_item(),
-        allowance: check.sum_cost_per_item() * (range.len() / 2) as f64,
+        allowance: check.sum_cost_per_item() * range.len() as f64 * 0.75,
         spent: 0.0,
         saved: 0.0,
     };
