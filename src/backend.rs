@@ -1,8 +1,7 @@
 //! Which CPU features this machine has and which code path each algorithm takes on it.
 //!
-//! The choices mirror the run-time dispatch of the libraries doing the work
-//! (curve25519-dalek for Ed25519, the `sha2` crate for hashing), so `batchverify info` and the
-//! benchmark records say what actually ran.
+//! Ed25519 mirrors curve25519-dalek's run-time dispatch and SHA-512 the `sha2` crate's; SHA-256
+//! is our own ([`crate::sha256`]). `batchverify info` and the benchmark records say what ran.
 
 use core::fmt;
 
@@ -19,12 +18,17 @@ pub enum Ed25519Path {
 }
 
 /// The compression function used for SHA-256 and SHA-512.
+///
+/// For SHA-256 the vector paths hash one message per lane; the SHA extensions interleave
+/// several messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HashPath {
     /// Intel SHA extensions (SHA-256 only).
     ShaNi,
-    /// AVX2 message schedule (SHA-512 only).
+    /// AVX-512: 16 SHA-256 messages at once.
+    Avx512,
+    /// AVX2: 8 SHA-256 messages at once; the message schedule for SHA-512.
     Avx2,
     /// Portable code.
     Portable,
@@ -44,6 +48,7 @@ impl fmt::Display for HashPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             HashPath::ShaNi => "sha-ni",
+            HashPath::Avx512 => "avx512",
             HashPath::Avx2 => "avx2",
             HashPath::Portable => "portable",
         })
@@ -59,7 +64,7 @@ pub struct CpuInfo {
     pub ifma_backend_built: bool,
     /// The backend Ed25519 point arithmetic runs on.
     pub ed25519: Ed25519Path,
-    /// The SHA-256 compression function.
+    /// The SHA-256 path batch hashing and Merkle trees run on.
     pub sha256: HashPath,
     /// The SHA-512 compression function (Ed25519 challenge hashes).
     pub sha512: HashPath,
@@ -78,11 +83,7 @@ pub fn cpu_info() -> CpuInfo {
         Ed25519Path::Serial
     };
     let x86 = cfg!(any(target_arch = "x86", target_arch = "x86_64"));
-    let sha256 = if x86 && has("sha") && has("sse4.1") {
-        HashPath::ShaNi
-    } else {
-        HashPath::Portable
-    };
+    let sha256 = crate::sha256::best_path();
     let sha512 = if x86 && has("avx2") {
         HashPath::Avx2
     } else {
@@ -133,6 +134,7 @@ fn detected_features() -> Vec<&'static str> {
         "bmi2",
         "adx",
         "sha",
+        "ssse3",
         "avx512f",
         "avx512vl",
         "avx512bw",

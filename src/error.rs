@@ -10,6 +10,8 @@ pub enum Field {
     Message,
     /// The signature.
     Signature,
+    /// A Merkle leaf (raw data or leaf hash).
+    Leaf,
 }
 
 impl Field {
@@ -19,6 +21,7 @@ impl Field {
             Field::PublicKey => "public_key",
             Field::Message => "message",
             Field::Signature => "signature",
+            Field::Leaf => "leaf",
         }
     }
 }
@@ -58,6 +61,36 @@ pub enum Error {
     },
     /// The signature does not verify under the chosen policy.
     InvalidSignature,
+    /// A forced code path needs CPU features this machine lacks.
+    UnsupportedPath {
+        /// The path that was asked for.
+        path: crate::HashPath,
+    },
+    /// A leaf index is not inside the tree.
+    IndexOutOfRange {
+        /// The index asked for.
+        index: u64,
+        /// Number of leaves in the tree.
+        tree_size: u64,
+    },
+    /// The same leaf index was asked for twice in one multi-proof request.
+    DuplicateIndex {
+        /// The repeated leaf index.
+        index: u64,
+    },
+    /// More leaves than a Merkle flavor's limit (SSZ lists) allows.
+    TooManyLeaves {
+        /// The flavor's limit.
+        limit: u64,
+        /// Number of leaves passed.
+        actual: u64,
+    },
+    /// The operation is defined only for some Merkle flavors (consistency proofs need trees
+    /// that promote odd nodes, as RFC 6962's do).
+    UnsupportedByFlavor {
+        /// What was asked for.
+        operation: &'static str,
+    },
 }
 
 impl fmt::Display for Error {
@@ -81,6 +114,23 @@ impl fmt::Display for Error {
                 "{field}: expected {expected} items (one per public key), got {actual}"
             ),
             Error::InvalidSignature => f.write_str("signature verification failed"),
+            Error::UnsupportedPath { path } => {
+                write!(
+                    f,
+                    "the {path} SHA-256 path needs CPU features this machine lacks"
+                )
+            }
+            Error::IndexOutOfRange { index, tree_size } => write!(
+                f,
+                "leaf index {index} is out of range for a tree of {tree_size} leaves"
+            ),
+            Error::DuplicateIndex { index } => write!(f, "leaf index {index} is asked for twice"),
+            Error::TooManyLeaves { limit, actual } => {
+                write!(f, "{actual} leaves exceed the flavor's limit of {limit}")
+            }
+            Error::UnsupportedByFlavor { operation } => {
+                write!(f, "{operation} is not defined for this Merkle flavor")
+            }
         }
     }
 }

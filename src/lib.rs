@@ -5,6 +5,8 @@ mod error;
 
 pub mod backend;
 pub mod ed25519;
+pub mod merkle;
+pub mod sha256;
 
 pub use backend::{cpu_info, CpuInfo, Ed25519Path, HashPath};
 pub use batch::BatchOutcome;

@@ -1,0 +1,641 @@
+//! Merkle trees over SHA-256 for the three flavors blockchains use, and custom ones.
+//!
+//! A [`Flavor`] is data: how leaves are hashed, the bytes before each node, SHA-256 or double
+//! SHA-256, and what happens to an odd node at the end of a level. The presets:
+//!
+//! | preset | leaves in | node | odd node |
+//! |---|---|---|---|
+//! | [`BITCOIN`] | txids (internal byte order) | SHA256d(l ‖ r) | paired with itself |
+//! | [`RFC6962`] | leaf hash = SHA-256(0x00 ‖ data) | SHA-256(0x01 ‖ l ‖ r) | promoted unchanged |
+//! | [`SSZ`] | 32-byte chunks | SHA-256(l ‖ r) | paired with the zero subtree of its height |
+//!
+//! Roots hash each level's nodes many at a time (the [`crate::sha256`] vector paths) and split
+//! large trees into cache-sized subtrees across rayon's threads; the result never depends on the
+//! thread count. [`Tree`] keeps every level for proofs; [`RootBuilder`] streams leaves in
+//! memory that grows with the logarithm of their number.
+//!
+//! ```
+//! use batchverify::merkle::{self, RFC6962};
+//!
+//! let leaves = merkle::leaf_hashes(&[&b"a"[..], b"b", b"c"], &RFC6962)?;
+//! let tree = merkle::Tree::new(&leaves, &RFC6962)?;
+//! let proof = tree.proof(2)?;
+//! assert!(merkle::verify_inclusion(&RFC6962, &tree.root(), &leaves[2], 2, 3, &proof));
+//! # Ok::<(), batchverify::Error>(())
+//! ```
+
+mod stream;
+mod tree;
+
+use core::fmt;
+use core::str::FromStr;
+
+use rayon::prelude::*;
+
+pub use crate::sha256::Digest;
+use crate::sha256::{Hasher, Job};
+use crate::{Error, Field};
+pub use stream::RootBuilder;
+pub use tree::Tree;
+
+/// The hash applied to leaves and nodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HashFn {
+    /// SHA-256 once.
+    Sha256,
+    /// SHA-256 of the SHA-256 digest (Bitcoin).
+    Sha256d,
+}
+
+/// How [`leaf_hashes`] turns raw leaf data into the tree's bottom level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LeafRule {
+    /// The flavor's hash of `prefix ‖ data`.
+    Hash {
+        /// Domain-separation bytes before the data (RFC 6962: `0x00`).
+        prefix: &'static [u8],
+    },
+    /// The data is the node itself and must be exactly 32 bytes (SSZ chunks).
+    Chunk,
+}
+
+/// What a level does with its last node when it has an odd number of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OddNode {
+    /// Pair it with itself (Bitcoin).
+    Duplicate,
+    /// Move it up unchanged (RFC 6962: the same tree as splitting at the largest power of two).
+    Promote,
+    /// Pair it with the root of an all-zero subtree of the same height, so the tree is the full
+    /// binary tree over the leaves padded with zero chunks to a power of two (SSZ).
+    ZeroPad {
+        /// Pad to `limit` leaves instead (SSZ lists with a maximum length); more leaves than
+        /// this are an error.
+        limit: Option<u64>,
+    },
+}
+
+/// A Merkle tree construction. Build custom ones from the same parts as the presets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Flavor {
+    /// How raw leaf data becomes a leaf hash.
+    pub leaf: LeafRule,
+    /// Bytes hashed before the two children of every node.
+    pub node_prefix: &'static [u8],
+    /// The hash for leaves and nodes.
+    pub hash: HashFn,
+    /// What happens to an odd node at the end of a level.
+    pub odd: OddNode,
+}
+
+/// Bitcoin's transaction Merkle tree: txids in internal byte order, SHA256d nodes, the odd node
+/// paired with itself. [`bitcoin_root`] also reports CVE-2012-2459 mutation.
+pub const BITCOIN: Flavor = Flavor {
+    leaf: LeafRule::Hash { prefix: &[] },
+    node_prefix: &[],
+    hash: HashFn::Sha256d,
+    odd: OddNode::Duplicate,
+};
+
+/// RFC 6962 / RFC 9162 (Certificate Transparency, Sigstore): leaf hash SHA-256(0x00 ‖ data),
+/// node SHA-256(0x01 ‖ l ‖ r), odd nodes promoted.
+pub const RFC6962: Flavor = Flavor {
+    leaf: LeafRule::Hash { prefix: &[0x00] },
+    node_prefix: &[0x01],
+    hash: HashFn::Sha256,
+    odd: OddNode::Promote,
+};
+
+/// Ethereum consensus SSZ `merkleize`: 32-byte chunks, SHA-256(l ‖ r), padded with zero
+/// subtrees to the next power of two. [`Flavor::with_limit`] pads to a list's limit instead, and
+/// [`mix_in_length`] finishes a list's `hash_tree_root`.
+pub const SSZ: Flavor = Flavor {
+    leaf: LeafRule::Chunk,
+    node_prefix: &[],
+    hash: HashFn::Sha256,
+    odd: OddNode::ZeroPad { limit: None },
+};
+
+impl Flavor {
+    /// The same flavor padded with zero subtrees up to `limit` leaves (SSZ `merkleize` with a
+    /// limit).
+    pub const fn with_limit(self, limit: u64) -> Flavor {
+        Flavor {
+            odd: OddNode::ZeroPad { limit: Some(limit) },
+            ..self
+        }
+    }
+
+    fn job(&self) -> Job<'static> {
+        Job {
+            prefix: self.node_prefix,
+            double: self.hash == HashFn::Sha256d,
+        }
+    }
+}
+
+impl FromStr for Flavor {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "bitcoin" => Ok(BITCOIN),
+            "rfc6962" => Ok(RFC6962),
+            "ssz" => Ok(SSZ),
+            other => Err(format!(
+                "unknown Merkle flavor {other:?} (expected bitcoin, rfc6962 or ssz)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Flavor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            BITCOIN => f.write_str("bitcoin"),
+            RFC6962 => f.write_str("rfc6962"),
+            SSZ => f.write_str("ssz"),
+            custom => write!(f, "{custom:?}"),
+        }
+    }
+}
+
+/// Leaves per subtree that one thread reduces on its own: 2^11 digests (64 KiB) and the level
+/// above stay in the core's L2 cache.
+const SUBTREE_HEIGHT: u32 = 11;
+const SUBTREE_LEAVES: usize = 1 << SUBTREE_HEIGHT;
+
+/// Merkle operations for one flavor on one SHA-256 [`Hasher`] (path and threading).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Merkle {
+    flavor: Flavor,
+    hasher: Hasher,
+}
+
+impl Merkle {
+    /// `flavor` on the best SHA-256 path, using rayon's threads for large trees.
+    pub fn new(flavor: Flavor) -> Self {
+        Merkle {
+            flavor,
+            hasher: Hasher::new(),
+        }
+    }
+
+    /// `flavor` on a given hasher (a forced path, or sequential).
+    pub fn with_hasher(flavor: Flavor, hasher: Hasher) -> Self {
+        Merkle { flavor, hasher }
+    }
+
+    /// The flavor.
+    pub fn flavor(&self) -> &Flavor {
+        &self.flavor
+    }
+
+    /// The leaf rule applied to each item of `data`.
+    pub fn leaf_hashes<D: AsRef<[u8]> + Sync>(&self, data: &[D]) -> Result<Vec<Digest>, Error> {
+        match self.flavor.leaf {
+            LeafRule::Chunk => data
+                .iter()
+                .enumerate()
+                .map(|(index, chunk)| {
+                    let chunk = chunk.as_ref();
+                    chunk.try_into().map_err(|_| Error::Malformed {
+                        index,
+                        field: Field::Leaf,
+                        expected_len: 32,
+                        actual_len: chunk.len(),
+                    })
+                })
+                .collect(),
+            LeafRule::Hash { prefix } => {
+                let mut out = vec![[0; 32]; data.len()];
+                let job = Job {
+                    prefix,
+                    double: self.flavor.hash == HashFn::Sha256d,
+                };
+                self.hasher.hash_messages(&job, data, &mut out);
+                Ok(out)
+            }
+        }
+    }
+
+    /// The root over `leaves` (leaf hashes, not raw data).
+    pub fn root(&self, leaves: &[Digest]) -> Result<Digest, Error> {
+        Ok(self.root_and_mutation(leaves)?.0)
+    }
+
+    /// The root, and whether some level has two equal siblings (Bitcoin Core's CVE-2012-2459
+    /// check; always `false` for flavors that do not duplicate odd nodes).
+    pub fn root_and_mutation(&self, leaves: &[Digest]) -> Result<(Digest, bool), Error> {
+        let shape = Shape::new(&self.flavor, leaves.len() as u64)?;
+        let zeros = self.zero_hashes(shape.depth.unwrap_or(0));
+        if leaves.is_empty() {
+            return Ok((self.empty_root(&zeros, shape.depth), false));
+        }
+        Ok(self.reduce(leaves, shape.height(), &zeros))
+    }
+
+    /// A tree that keeps its levels, for proofs.
+    pub fn tree(&self, leaves: &[Digest]) -> Result<Tree, Error> {
+        Tree::build(*self, leaves)
+    }
+
+    /// A streaming root computation over leaves pushed in pieces.
+    pub fn root_builder(&self) -> RootBuilder {
+        RootBuilder::new(*self)
+    }
+
+    /// Reduces `leaves` `levels` times to one node, applying the odd rule at each level (as the
+    /// rightmost subtree of a larger tree must). Large inputs go to rayon's threads as
+    /// cache-sized subtrees first.
+    fn reduce(&self, leaves: &[Digest], levels: u32, zeros: &[Digest]) -> (Digest, bool) {
+        if leaves.len() <= SUBTREE_LEAVES {
+            return self.reduce_levels(leaves.to_vec(), 0..levels, zeros);
+        }
+        let sequential = Merkle {
+            hasher: self.hasher.sequential(),
+            ..*self
+        };
+        let (roots, mutations): (Vec<Digest>, Vec<bool>) = leaves
+            .par_chunks(SUBTREE_LEAVES)
+            .map(|chunk| sequential.reduce_levels(chunk.to_vec(), 0..SUBTREE_HEIGHT, zeros))
+            .unzip();
+        let (root, mutated) = self.reduce_levels(roots, SUBTREE_HEIGHT..levels, zeros);
+        (root, mutated || mutations.contains(&true))
+    }
+
+    fn reduce_levels(
+        &self,
+        mut level: Vec<Digest>,
+        heights: core::ops::Range<u32>,
+        zeros: &[Digest],
+    ) -> (Digest, bool) {
+        let mut parents = Vec::with_capacity(level.len() / 2 + 1);
+        let mut mutated = false;
+        for height in heights {
+            mutated |= self.parent_level(&level, height, zeros, &mut parents);
+            std::mem::swap(&mut level, &mut parents);
+        }
+        (level[0], mutated)
+    }
+
+    /// Fills `parents` with the level above `level` (at `height`); returns whether two real
+    /// siblings were equal.
+    fn parent_level(
+        &self,
+        level: &[Digest],
+        height: u32,
+        zeros: &[Digest],
+        parents: &mut Vec<Digest>,
+    ) -> bool {
+        let pairs = level.len() / 2;
+        parents.clear();
+        parents.resize(level.len().div_ceil(2), [0; 32]);
+        self.hasher
+            .hash_pairs_into(&self.flavor.job(), level, &mut parents[..pairs]);
+        let mutated = self.flavor.odd == OddNode::Duplicate
+            && level.chunks_exact(2).any(|pair| pair[0] == pair[1]);
+        if let [.., last] = level {
+            if level.len() % 2 == 1 {
+                parents[pairs] = self.lift_odd(last, height, zeros);
+            }
+        }
+        mutated
+    }
+
+    /// The parent of a node that has no real sibling.
+    fn lift_odd(&self, node: &Digest, height: u32, zeros: &[Digest]) -> Digest {
+        match self.flavor.odd {
+            OddNode::Duplicate => self.node(node, node),
+            OddNode::Promote => *node,
+            OddNode::ZeroPad { .. } => self.node(node, &zeros[height as usize]),
+        }
+    }
+
+    fn node(&self, left: &Digest, right: &Digest) -> Digest {
+        self.hasher.node(&self.flavor.job(), left, right)
+    }
+
+    /// Roots of all-zero subtrees of height 0..=depth (only padding flavors use them).
+    fn zero_hashes(&self, depth: u32) -> Vec<Digest> {
+        let mut zeros = vec![[0; 32]];
+        if matches!(self.flavor.odd, OddNode::ZeroPad { .. }) {
+            for height in 0..depth as usize {
+                zeros.push(self.node(&zeros[height], &zeros[height]));
+            }
+        }
+        zeros
+    }
+
+    /// The root of a tree with no leaves: SHA-256 of nothing for RFC 6962 (its definition),
+    /// the zero subtree for padding flavors, and all zeros for Bitcoin (as Bitcoin Core's
+    /// `ComputeMerkleRoot` returns; blocks always have a coinbase).
+    fn empty_root(&self, zeros: &[Digest], depth: Option<u32>) -> Digest {
+        match self.flavor.odd {
+            OddNode::Promote => self.hasher.hash(&[]),
+            OddNode::ZeroPad { .. } => zeros[depth.unwrap_or(0) as usize],
+            OddNode::Duplicate => [0; 32],
+        }
+    }
+
+    /// Whether `proof` shows `leaf_hash` at `index` in the tree of `tree_size` leaves with root
+    /// `root`. Any field of the wrong length, an index outside the tree or a proof of the wrong
+    /// length is `false`.
+    pub fn verify_inclusion<P: AsRef<[u8]>>(
+        &self,
+        root: &[u8],
+        leaf_hash: &[u8],
+        index: u64,
+        tree_size: u64,
+        proof: &[P],
+    ) -> bool {
+        let (Ok(root), Ok(leaf)) = (<&Digest>::try_from(root), <&Digest>::try_from(leaf_hash))
+        else {
+            return false;
+        };
+        let Some(siblings) = digests(proof) else {
+            return false;
+        };
+        if index >= tree_size {
+            return false;
+        }
+        let computed = match self.flavor.odd {
+            OddNode::Promote => self.promoted_path_root(leaf, index, tree_size, &siblings),
+            OddNode::Duplicate | OddNode::ZeroPad { .. } => {
+                self.full_path_root(leaf, index, tree_size, &siblings)
+            }
+        };
+        computed.is_some_and(|computed| &computed == root)
+    }
+
+    /// [`Merkle::verify_inclusion`] for many leaves of one tree at once, in parallel.
+    pub fn verify_inclusions(
+        &self,
+        root: &[u8],
+        leaf_hashes: &[Digest],
+        proofs: &[Proof],
+    ) -> Result<Vec<bool>, Error> {
+        if leaf_hashes.len() != proofs.len() {
+            return Err(Error::CountMismatch {
+                field: Field::Leaf,
+                expected: proofs.len(),
+                actual: leaf_hashes.len(),
+            });
+        }
+        let single = Merkle {
+            hasher: self.hasher.sequential(),
+            ..*self
+        };
+        Ok(leaf_hashes
+            .par_iter()
+            .zip(proofs)
+            .map(|(leaf, proof)| {
+                single.verify_inclusion(root, leaf, proof.index, proof.tree_size, &proof.siblings)
+            })
+            .collect())
+    }
+
+    /// RFC 9162 §2.1.3.2: the path of a tree whose odd nodes are promoted, so levels without a
+    /// sibling contribute nothing to the proof.
+    fn promoted_path_root(
+        &self,
+        leaf: &Digest,
+        index: u64,
+        tree_size: u64,
+        siblings: &[Digest],
+    ) -> Option<Digest> {
+        let (mut position, mut last) = (index, tree_size - 1);
+        let mut node = *leaf;
+        for sibling in siblings {
+            if last == 0 {
+                return None;
+            }
+            if position % 2 == 1 || position == last {
+                node = self.node(sibling, &node);
+                while position % 2 == 0 && position != 0 {
+                    position >>= 1;
+                    last >>= 1;
+                }
+            } else {
+                node = self.node(&node, sibling);
+            }
+            position >>= 1;
+            last >>= 1;
+        }
+        (last == 0).then_some(node)
+    }
+
+    /// A path with one sibling per level: the node itself (Duplicate) or a zero subtree
+    /// (ZeroPad) where a level has no real sibling.
+    fn full_path_root(
+        &self,
+        leaf: &Digest,
+        index: u64,
+        tree_size: u64,
+        siblings: &[Digest],
+    ) -> Option<Digest> {
+        let shape = Shape::new(&self.flavor, tree_size).ok()?;
+        if siblings.len() as u32 != shape.height() {
+            return None;
+        }
+        let mut node = *leaf;
+        for (height, sibling) in siblings.iter().enumerate() {
+            node = if (index >> height).is_multiple_of(2) {
+                self.node(&node, sibling)
+            } else {
+                self.node(sibling, &node)
+            };
+        }
+        Some(node)
+    }
+
+    /// RFC 9162 §2.1.4.2: whether `proof` shows the tree of `size1` leaves with root `root1` is
+    /// a prefix of the tree of `size2` leaves with root `root2`.
+    ///
+    /// Trees of equal size are consistent when the proof is empty and the roots are equal byte
+    /// for byte (as transparency-dev/merkle compares them); consistency with an empty tree
+    /// proves nothing and is `false`. Only flavors that promote odd nodes define it.
+    pub fn verify_consistency<P: AsRef<[u8]>>(
+        &self,
+        size1: u64,
+        size2: u64,
+        root1: &[u8],
+        root2: &[u8],
+        proof: &[P],
+    ) -> Result<bool, Error> {
+        self.require_promotion("a consistency proof")?;
+        if size1 == 0 || size1 > size2 {
+            return Ok(false);
+        }
+        if size1 == size2 {
+            return Ok(proof.is_empty() && root1 == root2);
+        }
+        let (Ok(root1), Ok(root2)) = (<&Digest>::try_from(root1), <&Digest>::try_from(root2))
+        else {
+            return Ok(false);
+        };
+        let Some(mut path) = digests(proof) else {
+            return Ok(false);
+        };
+        if path.is_empty() {
+            return Ok(false);
+        }
+        if size1.is_power_of_two() {
+            path.insert(0, *root1);
+        }
+        let (mut position, mut last) = (size1 - 1, size2 - 1);
+        while position % 2 == 1 {
+            position >>= 1;
+            last >>= 1;
+        }
+        let (mut old, mut new) = (path[0], path[0]);
+        for node in &path[1..] {
+            if last == 0 {
+                return Ok(false);
+            }
+            if position % 2 == 1 || position == last {
+                old = self.node(node, &old);
+                new = self.node(node, &new);
+                while position % 2 == 0 && position != 0 {
+                    position >>= 1;
+                    last >>= 1;
+                }
+            } else {
+                new = self.node(&new, node);
+            }
+            position >>= 1;
+            last >>= 1;
+        }
+        Ok(&old == root1 && &new == root2 && last == 0)
+    }
+
+    fn require_promotion(&self, operation: &'static str) -> Result<(), Error> {
+        if self.flavor.odd == OddNode::Promote {
+            Ok(())
+        } else {
+            Err(Error::UnsupportedByFlavor { operation })
+        }
+    }
+}
+
+/// An inclusion proof: the sibling hashes from the leaf's level up.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Proof {
+    /// The leaf's position.
+    pub index: u64,
+    /// Number of leaves in the tree.
+    pub tree_size: u64,
+    /// Sibling hashes, bottom level first.
+    pub siblings: Vec<Digest>,
+}
+
+/// How tall a tree of some size is under a flavor.
+struct Shape {
+    /// Height padding flavors grow to (their limit, else the next power of two).
+    depth: Option<u32>,
+    leaves: u64,
+}
+
+impl Shape {
+    fn new(flavor: &Flavor, leaves: u64) -> Result<Shape, Error> {
+        let depth = match flavor.odd {
+            OddNode::ZeroPad { limit } => {
+                if let Some(limit) = limit.filter(|&limit| leaves > limit) {
+                    return Err(Error::TooManyLeaves {
+                        limit,
+                        actual: leaves,
+                    });
+                }
+                Some(ceil_log2(limit.unwrap_or(leaves).max(leaves)))
+            }
+            OddNode::Duplicate | OddNode::Promote => None,
+        };
+        Ok(Shape { depth, leaves })
+    }
+
+    /// Levels above the leaves.
+    fn height(&self) -> u32 {
+        self.depth.unwrap_or_else(|| ceil_log2(self.leaves))
+    }
+}
+
+fn ceil_log2(n: u64) -> u32 {
+    n.max(1).next_power_of_two().trailing_zeros()
+}
+
+fn digests<P: AsRef<[u8]>>(items: &[P]) -> Option<Vec<Digest>> {
+    items
+        .iter()
+        .map(|item| item.as_ref().try_into().ok())
+        .collect()
+}
+
+/// The root over `leaves` (leaf hashes) under `flavor`, on all of rayon's threads.
+pub fn root(leaves: &[Digest], flavor: &Flavor) -> Result<Digest, Error> {
+    Merkle::new(*flavor).root(leaves)
+}
+
+/// The Bitcoin header Merkle root over txids in internal byte order, and whether the list is
+/// mutated (CVE-2012-2459: some level has two equal siblings, so another list has the same root).
+pub fn bitcoin_root(txids: &[Digest]) -> (Digest, bool) {
+    Merkle::new(BITCOIN)
+        .root_and_mutation(txids)
+        .expect("the Bitcoin flavor has no leaf limit")
+}
+
+/// The flavor's leaf rule applied to each item of `data`.
+pub fn leaf_hashes<D: AsRef<[u8]> + Sync>(
+    data: &[D],
+    flavor: &Flavor,
+) -> Result<Vec<Digest>, Error> {
+    Merkle::new(*flavor).leaf_hashes(data)
+}
+
+/// See [`Merkle::verify_inclusion`].
+pub fn verify_inclusion<P: AsRef<[u8]>>(
+    flavor: &Flavor,
+    root: &[u8],
+    leaf_hash: &[u8],
+    index: u64,
+    tree_size: u64,
+    proof: &[P],
+) -> bool {
+    Merkle::new(*flavor).verify_inclusion(root, leaf_hash, index, tree_size, proof)
+}
+
+/// See [`Merkle::verify_inclusions`].
+pub fn verify_inclusions(
+    flavor: &Flavor,
+    root: &[u8],
+    leaf_hashes: &[Digest],
+    proofs: &[Proof],
+) -> Result<Vec<bool>, Error> {
+    Merkle::new(*flavor).verify_inclusions(root, leaf_hashes, proofs)
+}
+
+/// See [`Merkle::verify_consistency`].
+pub fn verify_consistency<P: AsRef<[u8]>>(
+    flavor: &Flavor,
+    size1: u64,
+    size2: u64,
+    root1: &[u8],
+    root2: &[u8],
+    proof: &[P],
+) -> Result<bool, Error> {
+    Merkle::new(*flavor).verify_consistency(size1, size2, root1, root2, proof)
+}
+
+/// SSZ `mix_in_length`: SHA-256(root ‖ length as a 256-bit little-endian integer), the
+/// `hash_tree_root` of a list from the root of its chunks.
+pub fn mix_in_length(root: &Digest, length: u64) -> Digest {
+    let mut encoded = [0u8; 32];
+    encoded[..8].copy_from_slice(&length.to_le_bytes());
+    Hasher::new().node(
+        &Job {
+            prefix: &[],
+            double: false,
+        },
+        root,
+        &encoded,
+    )
+}

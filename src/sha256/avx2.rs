@@ -1,0 +1,102 @@
+//! Eight messages at once in AVX2 registers, for CPUs without SHA extensions or AVX-512.
+
+#[cfg(target_arch = "x86")]
+use core::arch::x86::*;
+#[cfg(target_arch = "x86_64")]
+use core::arch::x86_64::*;
+
+use super::multilane::{vector_kernel, Vector};
+use super::LaneBlock;
+
+/// Eight lanes. Callers must have checked `avx2`.
+pub(crate) struct Avx2;
+
+vector_kernel!(Avx2, Ymm, 8, "avx2");
+
+#[derive(Clone, Copy)]
+pub(crate) struct Ymm(__m256i);
+
+#[inline(always)]
+unsafe fn ror<const RIGHT: i32, const LEFT: i32>(x: __m256i) -> __m256i {
+    _mm256_or_si256(_mm256_srli_epi32::<RIGHT>(x), _mm256_slli_epi32::<LEFT>(x))
+}
+
+#[inline(always)]
+unsafe fn xor3(a: __m256i, b: __m256i, c: __m256i) -> __m256i {
+    _mm256_xor_si256(_mm256_xor_si256(a, b), c)
+}
+
+impl Vector for Ymm {
+    const LANES: usize = 8;
+
+    #[inline(always)]
+    unsafe fn splat(word: u32) -> Self {
+        Ymm(_mm256_set1_epi32(word as i32))
+    }
+    #[inline(always)]
+    unsafe fn add(a: Self, b: Self) -> Self {
+        Ymm(_mm256_add_epi32(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn big_sigma0(x: Self) -> Self {
+        let x = x.0;
+        Ymm(xor3(ror::<2, 30>(x), ror::<13, 19>(x), ror::<22, 10>(x)))
+    }
+    #[inline(always)]
+    unsafe fn big_sigma1(x: Self) -> Self {
+        let x = x.0;
+        Ymm(xor3(ror::<6, 26>(x), ror::<11, 21>(x), ror::<25, 7>(x)))
+    }
+    #[inline(always)]
+    unsafe fn small_sigma0(x: Self) -> Self {
+        let x = x.0;
+        Ymm(xor3(
+            ror::<7, 25>(x),
+            ror::<18, 14>(x),
+            _mm256_srli_epi32::<3>(x),
+        ))
+    }
+    #[inline(always)]
+    unsafe fn small_sigma1(x: Self) -> Self {
+        let x = x.0;
+        Ymm(xor3(
+            ror::<17, 15>(x),
+            ror::<19, 13>(x),
+            _mm256_srli_epi32::<10>(x),
+        ))
+    }
+    #[inline(always)]
+    unsafe fn choose(e: Self, f: Self, g: Self) -> Self {
+        Ymm(_mm256_xor_si256(
+            _mm256_and_si256(e.0, f.0),
+            _mm256_andnot_si256(e.0, g.0),
+        ))
+    }
+    #[inline(always)]
+    unsafe fn majority(a: Self, b: Self, c: Self) -> Self {
+        let (a, b, c) = (a.0, b.0, c.0);
+        Ymm(_mm256_xor_si256(
+            _mm256_and_si256(a, b),
+            _mm256_and_si256(c, _mm256_xor_si256(a, b)),
+        ))
+    }
+    #[inline(always)]
+    unsafe fn load(src: *const u32) -> Self {
+        Ymm(_mm256_loadu_si256(src.cast()))
+    }
+    #[inline(always)]
+    unsafe fn store(self, dst: *mut u32) {
+        _mm256_storeu_si256(dst.cast(), self.0)
+    }
+    #[inline(always)]
+    unsafe fn message_word(blocks: *const LaneBlock, word: usize) -> Self {
+        let block_starts = _mm256_setr_epi32(0, 16, 32, 48, 64, 80, 96, 112);
+        let words = blocks.cast::<i32>().add(word);
+        let gathered = _mm256_i32gather_epi32::<4>(words.cast(), block_starts);
+        let byte_swap = _mm256_broadcastsi128_si256(_mm_set_epi64x(
+            0x0c0d_0e0f_0809_0a0b,
+            0x0405_0607_0001_0203,
+        ));
+        Ymm(_mm256_shuffle_epi8(gathered, byte_swap))
+    }
+}
