@@ -14,17 +14,22 @@ use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 use serde::Serialize;
 
-const SUITES: &[&str] = &["ed25519"];
-const DEFAULT_SIZES: &[usize] = &[64, 512, 4096, 32768];
+const SUITES: &[&str] = &["ed25519", "sha256", "merkle"];
+const ED25519_SIZES: &[usize] = &[64, 512, 4096, 32768];
+/// Message lengths in bytes; each row hashes `SHA256_MESSAGES` of them.
+const SHA256_SIZES: &[usize] = &[32, 64, 256, 1024, 4096];
+const SHA256_MESSAGES: usize = 16384;
+const MERKLE_SIZES: &[usize] = &[1 << 10, 1 << 14, 1 << 17, 1 << 20, 1 << 22, 1 << 24];
 /// The validator-vote workload: this many signers sign again and again.
 const VALIDATORS: usize = 1000;
 
 #[derive(ClapArgs)]
 pub struct Args {
-    /// Comma-separated suites to run (available: ed25519); all by default.
+    /// Comma-separated suites to run (available: ed25519, sha256, merkle); all by default.
     #[arg(long, value_delimiter = ',')]
     suite: Vec<String>,
-    /// Comma-separated batch sizes.
+    /// Comma-separated sizes, replacing each suite's sweep: signatures per batch (ed25519),
+    /// message bytes (sha256), leaves per tree (merkle).
     #[arg(long, value_delimiter = ',')]
     sizes: Vec<usize>,
     /// Worker threads for every implementation (default: all cores).
@@ -41,12 +46,17 @@ pub struct Args {
 #[derive(Serialize)]
 struct Record {
     suite: &'static str,
+    workload: String,
     operation: String,
     implementation: &'static str,
     backend: String,
     batch_size: usize,
     threads: usize,
     items_per_second: f64,
+    /// What an item is: signatures, hashes, Merkle nodes, compressions.
+    unit: &'static str,
+    /// The peer row the table's ratio column divides by.
+    baseline: bool,
 }
 
 #[derive(Serialize)]
@@ -55,6 +65,7 @@ struct Machine {
     cores: usize,
     features: Vec<&'static str>,
     ed25519_path: String,
+    sha256_path: String,
 }
 
 #[derive(Serialize)]
@@ -76,15 +87,17 @@ pub fn run(args: Args) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let sizes = if args.sizes.is_empty() {
-        DEFAULT_SIZES.to_vec()
-    } else {
-        args.sizes.clone()
-    };
-    if sizes.contains(&0) {
-        eprintln!("batchverify: batch sizes must be at least 1");
+    if args.sizes.contains(&0) {
+        eprintln!("batchverify: sizes must be at least 1");
         return ExitCode::from(2);
     }
+    let sizes = |defaults: &[usize]| {
+        if args.sizes.is_empty() {
+            defaults.to_vec()
+        } else {
+            args.sizes.clone()
+        }
+    };
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -96,7 +109,14 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     let min_time = Duration::from_millis(args.min_time_ms);
-    let records = pool.install(|| ed25519_suite(&sizes, threads, min_time));
+    let mut records = Vec::new();
+    for suite in &suites {
+        records.extend(pool.install(|| match suite.as_str() {
+            "ed25519" => ed25519_suite(&sizes(ED25519_SIZES), threads, min_time),
+            "sha256" => sha256_suite(&sizes(SHA256_SIZES), threads, min_time),
+            _ => merkle_suite(&sizes(MERKLE_SIZES), threads, min_time),
+        }));
+    }
     print_table(&records);
     if let Some(path) = &args.json {
         let report = Report {
@@ -174,40 +194,77 @@ fn measure(size: usize, min_time: Duration, mut run: impl FnMut() -> bool) -> Op
     Some(size as f64 / samples[samples.len() / 2])
 }
 
-fn ed25519_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Record> {
-    let workloads: [(&str, Option<usize>); 2] =
-        [("distinct keys", None), ("1000 signers", Some(VALIDATORS))];
-    let implementations = 4;
-    let progress = ProgressBar::new((sizes.len() * workloads.len() * implementations) as u64);
+fn progress_bar(steps: usize) -> ProgressBar {
+    let progress = ProgressBar::new(steps as u64);
     progress.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    progress
+}
+
+/// Rows of one suite: each `add` call records a measured rate, or reports a row whose output
+/// was wrong and leaves it out.
+struct Rows<'a> {
+    suite: &'static str,
+    unit: &'static str,
+    threads: usize,
+    progress: &'a ProgressBar,
+    records: Vec<Record>,
+}
+
+impl Rows<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        workload: &str,
+        operation: &str,
+        implementation: &'static str,
+        backend: &str,
+        size: usize,
+        rate: Option<f64>,
+        baseline: bool,
+    ) {
+        self.progress.inc(1);
+        let Some(rate) = rate else {
+            self.progress.println(format!(
+                "{implementation} {operation} ({workload}) gave a wrong result at size {size}: not recorded"
+            ));
+            return;
+        };
+        self.records.push(Record {
+            suite: self.suite,
+            workload: workload.to_string(),
+            operation: operation.to_string(),
+            implementation,
+            backend: backend.to_string(),
+            batch_size: size,
+            threads: self.threads,
+            items_per_second: rate,
+            unit: self.unit,
+            baseline,
+        });
+    }
+}
+
+fn ed25519_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Record> {
+    let workloads: [(&str, Option<usize>); 2] =
+        [("distinct keys", None), ("1000 signers", Some(VALIDATORS))];
+    let implementations = 4;
+    let progress = progress_bar(sizes.len() * workloads.len() * implementations);
+    let mut rows = Rows {
+        suite: "ed25519",
+        unit: "signatures",
+        threads,
+        progress: &progress,
+        records: Vec::new(),
+    };
     let backend = batchverify::cpu_info().ed25519.to_string();
-    let mut records = Vec::new();
     for (workload, signers) in workloads {
         for &size in sizes {
             progress.set_message(format!("ed25519 {workload}, batch {size}"));
             let input = inputs(size, signers, size as u64);
             let messages: Vec<&[u8]> = input.messages.iter().map(Vec::as_slice).collect();
-            let mut record = |operation: &str, implementation: &'static str, rate: Option<f64>| {
-                progress.inc(1);
-                let Some(rate) = rate else {
-                    progress.println(format!(
-                        "{implementation} {operation} rejected valid inputs at batch {size}: not recorded"
-                    ));
-                    return;
-                };
-                records.push(Record {
-                    suite: "ed25519",
-                    operation: format!("{operation}, {workload}"),
-                    implementation,
-                    backend: backend.clone(),
-                    batch_size: size,
-                    threads,
-                    items_per_second: rate,
-                });
-            };
             for policy in [Policy::Zip215, Policy::Strict] {
                 let verifier = Verifier::new(policy);
                 let rate = measure(size, min_time, || {
@@ -215,7 +272,16 @@ fn ed25519_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Rec
                         .verify_batch(&input.keys, &messages, &input.signatures)
                         .is_ok_and(|o| o.all_valid())
                 });
-                record(&format!("verify_batch {policy}"), "batchverify", rate);
+                let operation = format!("verify_batch {policy}");
+                rows.add(
+                    workload,
+                    &operation,
+                    "batchverify",
+                    &backend,
+                    size,
+                    rate,
+                    false,
+                );
             }
             let per_thread = size.div_ceil(threads);
             let rate = measure(size, min_time, || {
@@ -225,7 +291,15 @@ fn ed25519_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Rec
                     .zip(input.dalek_keys.par_chunks(per_thread))
                     .all(|((m, s), k)| ed25519_dalek::verify_batch(m, s, k).is_ok())
             });
-            record("verify_batch", "ed25519-dalek", rate);
+            rows.add(
+                workload,
+                "verify_batch",
+                "ed25519-dalek",
+                "",
+                size,
+                rate,
+                true,
+            );
             let rate = measure(size, min_time, || {
                 (0..size).into_par_iter().all(|i| {
                     input.dalek_keys[i]
@@ -233,39 +307,198 @@ fn ed25519_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Rec
                         .is_ok()
                 })
             });
-            record("verify_strict loop", "ed25519-dalek", rate);
+            rows.add(
+                workload,
+                "verify_strict loop",
+                "ed25519-dalek",
+                "",
+                size,
+                rate,
+                false,
+            );
         }
     }
     progress.finish_and_clear();
-    records
+    rows.records
+}
+
+fn sha256_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Record> {
+    let progress = progress_bar(2 * sizes.len() + 1);
+    let mut rows = Rows {
+        suite: "sha256",
+        unit: "hashes",
+        threads,
+        progress: &progress,
+        records: Vec::new(),
+    };
+    let backend = batchverify::sha256::best_path().to_string();
+    let mut rng = StdRng::seed_from_u64(256);
+    for &len in sizes {
+        progress.set_message(format!("sha256 {len}-byte messages"));
+        let workload = format!("{len}-byte messages");
+        let messages: Vec<Vec<u8>> = (0..SHA256_MESSAGES)
+            .map(|_| (0..len).map(|_| rng.random()).collect())
+            .collect();
+        let want = sha2_loop(&messages);
+        let rate = measure(SHA256_MESSAGES, min_time, || {
+            batchverify::sha256::hash_many(&messages) == want
+        });
+        rows.add(
+            &workload,
+            "hash_many",
+            "batchverify",
+            &backend,
+            len,
+            rate,
+            false,
+        );
+        let rate = measure(SHA256_MESSAGES, min_time, || sha2_loop(&messages) == want);
+        rows.add(&workload, "digest loop", "sha2", "", len, rate, true);
+    }
+    progress.set_message("sha256 compression floor");
+    rows.unit = "compressions";
+    let blocks = vec![[0x5au8; 64]; SHA256_MESSAGES];
+    let rate = measure(SHA256_MESSAGES, min_time, || {
+        let mut state = [0u32; 8];
+        sha2::block_api::compress256(&mut state, std::hint::black_box(&blocks));
+        std::hint::black_box(state) != [0; 8]
+    });
+    // One chain of dependent blocks on one thread: the cost of a single compression.
+    rows.threads = 1;
+    rows.add(
+        "floor",
+        "compress256 chain",
+        "sha2",
+        &sha2_path(),
+        64,
+        rate,
+        false,
+    );
+    progress.finish_and_clear();
+    rows.records
+}
+
+/// The peer: `sha2` one message at a time, messages spread over the same threads.
+fn sha2_loop(messages: &[Vec<u8>]) -> Vec<[u8; 32]> {
+    use sha2::Digest as _;
+    messages
+        .par_iter()
+        .map(|m| sha2::Sha256::digest(m).into())
+        .collect()
+}
+
+/// The compression the `sha2` crate runs (its own run-time choice).
+fn sha2_path() -> String {
+    let sha = batchverify::cpu_info().features.contains(&"sha");
+    String::from(if sha { "sha-ni" } else { "software" })
+}
+
+fn merkle_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Record> {
+    let progress = progress_bar(2 * sizes.len());
+    let mut rows = Rows {
+        suite: "merkle",
+        unit: "nodes",
+        threads,
+        progress: &progress,
+        records: Vec::new(),
+    };
+    let backend = batchverify::sha256::best_path().to_string();
+    let flavor = batchverify::merkle::SSZ;
+    for &leaves in sizes {
+        progress.set_message(format!("merkle {leaves} leaves"));
+        let workload = format!("{leaves} leaves");
+        let leaf_hashes: Vec<[u8; 32]> = (0..leaves as u64)
+            .into_par_iter()
+            .map(|i| batchverify::sha256::hash(&i.to_le_bytes()))
+            .collect();
+        let nodes = leaves.next_power_of_two() - 1;
+        let want = sha2_tree(&leaf_hashes);
+        let rate = measure(nodes.max(1), min_time, || {
+            batchverify::merkle::root(&leaf_hashes, &flavor).is_ok_and(|root| root == want)
+        });
+        rows.add(
+            &workload,
+            "root (ssz)",
+            "batchverify",
+            &backend,
+            leaves,
+            rate,
+            false,
+        );
+        let rate = measure(nodes.max(1), min_time, || sha2_tree(&leaf_hashes) == want);
+        rows.add(
+            &workload,
+            "node-by-node tree",
+            "sha2",
+            "",
+            leaves,
+            rate,
+            true,
+        );
+    }
+    progress.finish_and_clear();
+    rows.records
+}
+
+/// The peer: a plain SHA-256(l ‖ r) tree built with `sha2` one node at a time, each level spread
+/// over the same threads; odd levels padded with zero subtrees, so the root is SSZ's.
+fn sha2_tree(leaves: &[[u8; 32]]) -> [u8; 32] {
+    use sha2::Digest as _;
+    let node = |l: &[u8; 32], r: &[u8; 32]| -> [u8; 32] {
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(l);
+        hasher.update(r);
+        hasher.finalize().into()
+    };
+    let mut level = leaves.to_vec();
+    let mut zero = [0u8; 32];
+    let depth = leaves.len().max(1).next_power_of_two().trailing_zeros();
+    for _ in 0..depth {
+        if level.len() % 2 == 1 {
+            level.push(zero);
+        }
+        level = level.par_chunks(2).map(|p| node(&p[0], &p[1])).collect();
+        zero = node(&zero, &zero);
+    }
+    level.first().copied().unwrap_or(zero)
 }
 
 fn print_table(records: &[Record]) {
     println!(
-        "{:<36} {:>7} {:>7} {:>16} {:>10}",
-        "operation", "batch", "threads", "items/s", "vs dalek"
+        "{:<8} {:<22} {:<34} {:>9} {:>7} {:>14} {:<12} {:>8}",
+        "suite", "workload", "implementation", "size", "threads", "per second", "unit", "vs peer"
     );
     for record in records {
         let peer = records.iter().find(|r| {
-            r.implementation == "ed25519-dalek"
-                && r.operation.starts_with("verify_batch")
-                && r.operation
-                    .ends_with(record.operation.rsplit(", ").next().unwrap_or(""))
+            r.baseline
+                && r.suite == record.suite
+                && r.workload == record.workload
                 && r.batch_size == record.batch_size
         });
         let ratio = peer.map_or(String::from("-"), |p| {
             format!("{:.2}x", record.items_per_second / p.items_per_second)
         });
+        let backend = if record.backend.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", record.backend)
+        };
         println!(
-            "{:<36} {:>7} {:>7} {:>16.0} {:>10}",
-            format!("{} {}", record.implementation, record.operation),
+            "{:<8} {:<22} {:<34} {:>9} {:>7} {:>14.0} {:<12} {:>8}",
+            record.suite,
+            record.workload,
+            format!("{} {}{backend}", record.implementation, record.operation),
             record.batch_size,
             record.threads,
             record.items_per_second,
+            record.unit,
             ratio
         );
     }
-    println!("(vs dalek: throughput relative to ed25519-dalek verify_batch on the same inputs and threads)");
+    println!(
+        "(vs peer: throughput relative to the peer row of the same workload, size and threads: \
+         ed25519-dalek verify_batch, sha2 digest loop, sha2 node-by-node tree)"
+    );
 }
 
 fn machine() -> Machine {
@@ -275,6 +508,7 @@ fn machine() -> Machine {
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         features: info.features,
         ed25519_path: info.ed25519.to_string(),
+        sha256_path: info.sha256.to_string(),
     }
 }
 

@@ -1,11 +1,14 @@
-//! `batchverify`: verify signatures from JSONL, benchmark against peer libraries, show the
-//! machine's code paths. Holds no cryptography: it converts and presents.
+//! `batchverify`: verify signatures from JSONL, Merkle roots and proofs, benchmark against peer
+//! libraries, show the machine's code paths. Holds no cryptography: it converts and presents.
 
 mod bench;
 mod info;
+mod merkle;
 mod verify;
 
-use std::path::PathBuf;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use batchverify::ed25519::Policy;
@@ -31,6 +34,11 @@ enum Command {
         #[command(subcommand)]
         scheme: VerifyScheme,
     },
+    /// Merkle roots and inclusion proofs.
+    Merkle {
+        #[command(subcommand)]
+        command: merkle::Command,
+    },
     /// Measure throughput against peer libraries on the same inputs in the same run.
     Bench(bench::Args),
 }
@@ -54,6 +62,18 @@ fn main() -> ExitCode {
         Command::Verify {
             scheme: VerifyScheme::Ed25519 { policy, file },
         } => verify::run(policy, file.as_deref()),
+        Command::Merkle { command } => merkle::run(command),
         Command::Bench(args) => bench::run(args),
+    }
+}
+
+/// The named file, or standard input for `-` or no name.
+fn open_input(file: Option<&Path>) -> Result<Box<dyn BufRead>, String> {
+    match file {
+        None => Ok(Box::new(BufReader::new(io::stdin()))),
+        Some(path) if path == Path::new("-") => Ok(Box::new(BufReader::new(io::stdin()))),
+        Some(path) => File::open(path)
+            .map(|f| Box::new(BufReader::new(f)) as Box<dyn BufRead>)
+            .map_err(|e| format!("cannot read {}: {e}", path.display())),
     }
 }

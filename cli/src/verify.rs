@@ -1,7 +1,6 @@
 //! `verify ed25519`: streams JSONL records through the batch verifier in bounded memory.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -19,16 +18,12 @@ struct Record {
 }
 
 pub fn run(policy: Policy, file: Option<&Path>) -> ExitCode {
-    let input: Box<dyn BufRead> = match file {
-        None => Box::new(BufReader::new(io::stdin())),
-        Some(path) if path == Path::new("-") => Box::new(BufReader::new(io::stdin())),
-        Some(path) => match File::open(path) {
-            Ok(f) => Box::new(BufReader::new(f)),
-            Err(e) => {
-                eprintln!("batchverify: cannot read {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        },
+    let input = match crate::open_input(file) {
+        Ok(input) => input,
+        Err(message) => {
+            eprintln!("batchverify: {message}");
+            return ExitCode::from(2);
+        }
     };
     match verify_stream(policy, input, io::stdout().lock()) {
         Ok(true) => ExitCode::SUCCESS,

@@ -20,7 +20,7 @@
 //! let leaves = merkle::leaf_hashes(&[&b"a"[..], b"b", b"c"], &RFC6962)?;
 //! let tree = merkle::Tree::new(&leaves, &RFC6962)?;
 //! let proof = tree.proof(2)?;
-//! assert!(merkle::verify_inclusion(&RFC6962, &tree.root(), &leaves[2], 2, 3, &proof));
+//! assert!(merkle::verify_inclusion(&RFC6962, &tree.root(), &leaves[2], 2, 3, &proof.siblings));
 //! # Ok::<(), batchverify::Error>(())
 //! ```
 

@@ -1,0 +1,305 @@
+//! `merkle root | proof | verify`: Merkle roots from one hex leaf per line, inclusion proofs as
+//! JSON lines in and out.
+
+use std::io::{self, BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use batchverify::merkle::{Digest, Flavor, Merkle, BITCOIN};
+use clap::{Args, Subcommand};
+use rayon::prelude::*;
+
+/// Leaves parsed before they go to the hasher together: enough for the vector paths and all
+/// threads, while memory stays bounded for `root`.
+const LINES_PER_PIECE: usize = 1 << 16;
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Print the root of the leaves read one hex value per line (bitcoin: also whether the
+    /// list is mutated, CVE-2012-2459). Streams: memory does not grow with the input.
+    Root {
+        #[command(flatten)]
+        leaves: LeafArgs,
+    },
+    /// Print the inclusion proof of each `--index` as a JSON line.
+    Proof {
+        #[command(flatten)]
+        leaves: LeafArgs,
+        /// Comma-separated leaf indices.
+        #[arg(long, value_delimiter = ',', required = true)]
+        index: Vec<u64>,
+    },
+    /// Check JSON-line proofs `{"root", "leaf_hash", "index", "tree_size", "proof": [..]}` (hex),
+    /// as `merkle proof` writes them; one verdict line each. Exit 1 if any fails.
+    Verify {
+        /// Tree construction: bitcoin, rfc6962 or ssz.
+        #[arg(long)]
+        flavor: Flavor,
+        /// Hashes (leaf, root, proof) are in Bitcoin's display order (byte-reversed).
+        #[arg(long)]
+        display_order: bool,
+        /// Input file; `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+pub struct LeafArgs {
+    /// Tree construction: bitcoin, rfc6962 or ssz.
+    #[arg(long)]
+    flavor: Flavor,
+    /// Lines are raw leaf data (hex; an empty line is an empty leaf) that the flavor's leaf
+    /// rule hashes first, instead of 32-byte leaf hashes.
+    #[arg(long)]
+    raw: bool,
+    /// Leaf hashes and printed hashes are in Bitcoin's display order (byte-reversed), as block
+    /// explorers and RPC show txids.
+    #[arg(long)]
+    display_order: bool,
+    /// Input file; `-` or nothing reads standard input.
+    file: Option<PathBuf>,
+}
+
+pub fn run(command: Command) -> ExitCode {
+    let result = match command {
+        Command::Root { leaves } => root(&leaves),
+        Command::Proof { leaves, index } => proofs(&leaves, &index),
+        Command::Verify {
+            flavor,
+            display_order,
+            file,
+        } => return verify(flavor, display_order, file.as_deref()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("batchverify: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn root(args: &LeafArgs) -> Result<(), String> {
+    let merkle = Merkle::new(args.flavor);
+    let mut builder = merkle.root_builder();
+    read_leaves(args, |piece| builder.push(piece).map_err(|e| e.to_string()))?;
+    let (root, mutated) = builder.finish().map_err(|e| e.to_string())?;
+    println!("{}", show(&root, args.display_order));
+    if args.flavor == BITCOIN {
+        println!("mutated: {mutated}");
+    }
+    Ok(())
+}
+
+fn proofs(args: &LeafArgs, indices: &[u64]) -> Result<(), String> {
+    let mut leaves = Vec::new();
+    read_leaves(args, |piece| {
+        leaves.extend_from_slice(piece);
+        Ok(())
+    })?;
+    let tree = Merkle::new(args.flavor)
+        .tree(&leaves)
+        .map_err(|e| e.to_string())?;
+    let proofs = tree.proofs(indices).map_err(|e| e.to_string())?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    for proof in proofs {
+        let line = serde_json::json!({
+            "flavor": args.flavor.to_string(),
+            "root": show(&tree.root(), args.display_order),
+            "leaf_hash": show(&leaves[proof.index as usize], args.display_order),
+            "index": proof.index,
+            "tree_size": proof.tree_size,
+            "proof": proof.siblings.iter().map(|s| show(s, args.display_order)).collect::<Vec<_>>(),
+        });
+        writeln!(out, "{line}").map_err(|e| e.to_string())?;
+    }
+    out.flush().map_err(|e| e.to_string())
+}
+
+fn show(digest: &Digest, display_order: bool) -> String {
+    let mut bytes = *digest;
+    if display_order {
+        bytes.reverse();
+    }
+    hex::encode(bytes)
+}
+
+/// Parses the input in pieces of leaf hashes (applying the leaf rule for `--raw`), handing each
+/// to `consume`. Errors name the line.
+fn read_leaves(
+    args: &LeafArgs,
+    mut consume: impl FnMut(&[Digest]) -> Result<(), String>,
+) -> Result<(), String> {
+    let merkle = Merkle::new(args.flavor);
+    let input = crate::open_input(args.file.as_deref())?;
+    let mut lines = Vec::with_capacity(LINES_PER_PIECE);
+    let mut piece: Vec<Vec<u8>> = Vec::with_capacity(LINES_PER_PIECE);
+    let mut flush = |lines: &mut Vec<usize>, piece: &mut Vec<Vec<u8>>| -> Result<(), String> {
+        let hashes = if args.raw {
+            merkle.leaf_hashes(piece).map_err(|e| match e {
+                batchverify::Error::Malformed {
+                    index,
+                    expected_len,
+                    actual_len,
+                    ..
+                } => format!(
+                    "line {}: expected {expected_len} bytes of leaf data, got {actual_len}",
+                    lines[index]
+                ),
+                other => other.to_string(),
+            })?
+        } else {
+            piece
+                .iter()
+                .zip(lines.iter())
+                .map(|(bytes, line)| {
+                    let mut hash: Digest = bytes.as_slice().try_into().map_err(|_| {
+                        format!(
+                            "line {line}: expected a 32-byte leaf hash (64 hex digits), got {} bytes",
+                            bytes.len()
+                        )
+                    })?;
+                    if args.display_order {
+                        hash.reverse();
+                    }
+                    Ok(hash)
+                })
+                .collect::<Result<Vec<_>, String>>()?
+        };
+        consume(&hashes)?;
+        lines.clear();
+        piece.clear();
+        Ok(())
+    };
+    for (number, line) in input.lines().enumerate() {
+        let number = number + 1;
+        let line = line.map_err(|e| format!("line {number}: {e}"))?;
+        let text = line.trim();
+        // A blank line is an empty leaf in raw data, and skipped among leaf hashes.
+        if text.is_empty() && !args.raw {
+            continue;
+        }
+        let bytes = hex::decode(text).map_err(|e| format!("line {number}: invalid hex: {e}"))?;
+        lines.push(number);
+        piece.push(bytes);
+        if piece.len() == LINES_PER_PIECE {
+            flush(&mut lines, &mut piece)?;
+        }
+    }
+    flush(&mut lines, &mut piece)
+}
+
+struct ProofRecord {
+    root: Vec<u8>,
+    leaf_hash: Vec<u8>,
+    index: u64,
+    tree_size: u64,
+    proof: Vec<Vec<u8>>,
+}
+
+fn verify(flavor: Flavor, display_order: bool, file: Option<&Path>) -> ExitCode {
+    let input = match crate::open_input(file) {
+        Ok(input) => input,
+        Err(message) => {
+            eprintln!("batchverify: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match verify_stream(flavor, display_order, input, io::stdout().lock()) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("batchverify: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// One verdict line per proof line, in order; returns whether all verified.
+fn verify_stream(
+    flavor: Flavor,
+    display_order: bool,
+    input: impl BufRead,
+    output: impl Write,
+) -> io::Result<bool> {
+    let merkle = Merkle::new(flavor);
+    let mut output = BufWriter::new(output);
+    let mut all_valid = true;
+    let mut index = 0usize;
+    let mut pending: Vec<Result<ProofRecord, String>> = Vec::new();
+    let mut lines = input.lines();
+    loop {
+        let line = lines.next().transpose()?;
+        if let Some(text) = line.as_deref().filter(|t| !t.trim().is_empty()) {
+            pending.push(parse_proof(text, display_order));
+        }
+        if pending.len() == LINES_PER_PIECE || (line.is_none() && !pending.is_empty()) {
+            let verdicts: Vec<Result<bool, &String>> = pending
+                .par_iter()
+                .map(|record| {
+                    record.as_ref().map(|r| {
+                        merkle.verify_inclusion(
+                            &r.root,
+                            &r.leaf_hash,
+                            r.index,
+                            r.tree_size,
+                            &r.proof,
+                        )
+                    })
+                })
+                .collect();
+            for verdict in verdicts {
+                let line = match verdict {
+                    Ok(valid) => serde_json::json!({"index": index, "valid": valid}),
+                    Err(error) => {
+                        serde_json::json!({"index": index, "valid": false, "error": error})
+                    }
+                };
+                all_valid &= line["valid"] == true;
+                writeln!(output, "{line}")?;
+                index += 1;
+            }
+            pending.clear();
+        }
+        if line.is_none() {
+            break;
+        }
+    }
+    output.flush()?;
+    Ok(all_valid)
+}
+
+fn parse_proof(line: &str, display_order: bool) -> Result<ProofRecord, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
+    let hash = |name: &str, field: &serde_json::Value| -> Result<Vec<u8>, String> {
+        let text = field
+            .as_str()
+            .ok_or_else(|| format!("{name}: expected a hex string"))?;
+        let mut bytes = hex::decode(text).map_err(|e| format!("{name}: invalid hex: {e}"))?;
+        if display_order {
+            bytes.reverse();
+        }
+        Ok(bytes)
+    };
+    let field = |name: &str| value.get(name).ok_or_else(|| format!("{name}: missing"));
+    let number = |name: &str| -> Result<u64, String> {
+        field(name)?
+            .as_u64()
+            .ok_or_else(|| format!("{name}: expected a non-negative integer"))
+    };
+    let proof = field("proof")?
+        .as_array()
+        .ok_or_else(|| "proof: expected an array of hex strings".to_string())?
+        .iter()
+        .map(|sibling| hash("proof", sibling))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ProofRecord {
+        root: hash("root", field("root")?)?,
+        leaf_hash: hash("leaf_hash", field("leaf_hash")?)?,
+        index: number("index")?,
+        tree_size: number("tree_size")?,
+        proof,
+    })
+}

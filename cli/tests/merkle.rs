@@ -1,0 +1,155 @@
+//! `batchverify merkle`: roots of real Bitcoin blocks and the RFC 6962 reference tree, proofs
+//! round-tripping through `proof` and `verify`, and errors that name the line.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn batchverify(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_batchverify"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// The conformance vectors, as the library's tests find them; `None` skips loudly outside CI.
+fn vectors() -> Option<PathBuf> {
+    let dir = std::env::var_os("BATCHVERIFY_VECTORS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"));
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("CI").map_or(true, |v| v != "true"),
+        "vectors missing at {}",
+        dir.display()
+    );
+    eprintln!("SKIPPED: vectors not found at {}", dir.display());
+    None
+}
+
+#[test]
+fn bitcoin_block_root_in_display_order_and_its_mutated_twin() {
+    let Some(dir) = vectors() else { return };
+    let txids = std::fs::read_to_string(dir.join("bitcoin-blocks/block99960.txids.txt")).unwrap();
+    let args = ["merkle", "root", "--flavor", "bitcoin", "--display-order"];
+    let out = batchverify(&args, &txids);
+    assert_eq!(out.status.code(), Some(0));
+    let root = "34d5a57822efa653019edfee29b9586a0d0d807572275b45f39a7e9c25614bf9";
+    assert_eq!(stdout(&out), format!("{root}\nmutated: false\n"));
+    let last = txids.lines().last().unwrap();
+    let out = batchverify(&args, &format!("{txids}{last}\n"));
+    assert_eq!(stdout(&out), format!("{root}\nmutated: true\n"));
+}
+
+#[test]
+fn rfc6962_raw_leaves_give_the_reference_root() {
+    let Some(dir) = vectors() else { return };
+    let text =
+        std::fs::read_to_string(dir.join("ct-rfc6962/reference_tree_8_leaves.json")).unwrap();
+    let reference: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let leaves: Vec<&str> = reference["leaf_inputs_hex"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    // With --raw an empty line is an empty leaf, like the reference's first one.
+    let out = batchverify(
+        &["merkle", "root", "--flavor", "rfc6962", "--raw"],
+        &leaves.join("\n"),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let want = reference["root_hash_by_tree_size_hex"][8].as_str().unwrap();
+    assert_eq!(stdout(&out).trim(), want);
+}
+
+#[test]
+fn proofs_round_trip_and_tampering_is_caught() {
+    let leaves: Vec<String> = (0u8..11).map(|i| hex::encode([i; 32])).collect();
+    let input = leaves.join("\n");
+    for flavor in ["bitcoin", "rfc6962", "ssz"] {
+        let out = batchverify(
+            &["merkle", "proof", "--flavor", flavor, "--index", "0,5,10"],
+            &input,
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let proofs = stdout(&out);
+        assert_eq!(proofs.lines().count(), 3);
+        let out = batchverify(&["merkle", "verify", "--flavor", flavor], &proofs);
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(
+            stdout(&out)
+                .lines()
+                .filter(|l| l.contains("\"valid\":true"))
+                .count(),
+            3
+        );
+        let tampered = proofs.replacen("\"index\":5", "\"index\":4", 1);
+        let out = batchverify(&["merkle", "verify", "--flavor", flavor], &tampered);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stdout(&out).contains("{\"index\":1,\"valid\":false}"));
+    }
+}
+
+#[test]
+fn bad_input_names_the_line_and_exits_two() {
+    let good = hex::encode([1u8; 32]);
+    let out = batchverify(
+        &["merkle", "root", "--flavor", "ssz"],
+        &format!("{good}\n\n{good}ff\n"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 3: expected a 32-byte leaf hash"));
+    let out = batchverify(&["merkle", "root", "--flavor", "rfc6962"], "zz\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1: invalid hex"));
+    let out = batchverify(
+        &["merkle", "root", "--flavor", "ssz", "--raw"],
+        &format!("{good}\n0102\n"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("line 2: expected 32 bytes of leaf data, got 2"));
+    let out = batchverify(
+        &["merkle", "proof", "--flavor", "ssz", "--index", "1"],
+        &good,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("out of range"));
+    let out = batchverify(&["merkle", "root", "--flavor", "sha3"], "");
+    assert_eq!(out.status.code(), Some(2));
+    let out = batchverify(&["merkle", "verify", "--flavor", "ssz"], "{\"root\": 1}\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("\"error\""));
+}
+
+#[test]
+fn empty_input_gives_the_empty_root() {
+    let out = batchverify(&["merkle", "root", "--flavor", "rfc6962"], "");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stdout(&out).trim(),
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    );
+}
