@@ -253,6 +253,28 @@ fn inclusion_proofs_verify_for_every_leaf_and_fail_when_anything_changes() {
 }
 
 #[test]
+fn huge_claimed_tree_sizes_are_rejected_without_overflow() {
+    let leaves = random_leaves(8, 6);
+    for flavor in [BITCOIN, RFC6962, SSZ] {
+        let tree = Tree::new(&leaves, &flavor).unwrap();
+        let proof = tree.proof(5).unwrap();
+        for size in [u64::MAX, u64::MAX - 1, (1 << 63) + 1] {
+            assert!(
+                !merkle::verify_inclusion(
+                    &flavor,
+                    &tree.root(),
+                    &leaves[5],
+                    5,
+                    size,
+                    &proof.siblings
+                ),
+                "{flavor} size {size}"
+            );
+        }
+    }
+}
+
+#[test]
 fn many_proofs_at_once_return_a_mask() {
     let leaves = random_leaves(1000, 5);
     for flavor in [BITCOIN, RFC6962, SSZ] {

@@ -404,25 +404,19 @@ impl Merkle {
         tree_size: u64,
         siblings: &[Digest],
     ) -> Option<Digest> {
-        let (mut position, mut last) = (index, tree_size - 1);
+        let mut walk = PromotedWalk {
+            position: index,
+            last: tree_size - 1,
+        };
         let mut node = *leaf;
         for sibling in siblings {
-            if last == 0 {
-                return None;
-            }
-            if position % 2 == 1 || position == last {
-                node = self.node(sibling, &node);
-                while position % 2 == 0 && position != 0 {
-                    position >>= 1;
-                    last >>= 1;
-                }
+            node = if walk.step()? {
+                self.node(sibling, &node)
             } else {
-                node = self.node(&node, sibling);
-            }
-            position >>= 1;
-            last >>= 1;
+                self.node(&node, sibling)
+            };
         }
-        (last == 0).then_some(node)
+        (walk.last == 0).then_some(node)
     }
 
     /// A path with one sibling per level: the node itself (Duplicate) or a zero subtree
@@ -483,30 +477,26 @@ impl Merkle {
         if size1.is_power_of_two() {
             path.insert(0, *root1);
         }
-        let (mut position, mut last) = (size1 - 1, size2 - 1);
-        while position % 2 == 1 {
-            position >>= 1;
-            last >>= 1;
+        let mut walk = PromotedWalk {
+            position: size1 - 1,
+            last: size2 - 1,
+        };
+        while walk.position % 2 == 1 {
+            walk.position >>= 1;
+            walk.last >>= 1;
         }
         let (mut old, mut new) = (path[0], path[0]);
         for node in &path[1..] {
-            if last == 0 {
-                return Ok(false);
-            }
-            if position % 2 == 1 || position == last {
-                old = self.node(node, &old);
-                new = self.node(node, &new);
-                while position % 2 == 0 && position != 0 {
-                    position >>= 1;
-                    last >>= 1;
+            match walk.step() {
+                None => return Ok(false),
+                Some(true) => {
+                    old = self.node(node, &old);
+                    new = self.node(node, &new);
                 }
-            } else {
-                new = self.node(&new, node);
+                Some(false) => new = self.node(&new, node),
             }
-            position >>= 1;
-            last >>= 1;
         }
-        Ok(&old == root1 && &new == root2 && last == 0)
+        Ok(&old == root1 && &new == root2 && walk.last == 0)
     }
 
     fn require_promotion(&self, operation: &'static str) -> Result<(), Error> {
@@ -515,6 +505,33 @@ impl Merkle {
         } else {
             Err(Error::UnsupportedByFlavor { operation })
         }
+    }
+}
+
+/// The position walk RFC 9162 §2.1.3.2 and §2.1.4.2 share: `position` climbs the tree whose
+/// rightmost node is `last`, skipping levels where it was promoted.
+struct PromotedWalk {
+    position: u64,
+    last: u64,
+}
+
+impl PromotedWalk {
+    /// Whether the next proof node goes on the left; `None` when the proof is longer than the
+    /// path.
+    fn step(&mut self) -> Option<bool> {
+        if self.last == 0 {
+            return None;
+        }
+        let on_left = self.position % 2 == 1 || self.position == self.last;
+        if on_left {
+            while self.position.is_multiple_of(2) && self.position != 0 {
+                self.position >>= 1;
+                self.last >>= 1;
+            }
+        }
+        self.position >>= 1;
+        self.last >>= 1;
+        Some(on_left)
     }
 }
 
@@ -559,8 +576,13 @@ impl Shape {
     }
 }
 
+/// Levels above `n` leaves; total for every `u64`, where `next_power_of_two` would overflow.
 fn ceil_log2(n: u64) -> u32 {
-    n.max(1).next_power_of_two().trailing_zeros()
+    if n <= 1 {
+        0
+    } else {
+        u64::BITS - (n - 1).leading_zeros()
+    }
 }
 
 fn digests<P: AsRef<[u8]>>(items: &[P]) -> Option<Vec<Digest>> {

@@ -386,15 +386,22 @@ fn block_count(len: usize) -> usize {
 }
 
 /// When every message is `len` bytes and `len` is a multiple of 64, the last block is the same
-/// padding for all of them: its schedule is computed once here instead of in every lane.
+/// padding for all of them: its schedule is computed once here instead of in every lane, and
+/// for the 64-byte Merkle node, whose single hashes sit on the proof-verification path, once
+/// per process.
 fn uniform_tail_schedule(len: usize) -> Option<[u32; 64]> {
-    if !len.is_multiple_of(64) {
-        return None;
+    static AFTER_64_BYTES: std::sync::OnceLock<[u32; 64]> = std::sync::OnceLock::new();
+    let padding = |len: usize| {
+        let mut block = [0u8; 64];
+        block[0] = 0x80;
+        block[56..].copy_from_slice(&(len as u64 * 8).to_be_bytes());
+        portable::schedule_with_constants(&block)
+    };
+    match len {
+        64 => Some(*AFTER_64_BYTES.get_or_init(|| padding(64))),
+        _ if len.is_multiple_of(64) => Some(padding(len)),
+        _ => None,
     }
-    let mut block = [0u8; 64];
-    block[0] = 0x80;
-    block[56..].copy_from_slice(&(len as u64 * 8).to_be_bytes());
-    Some(portable::schedule_with_constants(&block))
 }
 
 /// Writes block `index` of the padded message `prefix ‖ body ‖ 0x80 ‖ 0… ‖ bit length`.
@@ -442,9 +449,13 @@ fn run<'a, K: Kernel, F>(
 {
     hash_once::<K, F>(job.prefix, body, range, out, tail);
     if job.double {
-        let firsts = out.to_vec();
-        let digest = |i: usize| &firsts[i][..];
-        hash_once::<K, _>(&[], &digest, 0..firsts.len(), out, None);
+        // A stack copy per kernel group: no allocation on the single-node path of proofs.
+        for group in out.chunks_mut(MAX_LANES) {
+            let mut firsts = [[0u8; 32]; MAX_LANES];
+            firsts[..group.len()].copy_from_slice(group);
+            let digest = |i: usize| &firsts[i][..];
+            hash_once::<K, _>(&[], &digest, 0..group.len(), group, None);
+        }
     }
 }
 
