@@ -67,6 +67,20 @@ fn main() -> ExitCode {
     }
 }
 
+/// The exit status of a verifying command: 0 all valid, 1 any invalid (or output closed
+/// early), 2 unreadable input or an I/O error.
+fn verdict_status(result: io::Result<bool>) -> ExitCode {
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("batchverify: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 /// The named file, or standard input for `-` or no name.
 fn open_input(file: Option<&Path>) -> Result<Box<dyn BufRead>, String> {
     match file {

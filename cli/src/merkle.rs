@@ -205,15 +205,12 @@ fn verify(flavor: Flavor, display_order: bool, file: Option<&Path>) -> ExitCode 
             return ExitCode::from(2);
         }
     };
-    match verify_stream(flavor, display_order, input, io::stdout().lock()) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(1),
-        Err(e) => {
-            eprintln!("batchverify: {e}");
-            ExitCode::from(2)
-        }
-    }
+    crate::verdict_status(verify_stream(
+        flavor,
+        display_order,
+        input,
+        io::stdout().lock(),
+    ))
 }
 
 /// One verdict line per proof line, in order; returns whether all verified.

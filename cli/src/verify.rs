@@ -25,15 +25,7 @@ pub fn run(policy: Policy, file: Option<&Path>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match verify_stream(policy, input, io::stdout().lock()) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(1),
-        Err(e) => {
-            eprintln!("batchverify: {e}");
-            ExitCode::from(2)
-        }
-    }
+    crate::verdict_status(verify_stream(policy, input, io::stdout().lock()))
 }
 
 /// Writes one verdict line per record; returns whether every record was valid.

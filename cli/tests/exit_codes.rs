@@ -1,25 +1,11 @@
 //! The CLI's contract: exit 0 when all records are valid, 1 when any is invalid or malformed,
 //! 2 on usage errors or an unreadable file; no panic on any of them.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn batchverify(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_batchverify"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
+use std::io::Write;
+
+use common::batchverify;
 
 fn record(seed: u8, message: &[u8]) -> String {
     let key = ed25519_dalek::SigningKey::from_bytes(&[seed; 32]);

@@ -129,12 +129,12 @@ fn avx512_supported() -> bool {
 
 /// The fastest way through a single message: the SHA extensions on one lane when the CPU has
 /// them (vector kernels would leave all but one lane idle).
-fn best_single_path() -> SinglePath {
+fn best_single_message_kernel() -> KernelChoice {
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     if sha_ni_supported() {
-        return SinglePath::ShaNiOne;
+        return KernelChoice::ShaNiOneLane;
     }
-    SinglePath::Same(HashPath::Portable)
+    KernelChoice::Path(HashPath::Portable)
 }
 
 /// The path [`hash`], [`hash_many`] and [`Hasher::new`] use on this CPU.
@@ -163,7 +163,8 @@ pub fn hash_pairs(children: &[Digest]) -> Vec<Digest> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hasher {
     path: HashPath,
-    single: SinglePath,
+    /// The kernel for one message at a time (`hash`, Merkle nodes on proof paths).
+    single: KernelChoice,
     parallel: bool,
 }
 
@@ -178,7 +179,7 @@ impl Hasher {
     pub fn new() -> Self {
         Hasher {
             path: best_path(),
-            single: best_single_path(),
+            single: best_single_message_kernel(),
             parallel: true,
         }
     }
@@ -188,8 +189,8 @@ impl Hasher {
     pub fn with_path(path: HashPath) -> Result<Self, Error> {
         if supported_paths().contains(&path) {
             let single = match path {
-                HashPath::ShaNi => SinglePath::ShaNiOne,
-                other => SinglePath::Same(other),
+                HashPath::ShaNi => KernelChoice::ShaNiOneLane,
+                other => KernelChoice::Path(other),
             };
             Ok(Hasher {
                 path,
@@ -320,7 +321,7 @@ impl Hasher {
         F: Fn(usize) -> &'a [u8] + Sync,
     {
         let n = out.len();
-        let path = SinglePath::Same(self.path);
+        let path = KernelChoice::Path(self.path);
         if !self.parallel || n * blocks_per_message < PARALLEL_MIN_BLOCKS {
             path.run(job, body, 0..n, out, tail);
             return;
@@ -344,13 +345,15 @@ pub(crate) struct Job<'a> {
     pub(crate) double: bool,
 }
 
+/// The kernel a call runs: a path's batch kernel, or SHA-NI on a single lane (for one message,
+/// where interleaving has nothing to interleave).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum SinglePath {
-    Same(HashPath),
-    ShaNiOne,
+enum KernelChoice {
+    Path(HashPath),
+    ShaNiOneLane,
 }
 
-impl SinglePath {
+impl KernelChoice {
     /// Hashes message `i` of `range` (body `body(i)`) into `out[i - range.start]`.
     fn run<'a, F>(
         self,
@@ -364,17 +367,17 @@ impl SinglePath {
     {
         match self {
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-            SinglePath::ShaNiOne => run::<shani::ShaNi<1>, F>(job, body, range, out, tail),
+            KernelChoice::ShaNiOneLane => run::<shani::ShaNi<1>, F>(job, body, range, out, tail),
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-            SinglePath::Same(HashPath::ShaNi) => {
+            KernelChoice::Path(HashPath::ShaNi) => {
                 run::<shani::ShaNi<SHA_NI_LANES>, F>(job, body, range, out, tail)
             }
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-            SinglePath::Same(HashPath::Avx512) => {
+            KernelChoice::Path(HashPath::Avx512) => {
                 run::<avx512::Avx512, F>(job, body, range, out, tail)
             }
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-            SinglePath::Same(HashPath::Avx2) => run::<avx2::Avx2, F>(job, body, range, out, tail),
+            KernelChoice::Path(HashPath::Avx2) => run::<avx2::Avx2, F>(job, body, range, out, tail),
             _ => run::<portable::Portable, F>(job, body, range, out, tail),
         }
     }
