@@ -1,9 +1,125 @@
-//! Which CPU features this machine has and which code path each algorithm takes on it.
+//! Where work runs: the CPU code paths chosen on this machine, and the CPU or GPU [`Backend`]
+//! for batch hashing and Merkle roots.
 //!
 //! Ed25519 mirrors curve25519-dalek's run-time dispatch and SHA-512 the `sha2` crate's; SHA-256
 //! is our own ([`crate::sha256`]). `batchverify info` and the benchmark records say what ran.
 
 use core::fmt;
+use core::str::FromStr;
+
+/// Where batch hashing and Merkle roots run.
+///
+/// `Auto` runs on the GPU only when a hardware adapter exists and the input is at least
+/// [`gpu_crossover`] items; otherwise, and whenever the `gpu` feature is off, on the CPU.
+/// `Gpu` runs on any adapter, software ones included, and falls back to the CPU with a
+/// warning when there is none or it fails. Results are the same whichever runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// The GPU for large inputs on a hardware adapter, the CPU otherwise.
+    #[default]
+    Auto,
+    /// The CPU's SIMD paths on rayon's threads.
+    Cpu,
+    /// The GPU through wgpu, falling back to the CPU with a warning.
+    Gpu,
+}
+
+impl Backend {
+    /// The default backend: `BATCHVERIFY_BACKEND` (`auto`, `cpu` or `gpu`) when it is set to
+    /// one of those, [`Backend::Auto`] otherwise (an unknown value is ignored with a warning).
+    pub fn from_env() -> Backend {
+        match std::env::var("BATCHVERIFY_BACKEND") {
+            Ok(value) => value.parse().unwrap_or_else(|problem| {
+                log::warn!("BATCHVERIFY_BACKEND ignored: {problem}");
+                Backend::Auto
+            }),
+            Err(_) => Backend::Auto,
+        }
+    }
+}
+
+impl Backend {
+    /// [`Backend::from_env`], read once per process: the backend of [`crate::sha256::Hasher::new`]
+    /// and [`crate::merkle::Merkle::new`].
+    pub(crate) fn configured() -> Backend {
+        static CONFIGURED: std::sync::OnceLock<Backend> = std::sync::OnceLock::new();
+        *CONFIGURED.get_or_init(Backend::from_env)
+    }
+}
+
+/// What a call reports in a build without the `gpu` feature.
+#[cfg(not(feature = "gpu"))]
+pub(crate) fn cpu_only(backend: Backend) -> Execution {
+    if backend != Backend::Gpu {
+        return Execution::cpu();
+    }
+    let reason = "this build has no `gpu` feature; computed on the CPU instead".to_string();
+    log::warn!("{reason}");
+    Execution {
+        fallback: Some(reason),
+        ..Execution::cpu()
+    }
+}
+
+impl FromStr for Backend {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(Backend::Auto),
+            "cpu" => Ok(Backend::Cpu),
+            "gpu" => Ok(Backend::Gpu),
+            other => Err(format!(
+                "unknown backend {other:?} (expected auto, cpu or gpu)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Auto => "auto",
+            Backend::Cpu => "cpu",
+            Backend::Gpu => "gpu",
+        })
+    }
+}
+
+/// What ran a backend-aware call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Execution {
+    /// [`Backend::Cpu`] or [`Backend::Gpu`]: where the result was computed.
+    pub backend: Backend,
+    /// The GPU adapter's name, when the GPU ran.
+    pub adapter: Option<String>,
+    /// Why the GPU was asked for (`Backend::Gpu`) but the CPU ran; also logged as a warning.
+    pub fallback: Option<String>,
+}
+
+impl Execution {
+    pub(crate) fn cpu() -> Execution {
+        Execution {
+            backend: Backend::Cpu,
+            adapter: None,
+            fallback: None,
+        }
+    }
+}
+
+/// Items (leaves or messages) from which [`Backend::Auto`] uses a hardware GPU:
+/// `BATCHVERIFY_GPU_CROSSOVER` when set, else 2^20 (see BENCHMARKS.md for how it was chosen).
+pub fn gpu_crossover() -> usize {
+    static CROSSOVER: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CROSSOVER.get_or_init(|| {
+        std::env::var("BATCHVERIFY_GPU_CROSSOVER")
+            .ok()
+            .and_then(|value| value.trim().parse().ok())
+            .unwrap_or(DEFAULT_GPU_CROSSOVER)
+    })
+}
+
+const DEFAULT_GPU_CROSSOVER: usize = 1 << 20;
 
 /// The curve25519-dalek backend that runs Ed25519 point arithmetic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -5,9 +5,11 @@ mod error;
 
 pub mod backend;
 pub mod ed25519;
+#[cfg(feature = "gpu")]
+pub mod gpu;
 pub mod merkle;
 pub mod sha256;
 
-pub use backend::{cpu_info, CpuInfo, Ed25519Path, HashPath};
+pub use backend::{cpu_info, gpu_crossover, Backend, CpuInfo, Ed25519Path, Execution, HashPath};
 pub use batch::BatchOutcome;
 pub use error::{Error, Field};

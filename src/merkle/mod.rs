@@ -32,6 +32,7 @@ use core::str::FromStr;
 
 use rayon::prelude::*;
 
+use crate::backend::{Backend, Execution};
 pub use crate::sha256::Digest;
 use crate::sha256::{Hasher, Job};
 use crate::{Error, Field};
@@ -165,7 +166,19 @@ impl fmt::Display for Flavor {
 const SUBTREE_HEIGHT: u32 = 11;
 const SUBTREE_LEAVES: usize = 1 << SUBTREE_HEIGHT;
 
-/// Merkle operations for one flavor on one SHA-256 [`Hasher`] (path and threading).
+/// A root and how it was computed ([`Merkle::root_report`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RootReport {
+    /// The root.
+    pub root: Digest,
+    /// Whether some level had two equal siblings ([`Merkle::root_and_mutation`]).
+    pub mutated: bool,
+    /// The backend that computed it.
+    pub execution: Execution,
+}
+
+/// Merkle operations for one flavor on one SHA-256 [`Hasher`] (path, threading and
+/// [`Backend`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Merkle {
     flavor: Flavor,
@@ -184,6 +197,14 @@ impl Merkle {
     /// `flavor` on a given hasher (a forced path, or sequential).
     pub fn with_hasher(flavor: Flavor, hasher: Hasher) -> Self {
         Merkle { flavor, hasher }
+    }
+
+    /// The same engine computing roots and leaf hashes on `backend` (see [`Backend`]).
+    pub fn with_backend(self, backend: Backend) -> Self {
+        Merkle {
+            hasher: self.hasher.with_backend(backend),
+            ..self
+        }
     }
 
     /// The flavor.
@@ -208,13 +229,11 @@ impl Merkle {
                 })
                 .collect(),
             LeafRule::Hash { prefix } => {
-                let mut out = vec![[0; 32]; data.len()];
                 let job = Job {
                     prefix,
                     double: self.flavor.hash == HashFn::Sha256d,
                 };
-                self.hasher.hash_messages(&job, data, &mut out);
-                Ok(out)
+                Ok(self.hasher.hash_messages_placed(&job, data).0)
             }
         }
     }
@@ -227,12 +246,113 @@ impl Merkle {
     /// The root, and whether some level has two equal siblings (Bitcoin Core's CVE-2012-2459
     /// check; always `false` for flavors that do not duplicate odd nodes).
     pub fn root_and_mutation(&self, leaves: &[Digest]) -> Result<(Digest, bool), Error> {
+        let report = self.root_report(leaves)?;
+        Ok((report.root, report.mutated))
+    }
+
+    /// The root, the mutation flag, and whether the CPU or the GPU computed them.
+    pub fn root_report(&self, leaves: &[Digest]) -> Result<RootReport, Error> {
         let shape = Shape::new(&self.flavor, leaves.len() as u64)?;
+        let zeros = self.zero_hashes(shape.depth.unwrap_or(0));
+        if leaves.is_empty() {
+            return Ok(RootReport {
+                root: self.empty_root(&zeros, shape.depth),
+                mutated: false,
+                execution: Execution::cpu(),
+            });
+        }
+        #[cfg(feature = "gpu")]
+        let execution = match crate::gpu::place(self.hasher.backend(), leaves.len()) {
+            crate::gpu::Placement::Gpu(context) => {
+                match self.reduce_on_gpu(context, leaves, shape.height(), &zeros) {
+                    Ok((root, mutated)) => {
+                        return Ok(RootReport {
+                            root,
+                            mutated,
+                            execution: crate::gpu::ran_on(context),
+                        })
+                    }
+                    Err(error) => crate::gpu::fallback(&error),
+                }
+            }
+            crate::gpu::Placement::Cpu(execution) => execution,
+        };
+        #[cfg(not(feature = "gpu"))]
+        let execution = crate::backend::cpu_only(self.hasher.backend());
+        let (root, mutated) = self.reduce(leaves, shape.height(), &zeros);
+        Ok(RootReport {
+            root,
+            mutated,
+            execution,
+        })
+    }
+
+    /// The whole root on `context`'s GPU, in chunks of the most leaves one buffer holds; the
+    /// chunks' roots are combined on the CPU.
+    #[cfg(feature = "gpu")]
+    pub(crate) fn root_on_gpu(
+        &self,
+        context: &crate::gpu::GpuContext,
+        leaves: &[Digest],
+    ) -> Result<(Digest, bool), crate::gpu::GpuError> {
+        let shape = Shape::new(&self.flavor, leaves.len() as u64)
+            .map_err(|error| crate::gpu::GpuError::Unsupported(error.to_string()))?;
         let zeros = self.zero_hashes(shape.depth.unwrap_or(0));
         if leaves.is_empty() {
             return Ok((self.empty_root(&zeros, shape.depth), false));
         }
-        Ok(self.reduce(leaves, shape.height(), &zeros))
+        self.reduce_on_gpu(context, leaves, shape.height(), &zeros)
+    }
+
+    #[cfg(feature = "gpu")]
+    pub(crate) fn root_on_gpu_resident(
+        &self,
+        context: &crate::gpu::GpuContext,
+        leaves: &crate::gpu::GpuLeaves,
+    ) -> Result<(Digest, bool), crate::gpu::GpuError> {
+        let shape = Shape::new(&self.flavor, leaves.len() as u64)
+            .map_err(|error| crate::gpu::GpuError::Unsupported(error.to_string()))?;
+        let zeros = self.zero_hashes(shape.depth.unwrap_or(0));
+        if leaves.is_empty() {
+            return Ok((self.empty_root(&zeros, shape.depth), false));
+        }
+        let (node, height, mutated) = context.reduce_resident(&self.flavor, leaves, &zeros)?;
+        Ok((self.lift(node, height..shape.height(), &zeros), mutated))
+    }
+
+    #[cfg(feature = "gpu")]
+    fn reduce_on_gpu(
+        &self,
+        context: &crate::gpu::GpuContext,
+        leaves: &[Digest],
+        levels: u32,
+        zeros: &[Digest],
+    ) -> Result<(Digest, bool), crate::gpu::GpuError> {
+        let chunk = context.merkle_chunk_leaves();
+        let chunk_height = chunk.trailing_zeros();
+        if leaves.len() <= chunk {
+            let (node, height, mutated) = context.reduce_chunk(&self.flavor, leaves, zeros)?;
+            return Ok((self.lift(node, height..levels, zeros), mutated));
+        }
+        let mut roots = Vec::with_capacity(leaves.len().div_ceil(chunk));
+        let mut mutated = false;
+        for piece in leaves.chunks(chunk) {
+            let (node, height, piece_mutated) = context.reduce_chunk(&self.flavor, piece, zeros)?;
+            roots.push(self.lift(node, height..chunk_height, zeros));
+            mutated |= piece_mutated;
+        }
+        let (root, top_mutated) = self.reduce_levels(roots, chunk_height..levels, zeros);
+        Ok((root, mutated || top_mutated))
+    }
+
+    /// Takes the last node of a level up through `heights` with no sibling: what the odd-node
+    /// rule does to the right edge of a tree taller than its leaves need.
+    #[cfg(feature = "gpu")]
+    fn lift(&self, mut node: Digest, heights: core::ops::Range<u32>, zeros: &[Digest]) -> Digest {
+        for height in heights {
+            node = self.lift_odd(&node, height, zeros);
+        }
+        node
     }
 
     /// A tree that keeps its levels, for proofs.

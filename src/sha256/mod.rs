@@ -21,6 +21,8 @@
 #![allow(unsafe_code)]
 
 mod portable;
+#[cfg(all(test, feature = "gpu"))]
+pub(crate) use portable::schedule_with_constants as portable_schedule_with_constants;
 
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod avx2;
@@ -34,6 +36,7 @@ mod shani;
 use rayon::prelude::*;
 
 pub use crate::backend::HashPath;
+use crate::backend::{Backend, Execution};
 use crate::Error;
 
 /// A SHA-256 digest.
@@ -166,6 +169,7 @@ pub struct Hasher {
     /// The kernel for one message at a time (`hash`, Merkle nodes on proof paths).
     single: KernelChoice,
     parallel: bool,
+    backend: Backend,
 }
 
 impl Default for Hasher {
@@ -181,6 +185,7 @@ impl Hasher {
             path: best_path(),
             single: best_single_message_kernel(),
             parallel: true,
+            backend: Backend::configured(),
         }
     }
 
@@ -196,6 +201,7 @@ impl Hasher {
                 path,
                 single,
                 parallel: true,
+                backend: Backend::configured(),
             })
         } else {
             Err(Error::UnsupportedPath { path })
@@ -210,7 +216,19 @@ impl Hasher {
         }
     }
 
-    /// The code path this hasher runs.
+    /// Runs [`Hasher::hash_many`] (and the Merkle roots of a [`crate::merkle::Merkle`] built on
+    /// this hasher) on `backend`. The default is [`Backend::from_env`]. Batches the GPU cannot
+    /// take (messages of different lengths) run on the CPU.
+    pub fn with_backend(self, backend: Backend) -> Self {
+        Hasher { backend, ..self }
+    }
+
+    /// The backend [`Hasher::hash_many`] asks for.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The CPU code path this hasher runs.
     pub fn path(&self) -> HashPath {
         self.path
     }
@@ -240,16 +258,42 @@ impl Hasher {
 
     /// SHA-256 of each message, in order.
     pub fn hash_many<M: AsRef<[u8]> + Sync>(&self, messages: &[M]) -> Vec<Digest> {
+        self.hash_many_report(messages).0
+    }
+
+    /// [`Hasher::hash_many`], and whether the CPU or the GPU computed it.
+    pub fn hash_many_report<M: AsRef<[u8]> + Sync>(
+        &self,
+        messages: &[M],
+    ) -> (Vec<Digest>, Execution) {
+        let job = Job {
+            prefix: &[],
+            double: false,
+        };
+        self.hash_messages_placed(&job, messages)
+    }
+
+    /// [`Hasher::hash_messages`] on this hasher's backend.
+    pub(crate) fn hash_messages_placed<M: AsRef<[u8]> + Sync>(
+        &self,
+        job: &Job<'_>,
+        messages: &[M],
+    ) -> (Vec<Digest>, Execution) {
         let mut out = vec![[0; 32]; messages.len()];
-        self.hash_messages(
-            &Job {
-                prefix: &[],
-                double: false,
-            },
-            messages,
-            &mut out,
-        );
-        out
+        #[cfg(feature = "gpu")]
+        let execution = match crate::gpu::place(self.backend, messages.len()) {
+            crate::gpu::Placement::Gpu(context) => {
+                match context.hash_messages(job.prefix, job.double, messages, &mut out) {
+                    Ok(()) => return (out, crate::gpu::ran_on(context)),
+                    Err(error) => crate::gpu::fallback(&error),
+                }
+            }
+            crate::gpu::Placement::Cpu(execution) => execution,
+        };
+        #[cfg(not(feature = "gpu"))]
+        let execution = crate::backend::cpu_only(self.backend);
+        self.hash_messages(job, messages, &mut out);
+        (out, execution)
     }
 
     /// Digest `i` is SHA-256(`children[2i]` ‖ `children[2i + 1]`); an odd trailing child is

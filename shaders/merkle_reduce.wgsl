@@ -1,0 +1,176 @@
+// Merkle levels. Each workgroup reduces 2^levels consecutive nodes of one level to their common
+// ancestor, keeping the levels in between in workgroup memory, so a tree of 2^24 leaves takes
+// three dispatches. The last node of every level gets the flavor's odd-node rule, as on the CPU
+// (`Merkle::reduce`), so a chunk of a larger tree reduces exactly like the CPU's subtrees.
+
+// 0: pair an odd node with itself (Bitcoin); 1: promote it (RFC 6962); 2: pair it with the
+// all-zero subtree of its height (SSZ).
+override ODD_RULE: u32 = 0u;
+// SHA256d nodes (Bitcoin).
+override DOUBLE_HASH: bool = false;
+// Bytes hashed before the two children (RFC 6962: 1); at most 32.
+override PREFIX_LEN: u32 = 0u;
+
+struct Params {
+    // Nodes in the input level of the whole tree (or chunk).
+    count: u32,
+    // Height of the input level; leaves are at 0.
+    height: u32,
+    // Levels this dispatch reduces, 1 to 9.
+    levels: u32,
+    // Workgroups that have nodes; the dispatch grid may have more.
+    groups: u32,
+    // The node prefix, little-endian bytes.
+    prefix: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> input: array<u32>;
+@group(0) @binding(2) var<storage, read_write> output: array<u32>;
+// Roots of all-zero subtrees by height, as raw digests (only the zero-subtree rule reads it).
+@group(0) @binding(3) var<storage, read> zero_roots: array<u32>;
+// Set when two real siblings are equal (CVE-2012-2459; only the duplicate rule sets it).
+@group(0) @binding(4) var<storage, read_write> mutated: atomic<u32>;
+
+var<workgroup> level: array<array<u32, 8>, 256>;
+
+fn prefix_byte(k: u32) -> u32 {
+    let word = params.prefix[k >> 4u][(k >> 2u) & 3u];
+    return (word >> (8u * (k & 3u))) & 0xffu;
+}
+
+// Byte k of prefix || body || 0x80 || zeros.
+fn message_byte(k: u32, body: ptr<function, array<u32, 16>>) -> u32 {
+    if k < PREFIX_LEN {
+        return prefix_byte(k);
+    }
+    let j = k - PREFIX_LEN;
+    if j < 64u {
+        return ((*body)[j >> 2u] >> (24u - 8u * (j & 3u))) & 0xffu;
+    }
+    if j == 64u {
+        return 0x80u;
+    }
+    return 0u;
+}
+
+fn hash_node(left: array<u32, 8>, right: array<u32, 8>) -> array<u32, 8> {
+    var body: array<u32, 16>;
+    for (var i = 0u; i < 8u; i++) {
+        body[i] = left[i];
+        body[i + 8u] = right[i];
+    }
+    var state = IV;
+    if PREFIX_LEN == 0u {
+        compress(&state, &body);
+        compress_pad64(&state);
+    } else {
+        let len = PREFIX_LEN + 64u;
+        let blocks = (len + 8u) / 64u + 1u;
+        for (var b = 0u; b < blocks; b++) {
+            var block: array<u32, 16>;
+            for (var i = 0u; i < 16u; i++) {
+                let k = 64u * b + 4u * i;
+                block[i] = (message_byte(k, &body) << 24u) | (message_byte(k + 1u, &body) << 16u)
+                    | (message_byte(k + 2u, &body) << 8u) | message_byte(k + 3u, &body);
+            }
+            if b + 1u == blocks {
+                block[15] = len * 8u;
+            }
+            compress(&state, &block);
+        }
+    }
+    if DOUBLE_HASH {
+        return hash_digest(state);
+    }
+    return state;
+}
+
+fn load_node(index: u32) -> array<u32, 8> {
+    var node: array<u32, 8>;
+    for (var i = 0u; i < 8u; i++) {
+        node[i] = swap_bytes(input[8u * index + i]);
+    }
+    return node;
+}
+
+fn zero_root(height: u32) -> array<u32, 8> {
+    var node: array<u32, 8>;
+    for (var i = 0u; i < 8u; i++) {
+        node[i] = swap_bytes(zero_roots[8u * height + i]);
+    }
+    return node;
+}
+
+fn same(a: array<u32, 8>, b: array<u32, 8>) -> bool {
+    var equal = true;
+    for (var i = 0u; i < 8u; i++) {
+        equal = equal && a[i] == b[i];
+    }
+    return equal;
+}
+
+fn parent(left: array<u32, 8>, right: array<u32, 8>, has_right: bool, height: u32) -> array<u32, 8> {
+    if has_right {
+        if ODD_RULE == 0u && same(left, right) {
+            atomicOr(&mutated, 1u);
+        }
+        return hash_node(left, right);
+    }
+    if ODD_RULE == 0u {
+        return hash_node(left, left);
+    }
+    if ODD_RULE == 1u {
+        return left;
+    }
+    return hash_node(left, zero_root(height));
+}
+
+@compute @workgroup_size(256)
+fn reduce(
+    @builtin(workgroup_id) workgroup: vec3<u32>,
+    @builtin(num_workgroups) grid: vec3<u32>,
+    @builtin(local_invocation_index) lane: u32,
+) {
+    let group = workgroup.y * grid.x + workgroup.x;
+    if group >= params.groups {
+        return;
+    }
+    var count = params.count;
+    var height = params.height;
+    var width = (1u << params.levels) >> 1u;
+    let first = group * width + lane;
+    if lane < width && 2u * first < count {
+        let has_right = 2u * first + 1u < count;
+        var right: array<u32, 8>;
+        if has_right {
+            right = load_node(2u * first + 1u);
+        }
+        level[lane] = parent(load_node(2u * first), right, has_right, height);
+    }
+    count = (count + 1u) / 2u;
+    height += 1u;
+    for (var step = 1u; step < params.levels; step++) {
+        workgroupBarrier();
+        width >>= 1u;
+        let index = group * width + lane;
+        let has_node = lane < width && 2u * index < count;
+        var node: array<u32, 8>;
+        if has_node {
+            let has_right = 2u * index + 1u < count;
+            node = parent(level[2u * lane], level[2u * lane + 1u], has_right, height);
+        }
+        workgroupBarrier();
+        if has_node {
+            level[lane] = node;
+        }
+        count = (count + 1u) / 2u;
+        height += 1u;
+    }
+    workgroupBarrier();
+    if lane == 0u {
+        for (var i = 0u; i < 8u; i++) {
+            output[8u * group + i] = swap_bytes(level[0][i]);
+        }
+    }
+}

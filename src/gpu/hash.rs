@@ -1,0 +1,107 @@
+//! Batch SHA-256 of equal-length messages on the GPU, one invocation per message.
+
+use super::merkle::ensure;
+use super::{grid, prefix_words, GpuContext, GpuError, Kernel, PipelineKey};
+use crate::sha256::Digest;
+
+/// Invocations per workgroup in `hash_batch.wgsl`.
+const WORKGROUP_SIZE: u64 = 64;
+
+impl GpuContext {
+    /// SHA-256 of every message, which must all have the same length; the batch is cut into
+    /// pieces that fit the adapter's buffers.
+    pub fn hash_many<M: AsRef<[u8]>>(&self, messages: &[M]) -> Result<Vec<Digest>, GpuError> {
+        let mut out = vec![[0; 32]; messages.len()];
+        self.hash_messages(&[], false, messages, &mut out)?;
+        Ok(out)
+    }
+
+    /// Hashes `prefix ‖ messages[i]` (twice when `double`) into `out[i]`.
+    pub(crate) fn hash_messages<M: AsRef<[u8]>>(
+        &self,
+        prefix: &[u8],
+        double: bool,
+        messages: &[M],
+        out: &mut [Digest],
+    ) -> Result<(), GpuError> {
+        let Some(first) = messages.first() else {
+            return Ok(());
+        };
+        let length = first.as_ref().len();
+        if let Some(index) = messages.iter().position(|m| m.as_ref().len() != length) {
+            return Err(GpuError::Unsupported(format!(
+                "messages of different lengths (item 0 has {length} bytes, item {index} has {})",
+                messages[index].as_ref().len()
+            )));
+        }
+        let per_piece = (self.max_binding_bytes / (length as u64).max(32)) as usize;
+        if per_piece == 0 {
+            return Err(GpuError::Unsupported(format!(
+                "{length}-byte messages (one GPU buffer holds {} bytes)",
+                self.max_binding_bytes
+            )));
+        }
+        let prefix_bytes = prefix_words(prefix)?;
+        let pipeline = self.pipeline(PipelineKey {
+            kernel: Kernel::HashBatch,
+            odd_rule: 0,
+            double_hash: double,
+            prefix_len: prefix.len() as u32,
+        })?;
+        let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
+        let scratch = &mut *scratch;
+        let mut packed = Vec::new();
+        for (piece, digests) in messages.chunks(per_piece).zip(out.chunks_mut(per_piece)) {
+            packed.clear();
+            for message in piece {
+                packed.extend_from_slice(message.as_ref());
+            }
+            packed.resize(packed.len().next_multiple_of(4).max(4), 0);
+            let bytes = self.scoped(|| {
+                let input = ensure(
+                    &self.device,
+                    &mut scratch.input,
+                    packed.len() as u64,
+                    super::merkle::INPUT_USAGE,
+                    "messages",
+                );
+                self.queue.write_buffer(input, 0, &packed);
+                let digest_bytes = 32 * piece.len() as u64;
+                let output = ensure(
+                    &self.device,
+                    &mut scratch.work.levels[0],
+                    digest_bytes,
+                    wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+                    "level",
+                );
+                let readback = ensure(
+                    &self.device,
+                    &mut scratch.work.readback,
+                    digest_bytes,
+                    wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                    "readback",
+                );
+                let mut params = Vec::with_capacity(48);
+                for word in [piece.len() as u32, length as u32, 0, 0] {
+                    params.extend_from_slice(&word.to_le_bytes());
+                }
+                params.extend_from_slice(&prefix_bytes);
+                let params = self.uniform(&params);
+                let bind_group = self.bind_group(&pipeline, &[&params, input, output]);
+                let mut encoder = self.device.create_command_encoder(&Default::default());
+                let mut pass = encoder.begin_compute_pass(&Default::default());
+                pass.set_pipeline(&pipeline.pipeline);
+                pass.set_bind_group(0, &bind_group, &[]);
+                let (x, y) = grid((piece.len() as u64).div_ceil(WORKGROUP_SIZE));
+                pass.dispatch_workgroups(x, y, 1);
+                drop(pass);
+                encoder.copy_buffer_to_buffer(output, 0, readback, 0, digest_bytes);
+                self.finish(encoder, readback, digest_bytes)
+            })??;
+            for (digest, bytes) in digests.iter_mut().zip(bytes.chunks_exact(32)) {
+                digest.copy_from_slice(bytes);
+            }
+        }
+        Ok(())
+    }
+}

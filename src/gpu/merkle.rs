@@ -1,0 +1,273 @@
+//! Merkle levels on the GPU: leaves go up once, every dispatch reduces up to nine levels in
+//! workgroup memory, and only the top node (plus the mutation flag) comes back.
+
+use super::{grid, prefix_words, GpuContext, GpuError, Kernel, PipelineKey};
+use crate::merkle::{Flavor, HashFn, OddNode};
+use crate::sha256::Digest;
+
+/// Levels one workgroup reduces: 256 invocations hash 512 nodes' parents, then halve.
+const LEVELS_PER_DISPATCH: u32 = 9;
+
+/// Buffers kept between calls and grown when a call needs more.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    pub(super) input: Option<wgpu::Buffer>,
+    pub(super) work: WorkBuffers,
+}
+
+#[derive(Default)]
+pub(crate) struct WorkBuffers {
+    pub(super) levels: [Option<wgpu::Buffer>; 2],
+    pub(super) readback: Option<wgpu::Buffer>,
+    pub(super) flag: Option<wgpu::Buffer>,
+}
+
+/// Returns the buffer in `slot`, replaced by a larger one first when it has fewer than `size`
+/// bytes.
+pub(super) fn ensure<'a>(
+    device: &wgpu::Device,
+    slot: &'a mut Option<wgpu::Buffer>,
+    size: u64,
+    usage: wgpu::BufferUsages,
+    label: &'static str,
+) -> &'a wgpu::Buffer {
+    let size = size.max(4).next_multiple_of(wgpu::COPY_BUFFER_ALIGNMENT);
+    if slot.as_ref().is_none_or(|buffer| buffer.size() < size) {
+        *slot = Some(device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size,
+            usage,
+            mapped_at_creation: false,
+        }));
+    }
+    slot.as_ref().expect("filled above")
+}
+
+pub(super) const INPUT_USAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
+    .union(wgpu::BufferUsages::COPY_DST)
+    .union(wgpu::BufferUsages::COPY_SRC);
+
+/// Leaf hashes kept on the GPU, for roots that measure (or repeat) the kernels without the
+/// upload. Made by [`GpuContext::upload`].
+#[derive(Debug)]
+pub struct GpuLeaves {
+    buffer: wgpu::Buffer,
+    count: usize,
+}
+
+impl GpuLeaves {
+    /// Number of leaves.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether there are no leaves.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+impl GpuContext {
+    /// Leaves the GPU reduces in one piece: the largest power of two whose digests fit one
+    /// buffer binding. Larger trees are reduced as chunks of this many leaves.
+    pub fn merkle_chunk_leaves(&self) -> usize {
+        let digests = (self.max_binding_bytes / 32).max(1);
+        1 << (63 - digests.leading_zeros())
+    }
+
+    /// Copies `leaves` to a new GPU buffer (at most [`GpuContext::merkle_chunk_leaves`]).
+    pub fn upload(&self, leaves: &[Digest]) -> Result<GpuLeaves, GpuError> {
+        if leaves.len() > self.merkle_chunk_leaves() {
+            return Err(GpuError::Unsupported(format!(
+                "{} leaves in one buffer (at most {})",
+                leaves.len(),
+                self.merkle_chunk_leaves()
+            )));
+        }
+        self.scoped(|| {
+            let mut slot = None;
+            ensure(
+                &self.device,
+                &mut slot,
+                32 * leaves.len() as u64,
+                INPUT_USAGE,
+                "resident leaves",
+            );
+            let buffer = slot.expect("created by ensure");
+            if !leaves.is_empty() {
+                self.queue.write_buffer(&buffer, 0, leaves.as_flattened());
+            }
+            GpuLeaves {
+                buffer,
+                count: leaves.len(),
+            }
+        })
+    }
+
+    /// The root of `leaves` under `flavor`, and whether a level had two equal siblings
+    /// (Bitcoin's CVE-2012-2459 check): the whole tree on this GPU, chunked to its limits.
+    pub fn merkle_root(
+        &self,
+        flavor: &Flavor,
+        leaves: &[Digest],
+    ) -> Result<(Digest, bool), GpuError> {
+        crate::merkle::Merkle::new(*flavor).root_on_gpu(self, leaves)
+    }
+
+    /// The root of leaves already on the GPU: only the kernels and the root's read-back.
+    pub fn merkle_root_resident(
+        &self,
+        flavor: &Flavor,
+        leaves: &GpuLeaves,
+    ) -> Result<(Digest, bool), GpuError> {
+        crate::merkle::Merkle::new(*flavor).root_on_gpu_resident(self, leaves)
+    }
+
+    /// Reduces `leaves` (at most one chunk) until one node is left; returns it, its height and
+    /// the mutation flag. `zeros` are the zero-subtree roots by height for padding flavors.
+    pub(crate) fn reduce_chunk(
+        &self,
+        flavor: &Flavor,
+        leaves: &[Digest],
+        zeros: &[Digest],
+    ) -> Result<(Digest, u32, bool), GpuError> {
+        let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
+        let scratch = &mut *scratch;
+        let input = self.scoped(|| {
+            let input = ensure(
+                &self.device,
+                &mut scratch.input,
+                32 * leaves.len() as u64,
+                INPUT_USAGE,
+                "leaves",
+            );
+            self.queue.write_buffer(input, 0, leaves.as_flattened());
+            input
+        })?;
+        self.reduce_buffer(&mut scratch.work, flavor, input, leaves.len(), zeros)
+    }
+
+    pub(crate) fn reduce_resident(
+        &self,
+        flavor: &Flavor,
+        leaves: &GpuLeaves,
+        zeros: &[Digest],
+    ) -> Result<(Digest, u32, bool), GpuError> {
+        let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
+        self.reduce_buffer(
+            &mut scratch.work,
+            flavor,
+            &leaves.buffer,
+            leaves.count,
+            zeros,
+        )
+    }
+
+    fn reduce_buffer(
+        &self,
+        work: &mut WorkBuffers,
+        flavor: &Flavor,
+        input: &wgpu::Buffer,
+        count: usize,
+        zeros: &[Digest],
+    ) -> Result<(Digest, u32, bool), GpuError> {
+        let pipeline = self.pipeline(PipelineKey {
+            kernel: Kernel::MerkleReduce,
+            odd_rule: match flavor.odd {
+                OddNode::Duplicate => 0,
+                OddNode::Promote => 1,
+                OddNode::ZeroPad { .. } => 2,
+            },
+            double_hash: flavor.hash == HashFn::Sha256d,
+            prefix_len: flavor.node_prefix.len() as u32,
+        })?;
+        let prefix = prefix_words(flavor.node_prefix)?;
+        let bytes = self.scoped(|| {
+            let first_levels = levels_for(count);
+            let level_bytes = 32 * count.div_ceil(1 << first_levels) as u64;
+            let usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC;
+            ensure(
+                &self.device,
+                &mut work.levels[0],
+                level_bytes,
+                usage,
+                "level",
+            );
+            ensure(
+                &self.device,
+                &mut work.levels[1],
+                level_bytes,
+                usage,
+                "level",
+            );
+            let flag = ensure(
+                &self.device,
+                &mut work.flag,
+                4,
+                usage | wgpu::BufferUsages::COPY_DST,
+                "mutated",
+            );
+            let readback = ensure(
+                &self.device,
+                &mut work.readback,
+                36,
+                wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                "readback",
+            );
+            let zero_roots = self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("zero roots"),
+                size: 32 * zeros.len().max(1) as u64,
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            self.queue
+                .write_buffer(&zero_roots, 0, zeros.as_flattened());
+            let levels: [&wgpu::Buffer; 2] = [
+                work.levels[0].as_ref().expect("ensured"),
+                work.levels[1].as_ref().expect("ensured"),
+            ];
+            let mut encoder = self.device.create_command_encoder(&Default::default());
+            encoder.clear_buffer(flag, 0, None);
+            let mut source = input;
+            let mut remaining = count;
+            let mut height = 0;
+            for target in levels.iter().cycle() {
+                if remaining <= 1 {
+                    break;
+                }
+                let levels = levels_for(remaining);
+                let groups = remaining.div_ceil(1 << levels);
+                let mut params = Vec::with_capacity(48);
+                for word in [remaining as u32, height, levels, groups as u32] {
+                    params.extend_from_slice(&word.to_le_bytes());
+                }
+                params.extend_from_slice(&prefix);
+                let params = self.uniform(&params);
+                let bind_group =
+                    self.bind_group(&pipeline, &[&params, source, target, &zero_roots, flag]);
+                let mut pass = encoder.begin_compute_pass(&Default::default());
+                pass.set_pipeline(&pipeline.pipeline);
+                pass.set_bind_group(0, &bind_group, &[]);
+                let (x, y) = grid(groups as u64);
+                pass.dispatch_workgroups(x, y, 1);
+                drop(pass);
+                source = target;
+                remaining = groups;
+                height += levels;
+            }
+            encoder.copy_buffer_to_buffer(source, 0, readback, 0, 32);
+            encoder.copy_buffer_to_buffer(flag, 0, readback, 32, 4);
+            Ok::<_, GpuError>((self.finish(encoder, readback, 36)?, height))
+        })??;
+        let (bytes, height) = bytes;
+        let node: Digest = bytes[..32].try_into().expect("32 bytes read back");
+        let mutated = bytes[32..36] != [0; 4];
+        Ok((node, height, mutated))
+    }
+}
+
+/// Levels the next dispatch reduces `count` nodes by: all of them, up to nine.
+fn levels_for(count: usize) -> u32 {
+    let to_one = usize::BITS - (count.max(2) - 1).leading_zeros();
+    to_one.min(LEVELS_PER_DISPATCH)
+}

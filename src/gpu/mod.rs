@@ -1,0 +1,603 @@
+//! SHA-256 batch hashing and Merkle roots on a GPU through wgpu (feature `gpu`).
+//!
+//! Most callers never touch this module: [`Backend`](crate::backend::Backend) on
+//! [`Merkle`](crate::merkle::Merkle) and [`Hasher`](crate::sha256::Hasher) picks the GPU and
+//! falls back to the CPU. Use a [`GpuContext`] directly to pick options, keep leaves resident on
+//! the GPU (benchmarks), or see the adapter.
+//!
+//! The shaders in `shaders/` are compiled into the crate; a test validates each with naga.
+
+mod hash;
+mod merkle;
+
+use std::collections::HashMap;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use core::fmt;
+
+use crate::backend::{gpu_crossover, Backend, Execution};
+
+pub use merkle::GpuLeaves;
+pub use wgpu;
+
+const SHA256_SOURCE: &str = include_str!("../../shaders/sha256.wgsl");
+const MERKLE_REDUCE_SOURCE: &str = include_str!("../../shaders/merkle_reduce.wgsl");
+const HASH_BATCH_SOURCE: &str = include_str!("../../shaders/hash_batch.wgsl");
+
+/// Bytes the shaders accept before each node or message (two `vec4<u32>` in their params).
+const MAX_PREFIX_LEN: usize = 32;
+
+/// Why the GPU did not produce a result. The backend dispatch turns any of these into a CPU
+/// fallback with a warning.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GpuError {
+    /// This build has no wgpu backend for the platform, or no adapter was found.
+    NoAdapter,
+    /// The adapter refused a device (for example limits it cannot meet).
+    RequestDevice(String),
+    /// The device was lost (driver reset, GPU removed); the context cannot be used again.
+    DeviceLost(String),
+    /// The GPU ran out of memory.
+    OutOfMemory(String),
+    /// wgpu rejected a command (an internal error: please report it).
+    Internal(String),
+    /// Reading results back failed.
+    Readback(String),
+    /// The input is outside what the kernels handle (prefix longer than 32 bytes, a message
+    /// larger than one buffer).
+    Unsupported(String),
+    /// [`init`] was called after the shared context was created.
+    AlreadyInitialized,
+}
+
+impl fmt::Display for GpuError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GpuError::NoAdapter => f.write_str("no GPU adapter found"),
+            GpuError::RequestDevice(why) => write!(f, "the GPU adapter refused a device: {why}"),
+            GpuError::DeviceLost(why) => write!(f, "the GPU device was lost: {why}"),
+            GpuError::OutOfMemory(why) => write!(f, "the GPU ran out of memory: {why}"),
+            GpuError::Internal(why) => write!(f, "GPU command rejected: {why}"),
+            GpuError::Readback(why) => write!(f, "reading GPU results failed: {why}"),
+            GpuError::Unsupported(why) => write!(f, "not supported on the GPU: {why}"),
+            GpuError::AlreadyInitialized => f.write_str("the shared GPU context already exists"),
+        }
+    }
+}
+
+impl std::error::Error for GpuError {}
+
+/// How a [`GpuContext`] picks its adapter and device.
+#[derive(Clone, Debug, Default)]
+pub struct GpuOptions {
+    /// Use the first adapter whose name contains this (case-insensitive), instead of the best
+    /// kind (discrete, integrated, virtual, software).
+    pub adapter_name: Option<String>,
+    /// Limits to request from the adapter; by default all the adapter offers.
+    pub required_limits: Option<wgpu::Limits>,
+    /// Largest buffer the context creates, below the adapter's limit (for a GPU shared with
+    /// other work). Larger inputs are processed in chunks.
+    pub max_buffer_bytes: Option<u64>,
+}
+
+/// An adapter wgpu can drive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdapterSummary {
+    /// The adapter's name (`NVIDIA H100 80GB HBM3`, `llvmpipe (LLVM 15.0.6, 256 bits)`).
+    pub name: String,
+    /// The graphics API: `vulkan`, `metal`, `dx12`.
+    pub api: String,
+    /// `discrete`, `integrated`, `virtual`, `cpu` (software) or `other`.
+    pub kind: String,
+    /// Driver name and version.
+    pub driver: String,
+    /// Whether this is real GPU hardware; [`Backend::Auto`] uses only those.
+    pub hardware: bool,
+}
+
+impl AdapterSummary {
+    fn new(info: &wgpu::AdapterInfo) -> AdapterSummary {
+        let kind = match info.device_type {
+            wgpu::DeviceType::DiscreteGpu => "discrete",
+            wgpu::DeviceType::IntegratedGpu => "integrated",
+            wgpu::DeviceType::VirtualGpu => "virtual",
+            wgpu::DeviceType::Cpu => "cpu",
+            wgpu::DeviceType::Other => "other",
+        };
+        AdapterSummary {
+            name: info.name.clone(),
+            api: info.backend.to_str().to_string(),
+            kind: kind.to_string(),
+            driver: format!("{} {}", info.driver, info.driver_info)
+                .trim()
+                .to_string(),
+            hardware: matches!(
+                info.device_type,
+                wgpu::DeviceType::DiscreteGpu
+                    | wgpu::DeviceType::IntegratedGpu
+                    | wgpu::DeviceType::VirtualGpu
+            ),
+        }
+    }
+}
+
+/// Every adapter wgpu finds on Vulkan, Metal and DX12, best kind first.
+pub fn adapters() -> Vec<AdapterSummary> {
+    match instance() {
+        Some(instance) => ranked_adapters(&instance)
+            .iter()
+            .map(|adapter| AdapterSummary::new(&adapter.get_info()))
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+fn instance() -> Option<wgpu::Instance> {
+    if wgpu::Instance::enabled_backend_features().is_empty() {
+        return None;
+    }
+    let descriptor = wgpu::InstanceDescriptor {
+        backends: wgpu::Backends::PRIMARY,
+        ..wgpu::InstanceDescriptor::new_without_display_handle()
+    };
+    Some(wgpu::Instance::new(descriptor.with_env()))
+}
+
+fn ranked_adapters(instance: &wgpu::Instance) -> Vec<wgpu::Adapter> {
+    let mut adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::PRIMARY));
+    adapters.sort_by_key(|adapter| match adapter.get_info().device_type {
+        wgpu::DeviceType::DiscreteGpu => 0,
+        wgpu::DeviceType::IntegratedGpu => 1,
+        wgpu::DeviceType::VirtualGpu => 2,
+        wgpu::DeviceType::Cpu => 3,
+        wgpu::DeviceType::Other => 4,
+    });
+    adapters
+}
+
+/// The kernels, each compiled from the shared SHA-256 source followed by its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Kernel {
+    MerkleReduce,
+    HashBatch,
+}
+
+impl Kernel {
+    #[cfg(test)]
+    const ALL: [Kernel; 2] = [Kernel::MerkleReduce, Kernel::HashBatch];
+
+    fn source(self) -> String {
+        let own = match self {
+            Kernel::MerkleReduce => MERKLE_REDUCE_SOURCE,
+            Kernel::HashBatch => HASH_BATCH_SOURCE,
+        };
+        format!("{SHA256_SOURCE}\n{own}")
+    }
+
+    fn entry_point(self) -> &'static str {
+        match self {
+            Kernel::MerkleReduce => "reduce",
+            Kernel::HashBatch => "hash_batch",
+        }
+    }
+
+    /// Binding 0 is the uniform params; then the storage buffers, `true` where written.
+    fn storage_bindings(self) -> &'static [bool] {
+        match self {
+            Kernel::MerkleReduce => &[false, true, false, true],
+            Kernel::HashBatch => &[false, true],
+        }
+    }
+}
+
+/// One specialisation of a kernel: the pipeline-overridable constants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct PipelineKey {
+    kernel: Kernel,
+    odd_rule: u32,
+    double_hash: bool,
+    prefix_len: u32,
+}
+
+struct Pipeline {
+    pipeline: wgpu::ComputePipeline,
+    layout: wgpu::BindGroupLayout,
+}
+
+/// A wgpu device and queue with the kernels' pipelines and reusable buffers.
+///
+/// Creating one finds an adapter and compiles nothing; pipelines are built on first use and
+/// kept. Calls on one context are serialised (they share its buffers); the GPU itself runs one
+/// queue anyway.
+pub struct GpuContext {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    adapter: AdapterSummary,
+    /// The largest storage buffer a kernel binds, in bytes.
+    max_binding_bytes: u64,
+    pipelines: Mutex<HashMap<PipelineKey, Arc<Pipeline>>>,
+    modules: Mutex<HashMap<Kernel, wgpu::ShaderModule>>,
+    scratch: Mutex<merkle::Scratch>,
+    lost: Arc<Mutex<Option<String>>>,
+}
+
+impl fmt::Debug for GpuContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GpuContext")
+            .field("adapter", &self.adapter)
+            .field("max_binding_bytes", &self.max_binding_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GpuContext {
+    /// Opens the best adapter (or the one `options` names) and requests a device.
+    pub fn new(options: &GpuOptions) -> Result<GpuContext, GpuError> {
+        let instance = instance().ok_or(GpuError::NoAdapter)?;
+        let adapters = ranked_adapters(&instance);
+        let adapter = match &options.adapter_name {
+            Some(wanted) => {
+                let wanted = wanted.to_lowercase();
+                adapters
+                    .into_iter()
+                    .find(|adapter| adapter.get_info().name.to_lowercase().contains(&wanted))
+            }
+            None => adapters.into_iter().next(),
+        }
+        .ok_or(GpuError::NoAdapter)?;
+        let required_limits = options
+            .required_limits
+            .clone()
+            .unwrap_or_else(|| adapter.limits());
+        let descriptor = wgpu::DeviceDescriptor {
+            label: Some("batchverify"),
+            required_limits: required_limits.clone(),
+            memory_hints: wgpu::MemoryHints::Performance,
+            ..Default::default()
+        };
+        let (device, queue) = pollster::block_on(adapter.request_device(&descriptor))
+            .map_err(|error| GpuError::RequestDevice(error.to_string()))?;
+        let lost = Arc::new(Mutex::new(None));
+        let lost_flag = Arc::clone(&lost);
+        device.set_device_lost_callback(move |reason, message| {
+            *lost_flag.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(format!("{reason:?}: {message}"));
+        });
+        // wgpu's default handler panics; errors are caught by error scopes around each call,
+        // and anything outside them is logged.
+        device.on_uncaptured_error(Arc::new(|error| {
+            log::warn!("uncaptured GPU error: {error}");
+        }));
+        let max_binding_bytes = required_limits
+            .max_storage_buffer_binding_size
+            .min(required_limits.max_buffer_size)
+            .min(options.max_buffer_bytes.unwrap_or(u64::MAX))
+            // Kernels address bytes with u32.
+            .min(1 << 31);
+        Ok(GpuContext {
+            device,
+            queue,
+            adapter: AdapterSummary::new(&adapter.get_info()),
+            max_binding_bytes,
+            pipelines: Mutex::new(HashMap::new()),
+            modules: Mutex::new(HashMap::new()),
+            scratch: Mutex::new(merkle::Scratch::default()),
+            lost,
+        })
+    }
+
+    /// The adapter this context runs on.
+    pub fn adapter(&self) -> &AdapterSummary {
+        &self.adapter
+    }
+
+    fn check_alive(&self) -> Result<(), GpuError> {
+        match &*self.lost.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(reason) => Err(GpuError::DeviceLost(reason.clone())),
+            None => Ok(()),
+        }
+    }
+
+    fn pipeline(&self, key: PipelineKey) -> Result<Arc<Pipeline>, GpuError> {
+        let mut pipelines = self.pipelines.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(pipeline) = pipelines.get(&key) {
+            return Ok(Arc::clone(pipeline));
+        }
+        let pipeline = self.scoped(|| self.build_pipeline(key))?;
+        pipelines.insert(key, Arc::clone(&pipeline));
+        Ok(pipeline)
+    }
+
+    fn build_pipeline(&self, key: PipelineKey) -> Arc<Pipeline> {
+        let mut modules = self.modules.lock().unwrap_or_else(|e| e.into_inner());
+        let module = modules.entry(key.kernel).or_insert_with(|| {
+            self.device
+                .create_shader_module(wgpu::ShaderModuleDescriptor {
+                    label: Some(key.kernel.entry_point()),
+                    source: wgpu::ShaderSource::Wgsl(key.kernel.source().into()),
+                })
+        });
+        let uniform = wgpu::BindGroupLayoutEntry {
+            binding: 0,
+            visibility: wgpu::ShaderStages::COMPUTE,
+            ty: wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Uniform,
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        };
+        let entries: Vec<_> = core::iter::once(uniform)
+            .chain(
+                key.kernel
+                    .storage_bindings()
+                    .iter()
+                    .zip(1..)
+                    .map(|(&written, binding)| wgpu::BindGroupLayoutEntry {
+                        binding,
+                        visibility: wgpu::ShaderStages::COMPUTE,
+                        ty: wgpu::BindingType::Buffer {
+                            ty: wgpu::BufferBindingType::Storage {
+                                read_only: !written,
+                            },
+                            has_dynamic_offset: false,
+                            min_binding_size: None,
+                        },
+                        count: None,
+                    }),
+            )
+            .collect();
+        let layout = self
+            .device
+            .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some(key.kernel.entry_point()),
+                entries: &entries,
+            });
+        let pipeline_layout = self
+            .device
+            .create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(key.kernel.entry_point()),
+                bind_group_layouts: &[Some(&layout)],
+                immediate_size: 0,
+            });
+        let constants = match key.kernel {
+            Kernel::MerkleReduce => vec![
+                ("ODD_RULE", f64::from(key.odd_rule)),
+                ("DOUBLE_HASH", f64::from(u8::from(key.double_hash))),
+                ("PREFIX_LEN", f64::from(key.prefix_len)),
+            ],
+            Kernel::HashBatch => vec![
+                ("DOUBLE_HASH", f64::from(u8::from(key.double_hash))),
+                ("PREFIX_LEN", f64::from(key.prefix_len)),
+            ],
+        };
+        let pipeline = self
+            .device
+            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(key.kernel.entry_point()),
+                layout: Some(&pipeline_layout),
+                module,
+                entry_point: Some(key.kernel.entry_point()),
+                compilation_options: wgpu::PipelineCompilationOptions {
+                    constants: &constants,
+                    // Every workgroup value is written before it is read.
+                    zero_initialize_workgroup_memory: false,
+                },
+                cache: None,
+            });
+        Arc::new(Pipeline { pipeline, layout })
+    }
+
+    /// Runs `work` inside out-of-memory and validation error scopes and turns what they catch
+    /// into a [`GpuError`].
+    fn scoped<T>(&self, work: impl FnOnce() -> T) -> Result<T, GpuError> {
+        self.check_alive()?;
+        let out_of_memory = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let value = work();
+        let validation = pollster::block_on(validation.pop());
+        let out_of_memory = pollster::block_on(out_of_memory.pop());
+        if let Some(error) = out_of_memory {
+            return Err(GpuError::OutOfMemory(error.to_string()));
+        }
+        if let Some(error) = validation {
+            return Err(GpuError::Internal(error.to_string()));
+        }
+        self.check_alive()?;
+        Ok(value)
+    }
+
+    fn uniform(&self, bytes: &[u8]) -> wgpu::Buffer {
+        let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("params"),
+            size: bytes.len() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        self.queue.write_buffer(&buffer, 0, bytes);
+        buffer
+    }
+
+    fn bind_group(&self, pipeline: &Pipeline, buffers: &[&wgpu::Buffer]) -> wgpu::BindGroup {
+        let entries: Vec<_> = buffers
+            .iter()
+            .zip(0..)
+            .map(|(buffer, binding)| wgpu::BindGroupEntry {
+                binding,
+                resource: buffer.as_entire_binding(),
+            })
+            .collect();
+        self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: None,
+            layout: &pipeline.layout,
+            entries: &entries,
+        })
+    }
+
+    /// Submits `encoder`, waits, and returns the first `len` bytes of `readback` (a
+    /// `MAP_READ` buffer the commands copied into).
+    fn finish(
+        &self,
+        encoder: wgpu::CommandEncoder,
+        readback: &wgpu::Buffer,
+        len: u64,
+    ) -> Result<Vec<u8>, GpuError> {
+        self.queue.submit([encoder.finish()]);
+        let (sender, receiver) = mpsc::channel();
+        readback.map_async(wgpu::MapMode::Read, ..len, move |result| {
+            let _ = sender.send(result);
+        });
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|error| GpuError::Readback(error.to_string()))?;
+        self.check_alive()?;
+        receiver
+            .recv()
+            .map_err(|error| GpuError::Readback(error.to_string()))?
+            .map_err(|error| GpuError::Readback(error.to_string()))?;
+        let bytes = readback
+            .get_mapped_range(..len)
+            .map_err(|error| GpuError::Readback(error.to_string()))?
+            .to_vec();
+        readback.unmap();
+        Ok(bytes)
+    }
+}
+
+/// A workgroup grid for `groups` workgroups within the per-dimension limit; kernels skip the
+/// surplus ones.
+fn grid(groups: u64) -> (u32, u32) {
+    const MAX_PER_DIMENSION: u64 = 65_535;
+    let x = groups.clamp(1, MAX_PER_DIMENSION);
+    (x as u32, groups.div_ceil(x).max(1) as u32)
+}
+
+/// The prefix bytes as the kernels' params take them: 32 bytes, little-endian words.
+fn prefix_words(prefix: &[u8]) -> Result<[u8; MAX_PREFIX_LEN], GpuError> {
+    if prefix.len() > MAX_PREFIX_LEN {
+        return Err(GpuError::Unsupported(format!(
+            "a {}-byte prefix (at most {MAX_PREFIX_LEN})",
+            prefix.len()
+        )));
+    }
+    let mut bytes = [0; MAX_PREFIX_LEN];
+    bytes[..prefix.len()].copy_from_slice(prefix);
+    Ok(bytes)
+}
+
+static SHARED: OnceLock<Result<GpuContext, GpuError>> = OnceLock::new();
+
+/// Creates the context that [`Backend::Auto`] and [`Backend::Gpu`] use, with `options`. Call it
+/// before any GPU work; afterwards it returns [`GpuError::AlreadyInitialized`].
+pub fn init(options: &GpuOptions) -> Result<&'static GpuContext, GpuError> {
+    let mut created = false;
+    let shared = SHARED.get_or_init(|| {
+        created = true;
+        GpuContext::new(options)
+    });
+    match shared {
+        Ok(context) if created => Ok(context),
+        Ok(_) => Err(GpuError::AlreadyInitialized),
+        Err(error) => Err(error.clone()),
+    }
+}
+
+/// The shared context, created with default options on first use.
+pub fn shared() -> Result<&'static GpuContext, GpuError> {
+    SHARED
+        .get_or_init(|| GpuContext::new(&GpuOptions::default()))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// Where a backend-aware call with `items` items runs.
+pub(crate) enum Placement {
+    Gpu(&'static GpuContext),
+    Cpu(Execution),
+}
+
+pub(crate) fn place(backend: Backend, items: usize) -> Placement {
+    match backend {
+        Backend::Cpu => Placement::Cpu(Execution::cpu()),
+        Backend::Auto => match shared() {
+            Ok(context) if context.adapter.hardware && items >= gpu_crossover() => {
+                Placement::Gpu(context)
+            }
+            _ => Placement::Cpu(Execution::cpu()),
+        },
+        Backend::Gpu => match shared() {
+            Ok(context) => Placement::Gpu(context),
+            Err(error) => Placement::Cpu(fallback(&error)),
+        },
+    }
+}
+
+/// The CPU ran instead of the GPU because of `error`: warn and report it.
+pub(crate) fn fallback(error: &GpuError) -> Execution {
+    let reason = format!("{error}; computed on the CPU instead");
+    log::warn!("{reason}");
+    Execution {
+        fallback: Some(reason),
+        ..Execution::cpu()
+    }
+}
+
+pub(crate) fn ran_on(context: &GpuContext) -> Execution {
+    Execution {
+        backend: Backend::Gpu,
+        adapter: Some(context.adapter.name.clone()),
+        fallback: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn validated(name: &str, source: &str) -> naga::Module {
+        let module = naga::front::wgsl::parse_str(source)
+            .unwrap_or_else(|error| panic!("{name}: {}", error.emit_to_string(source)));
+        naga::valid::Validator::new(
+            naga::valid::ValidationFlags::all(),
+            naga::valid::Capabilities::default(),
+        )
+        .validate(&module)
+        .unwrap_or_else(|error| panic!("{name}: {}", error.emit_to_string(source)));
+        module
+    }
+
+    #[test]
+    fn every_shader_validates_with_naga() {
+        validated("sha256.wgsl", SHA256_SOURCE);
+        for kernel in Kernel::ALL {
+            let module = validated(kernel.entry_point(), &kernel.source());
+            assert!(module
+                .entry_points
+                .iter()
+                .any(|entry| entry.name == kernel.entry_point()
+                    && entry.stage == naga::ShaderStage::Compute));
+        }
+    }
+
+    #[test]
+    fn padding_schedule_constant_matches_portable_sha256() {
+        let source = SHA256_SOURCE;
+        let start = source.find("const PAD64_WK").unwrap();
+        let body = &source[start..source[start..].find(");").unwrap() + start];
+        let listed: Vec<u32> = body
+            .split(['(', ','])
+            .skip(1)
+            .filter_map(|word| {
+                let word = word.trim().trim_end_matches('u');
+                u32::from_str_radix(word.strip_prefix("0x")?, 16).ok()
+            })
+            .collect();
+        let mut block = [0u8; 64];
+        block[0] = 0x80;
+        block[62] = 0x02;
+        let expected = crate::sha256::portable_schedule_with_constants(&block);
+        assert_eq!(listed, expected.to_vec());
+    }
+}

@@ -1,0 +1,307 @@
+//! GPU == CPU, byte for byte. Runs on any adapter wgpu finds, Mesa's lavapipe included; without
+//! one the tests skip with a message, unless `BATCHVERIFY_REQUIRE_GPU=1` (CI), where they fail.
+#![cfg(feature = "gpu")]
+
+mod common;
+
+use batchverify::gpu::{self, GpuContext, GpuOptions};
+use batchverify::merkle::{self, Digest, Flavor, Merkle, BITCOIN, RFC6962, SSZ};
+use batchverify::sha256::Hasher;
+use batchverify::Backend;
+use rand::{RngExt, SeedableRng};
+
+fn shared_context() -> Option<&'static GpuContext> {
+    match gpu::shared() {
+        Ok(context) => {
+            eprintln!("GPU tests run on {:?}", context.adapter());
+            Some(context)
+        }
+        Err(error) => {
+            if std::env::var("BATCHVERIFY_REQUIRE_GPU").is_ok_and(|v| v == "1") {
+                panic!("BATCHVERIFY_REQUIRE_GPU=1 but no GPU: {error}");
+            }
+            eprintln!(
+                "SKIPPED: no GPU adapter ({error}); install mesa-vulkan-drivers for lavapipe"
+            );
+            None
+        }
+    }
+}
+
+fn random_leaves(n: usize, seed: u64) -> Vec<Digest> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    (0..n).map(|_| rng.random()).collect()
+}
+
+const FLAVORS: [Flavor; 4] = [BITCOIN, RFC6962, SSZ, SSZ.with_limit(1 << 20)];
+
+/// The GPU root through the public dispatch, checked to have run on the GPU.
+fn gpu_root(flavor: Flavor, leaves: &[Digest]) -> (Digest, bool) {
+    let report = Merkle::new(flavor)
+        .with_backend(Backend::Gpu)
+        .root_report(leaves)
+        .unwrap();
+    if !leaves.is_empty() {
+        assert_eq!(
+            report.execution.backend,
+            Backend::Gpu,
+            "{flavor} with {} leaves fell back: {:?}",
+            leaves.len(),
+            report.execution.fallback
+        );
+        assert!(report.execution.adapter.is_some());
+    }
+    (report.root, report.mutated)
+}
+
+fn cpu_root(flavor: Flavor, leaves: &[Digest]) -> (Digest, bool) {
+    Merkle::new(flavor)
+        .with_backend(Backend::Cpu)
+        .root_and_mutation(leaves)
+        .unwrap()
+}
+
+#[test]
+fn every_flavor_matches_the_cpu_on_sizes_0_to_300() {
+    if shared_context().is_none() {
+        return;
+    }
+    let leaves = random_leaves(300, 1);
+    for flavor in FLAVORS {
+        for size in 0..=300 {
+            let leaves = &leaves[..size];
+            assert_eq!(
+                gpu_root(flavor, leaves),
+                cpu_root(flavor, leaves),
+                "{flavor}, {size} leaves"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_flavor_matches_the_cpu_around_powers_of_two() {
+    if shared_context().is_none() {
+        return;
+    }
+    let leaves = random_leaves((1 << 18) + 1, 2);
+    for flavor in FLAVORS {
+        for k in 9..=18 {
+            for size in [(1 << k) - 1, 1 << k, (1 << k) + 1] {
+                let leaves = &leaves[..size];
+                assert_eq!(
+                    gpu_root(flavor, leaves),
+                    cpu_root(flavor, leaves),
+                    "{flavor}, {size} leaves"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn random_sizes_and_repeated_leaves_match_the_cpu() {
+    if shared_context().is_none() {
+        return;
+    }
+    let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+    for round in 0..20 {
+        let size = rng.random_range(301..5000);
+        let mut leaves = random_leaves(size, 100 + round);
+        // Equal siblings exercise Bitcoin's mutation flag on the GPU.
+        if round % 2 == 0 {
+            let at = 2 * rng.random_range(0..size / 2);
+            leaves[at + 1] = leaves[at];
+        }
+        for flavor in FLAVORS {
+            assert_eq!(
+                gpu_root(flavor, &leaves),
+                cpu_root(flavor, &leaves),
+                "{flavor}, {size} leaves, round {round}"
+            );
+        }
+    }
+}
+
+#[test]
+fn trees_larger_than_one_buffer_are_reduced_in_chunks() {
+    if shared_context().is_none() {
+        return;
+    }
+    let context = GpuContext::new(&GpuOptions {
+        max_buffer_bytes: Some(64 * 32),
+        ..GpuOptions::default()
+    })
+    .unwrap();
+    assert_eq!(context.merkle_chunk_leaves(), 64);
+    let leaves = random_leaves(1000, 4);
+    for flavor in FLAVORS {
+        for size in [65, 127, 128, 129, 200, 640, 1000] {
+            let leaves = &leaves[..size];
+            assert_eq!(
+                context.merkle_root(&flavor, leaves).unwrap(),
+                cpu_root(flavor, leaves),
+                "{flavor}, {size} leaves in chunks of 64"
+            );
+        }
+    }
+    let twins = [leaves[0], leaves[0]].repeat(100);
+    assert_eq!(
+        context.merkle_root(&BITCOIN, &twins).unwrap(),
+        cpu_root(BITCOIN, &twins)
+    );
+    assert!(cpu_root(BITCOIN, &twins).1);
+}
+
+#[test]
+fn resident_leaves_give_the_same_root() {
+    let Some(context) = shared_context() else {
+        return;
+    };
+    let leaves = random_leaves(5000, 5);
+    let resident = context.upload(&leaves).unwrap();
+    assert_eq!(resident.len(), 5000);
+    for flavor in FLAVORS {
+        assert_eq!(
+            context.merkle_root_resident(&flavor, &resident).unwrap(),
+            cpu_root(flavor, &leaves),
+            "{flavor}"
+        );
+    }
+}
+
+#[test]
+fn batch_hashing_matches_the_cpu() {
+    if shared_context().is_none() {
+        return;
+    }
+    let mut rng = rand::rngs::StdRng::seed_from_u64(6);
+    let gpu = Hasher::new().with_backend(Backend::Gpu);
+    let cpu = Hasher::new().with_backend(Backend::Cpu);
+    for length in [0, 1, 3, 4, 31, 32, 55, 56, 63, 64, 65, 119, 120, 128, 1000] {
+        let count = rng.random_range(1..700);
+        let messages: Vec<Vec<u8>> = (0..count)
+            .map(|_| (0..length).map(|_| rng.random()).collect())
+            .collect();
+        let (digests, execution) = gpu.hash_many_report(&messages);
+        assert_eq!(execution.backend, Backend::Gpu, "{:?}", execution.fallback);
+        assert_eq!(
+            digests,
+            cpu.hash_many(&messages),
+            "{count} messages of {length} bytes"
+        );
+        for flavor in [BITCOIN, RFC6962] {
+            assert_eq!(
+                Merkle::new(flavor)
+                    .with_backend(Backend::Gpu)
+                    .leaf_hashes(&messages)
+                    .unwrap(),
+                Merkle::new(flavor)
+                    .with_backend(Backend::Cpu)
+                    .leaf_hashes(&messages)
+                    .unwrap(),
+                "{flavor} leaves of {length} bytes"
+            );
+        }
+    }
+}
+
+#[test]
+fn messages_of_different_lengths_fall_back_to_the_cpu_with_a_reason() {
+    if shared_context().is_none() {
+        return;
+    }
+    let messages = [&b"abc"[..], b"abcd"];
+    let (digests, execution) = Hasher::new()
+        .with_backend(Backend::Gpu)
+        .hash_many_report(&messages);
+    assert_eq!(
+        digests,
+        Hasher::new()
+            .with_backend(Backend::Cpu)
+            .hash_many(&messages)
+    );
+    assert_eq!(execution.backend, Backend::Cpu);
+    assert!(execution.fallback.unwrap().contains("different lengths"));
+}
+
+#[test]
+fn auto_never_picks_a_software_adapter() {
+    let Some(context) = shared_context() else {
+        return;
+    };
+    let leaves = random_leaves(batchverify::gpu_crossover(), 7);
+    let report = Merkle::new(SSZ)
+        .with_backend(Backend::Auto)
+        .root_report(&leaves)
+        .unwrap();
+    let expected = if context.adapter().hardware {
+        Backend::Gpu
+    } else {
+        Backend::Cpu
+    };
+    assert_eq!(report.execution.backend, expected);
+    assert_eq!(report.execution.fallback, None);
+    assert_eq!(report.root, cpu_root(SSZ, &leaves).0);
+}
+
+#[test]
+fn rfc6962_reference_tree_on_the_gpu() {
+    if shared_context().is_none() {
+        return;
+    }
+    let Some(reference) = common::read_json("ct-rfc6962/reference_tree_8_leaves.json") else {
+        return;
+    };
+    let data: Vec<Vec<u8>> = reference["leaf_inputs_hex"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(common::unhex)
+        .collect();
+    let gpu = Merkle::new(RFC6962).with_backend(Backend::Gpu);
+    let leaves = gpu.leaf_hashes(&data).unwrap();
+    assert_eq!(leaves, merkle::leaf_hashes(&data, &RFC6962).unwrap());
+    let roots = reference["root_hash_by_tree_size_hex"].as_array().unwrap();
+    for (size, want) in roots.iter().enumerate() {
+        assert_eq!(
+            gpu_root(RFC6962, &leaves[..size]).0.to_vec(),
+            common::unhex(want),
+            "size {size}"
+        );
+    }
+}
+
+#[test]
+fn bitcoin_block_roots_on_the_gpu() {
+    if shared_context().is_none() {
+        return;
+    }
+    let Some(blocks) = common::read_json("bitcoin-blocks/blocks.json") else {
+        return;
+    };
+    for block in blocks.as_array().unwrap() {
+        let text = common::read_text(&format!(
+            "bitcoin-blocks/{}",
+            block["txids_file"].as_str().unwrap()
+        ))
+        .unwrap();
+        let mut txids: Vec<Digest> = text
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .map(|line| {
+                let mut txid: Digest = hex::decode(line.trim()).unwrap().try_into().unwrap();
+                txid.reverse();
+                txid
+            })
+            .collect();
+        let header_root = common::unhex(&block["merkle_root_header_internal_hex"]);
+        let (root, mutated) = gpu_root(BITCOIN, &txids);
+        assert_eq!(root.to_vec(), header_root, "{}", block["file"]);
+        assert!(!mutated);
+        if txids.len() % 2 == 1 {
+            txids.push(*txids.last().unwrap());
+            assert_eq!(gpu_root(BITCOIN, &txids), (root, true), "{}", block["file"]);
+        }
+    }
+}
