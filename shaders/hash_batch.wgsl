@@ -1,5 +1,8 @@
 // SHA-256 (or SHA256d) of `count` messages of `length` bytes each, stored back to back, each
-// preceded by the same prefix (RFC 6962's leaf byte). One invocation per message.
+// preceded by the same prefix (RFC 6962's leaf byte). One invocation per message; long messages
+// take several dispatches of `block_count` blocks each, the state kept in `states` between
+// them, so no invocation runs long enough to trip a driver's watchdog or loop limit (lavapipe
+// stops loops after 65535 iterations).
 
 // SHA256d (Bitcoin).
 override DOUBLE_HASH: bool = false;
@@ -12,12 +15,16 @@ struct Params {
     count: u32,
     // Bytes per message (the prefix not included).
     length: u32,
+    // The blocks of each message this dispatch compresses.
+    first_block: u32,
+    block_count: u32,
     prefix: array<vec4<u32>, 2>,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> input: array<u32>;
-@group(0) @binding(2) var<storage, read_write> output: array<u32>;
+// Eight words per message: the running state between dispatches, then the digest's bytes.
+@group(0) @binding(2) var<storage, read_write> states: array<u32>;
 
 fn prefix_byte(k: u32) -> u32 {
     let word = params.prefix[k >> 4u][(k >> 2u) & 3u];
@@ -54,7 +61,13 @@ fn hash_batch(
     let blocks = (len + 8u) / 64u + 1u;
     let aligned = PREFIX_LEN == 0u && (params.length & 3u) == 0u;
     var state = IV;
-    for (var b = 0u; b < blocks; b++) {
+    if params.first_block > 0u {
+        for (var i = 0u; i < 8u; i++) {
+            state[i] = states[8u * index + i];
+        }
+    }
+    let end = min(blocks, params.first_block + params.block_count);
+    for (var b = params.first_block; b < end; b++) {
         var block: array<u32, 16>;
         for (var i = 0u; i < 16u; i++) {
             let k = 64u * b + 4u * i;
@@ -71,10 +84,16 @@ fn hash_batch(
         }
         compress(&state, &block);
     }
+    if end < blocks {
+        for (var i = 0u; i < 8u; i++) {
+            states[8u * index + i] = state[i];
+        }
+        return;
+    }
     if DOUBLE_HASH {
         state = hash_digest(state);
     }
     for (var i = 0u; i < 8u; i++) {
-        output[8u * index + i] = swap_bytes(state[i]);
+        states[8u * index + i] = swap_bytes(state[i]);
     }
 }

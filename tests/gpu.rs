@@ -178,8 +178,12 @@ fn batch_hashing_matches_the_cpu() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(6);
     let gpu = Hasher::new().with_backend(Backend::Gpu);
     let cpu = Hasher::new().with_backend(Backend::Cpu);
-    for length in [0, 1, 3, 4, 31, 32, 55, 56, 63, 64, 65, 119, 120, 128, 1000] {
-        let count = rng.random_range(1..700);
+    // 16_447 and 70_001 bytes take two and five dispatches of 256 blocks per message.
+    let lengths = [
+        0, 1, 3, 4, 31, 32, 55, 56, 63, 64, 65, 119, 120, 128, 1000, 16_447, 70_001,
+    ];
+    for length in lengths {
+        let count = rng.random_range(1..if length > 10_000 { 8 } else { 700 });
         let messages: Vec<Vec<u8>> = (0..count)
             .map(|_| (0..length).map(|_| rng.random()).collect())
             .collect();

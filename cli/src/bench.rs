@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use batchverify::ed25519::{Policy, Verifier};
+use batchverify::gpu::GpuContext;
+use batchverify::Backend;
 use clap::Args as ClapArgs;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -41,6 +43,11 @@ pub struct Args {
     /// Minimum measuring time per row, in milliseconds.
     #[arg(long, default_value_t = 800)]
     min_time_ms: u64,
+    /// Which backends get rows in the sha256 and merkle suites: cpu; gpu (the CPU rows and the
+    /// GPU's, on any adapter, software ones included); auto (the GPU's rows only on GPU
+    /// hardware). Default: BATCHVERIFY_BACKEND, else auto.
+    #[arg(long)]
+    backend: Option<Backend>,
 }
 
 #[derive(Serialize)]
@@ -66,6 +73,8 @@ struct Machine {
     features: Vec<&'static str>,
     ed25519_path: String,
     sha256_path: String,
+    /// The GPU adapter the GPU rows ran on.
+    gpu_adapter: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -109,18 +118,19 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     let min_time = Duration::from_millis(args.min_time_ms);
+    let gpu = gpu_for(args.backend.unwrap_or_else(Backend::from_env));
     let mut records = Vec::new();
     for suite in &suites {
         records.extend(pool.install(|| match suite.as_str() {
             "ed25519" => ed25519_suite(&sizes(ED25519_SIZES), threads, min_time),
-            "sha256" => sha256_suite(&sizes(SHA256_SIZES), threads, min_time),
-            _ => merkle_suite(&sizes(MERKLE_SIZES), threads, min_time),
+            "sha256" => sha256_suite(&sizes(SHA256_SIZES), threads, min_time, gpu),
+            _ => merkle_suite(&sizes(MERKLE_SIZES), threads, min_time, gpu),
         }));
     }
     print_table(&records);
     if let Some(path) = &args.json {
         let report = Report {
-            machine: machine(),
+            machine: machine(gpu),
             records: &records,
         };
         let written = serde_json::to_string_pretty(&report)
@@ -171,6 +181,33 @@ fn inputs(size: usize, signers: Option<usize>, seed: u64) -> Inputs {
         dalek_keys,
         dalek_signatures,
     }
+}
+
+/// The GPU whose rows the run includes, as `--backend` asks.
+fn gpu_for(backend: Backend) -> Option<&'static GpuContext> {
+    if backend == Backend::Cpu {
+        return None;
+    }
+    match batchverify::gpu::shared() {
+        Ok(context) if backend == Backend::Gpu || context.adapter().hardware => Some(context),
+        Ok(context) => {
+            eprintln!(
+                "batchverify: no GPU rows: {} is a software adapter (--backend gpu measures it)",
+                context.adapter().name
+            );
+            None
+        }
+        Err(error) => {
+            if backend == Backend::Gpu {
+                eprintln!("batchverify: warning: no GPU rows: {error}");
+            }
+            None
+        }
+    }
+}
+
+fn gpu_label(context: &GpuContext) -> String {
+    format!("gpu: {}", context.adapter().name)
 }
 
 /// Median items per second of `run` over repeated runs lasting at least `min_time` in all.
@@ -227,9 +264,12 @@ impl Rows<'_> {
     ) {
         self.progress.inc(1);
         let Some(rate) = rate else {
-            self.progress.println(format!(
-                "{implementation} {operation} ({workload}) gave a wrong result at size {size}: not recorded"
-            ));
+            // `suspend`, not `println`: a hidden bar (stderr not a terminal) drops its lines.
+            self.progress.suspend(|| {
+                eprintln!(
+                    "{implementation} {operation} ({workload}) gave a wrong result or failed at size {size}: not recorded"
+                )
+            });
             return;
         };
         self.records.push(Record {
@@ -322,8 +362,14 @@ fn ed25519_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Rec
     rows.records
 }
 
-fn sha256_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Record> {
-    let progress = progress_bar(2 * sizes.len() + 1);
+fn sha256_suite(
+    sizes: &[usize],
+    threads: usize,
+    min_time: Duration,
+    gpu: Option<&GpuContext>,
+) -> Vec<Record> {
+    let gpu_rows = usize::from(gpu.is_some());
+    let progress = progress_bar((2 + gpu_rows) * sizes.len() + 1);
     let mut rows = Rows {
         suite: "sha256",
         unit: "hashes",
@@ -352,6 +398,23 @@ fn sha256_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Reco
             rate,
             false,
         );
+        if let Some(context) = gpu {
+            let rate = measure(SHA256_MESSAGES, min_time, || {
+                context
+                    .hash_many(&messages)
+                    .is_ok_and(|digests| digests == want)
+            });
+            let label = gpu_label(context);
+            rows.add(
+                &workload,
+                "hash_many",
+                "batchverify",
+                &label,
+                len,
+                rate,
+                false,
+            );
+        }
         let rate = measure(SHA256_MESSAGES, min_time, || sha2_loop(&messages) == want);
         rows.add(&workload, "digest loop", "sha2", "", len, rate, true);
     }
@@ -393,8 +456,14 @@ fn sha2_path() -> String {
     String::from(if sha { "sha-ni" } else { "software" })
 }
 
-fn merkle_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Record> {
-    let progress = progress_bar(2 * sizes.len());
+fn merkle_suite(
+    sizes: &[usize],
+    threads: usize,
+    min_time: Duration,
+    gpu: Option<&GpuContext>,
+) -> Vec<Record> {
+    let gpu_rows = 2 * usize::from(gpu.is_some());
+    let progress = progress_bar((2 + gpu_rows) * sizes.len());
     let mut rows = Rows {
         suite: "merkle",
         unit: "nodes",
@@ -425,6 +494,9 @@ fn merkle_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Reco
             rate,
             false,
         );
+        if let Some(context) = gpu {
+            gpu_merkle_rows(&mut rows, context, &leaf_hashes, want, min_time);
+        }
         let rate = measure(nodes.max(1), min_time, || sha2_tree(&leaf_hashes) == want);
         rows.add(
             &workload,
@@ -438,6 +510,57 @@ fn merkle_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Reco
     }
     progress.finish_and_clear();
     rows.records
+}
+
+/// The GPU's root of the same leaves: end to end (upload, kernels, read-back of the root), and
+/// kernel-only on leaves uploaded beforehand (when they fit one buffer).
+fn gpu_merkle_rows(
+    rows: &mut Rows<'_>,
+    context: &GpuContext,
+    leaf_hashes: &[[u8; 32]],
+    want: [u8; 32],
+    min_time: Duration,
+) {
+    let flavor = batchverify::merkle::SSZ;
+    let leaves = leaf_hashes.len();
+    let nodes = leaves.next_power_of_two() - 1;
+    let workload = format!("{leaves} leaves");
+    let label = gpu_label(context);
+    let rate = measure(nodes.max(1), min_time, || {
+        context
+            .merkle_root(&flavor, leaf_hashes)
+            .is_ok_and(|(root, _)| root == want)
+    });
+    rows.add(
+        &workload,
+        "root (ssz), end-to-end",
+        "batchverify",
+        &label,
+        leaves,
+        rate,
+        false,
+    );
+    let rate = match context.upload(leaf_hashes) {
+        Ok(resident) => measure(nodes.max(1), min_time, || {
+            context
+                .merkle_root_resident(&flavor, &resident)
+                .is_ok_and(|(root, _)| root == want)
+        }),
+        Err(error) => {
+            rows.progress
+                .suspend(|| eprintln!("gpu kernel-only at {leaves} leaves: {error}"));
+            None
+        }
+    };
+    rows.add(
+        &workload,
+        "root (ssz), kernel-only",
+        "batchverify",
+        &label,
+        leaves,
+        rate,
+        false,
+    );
 }
 
 /// The peer: a plain SHA-256(l ‖ r) tree built with `sha2` one node at a time, each level spread
@@ -501,7 +624,7 @@ fn print_table(records: &[Record]) {
     );
 }
 
-fn machine() -> Machine {
+fn machine(gpu: Option<&GpuContext>) -> Machine {
     let info = batchverify::cpu_info();
     Machine {
         cpu_model: cpu_model(),
@@ -509,6 +632,7 @@ fn machine() -> Machine {
         features: info.features,
         ed25519_path: info.ed25519.to_string(),
         sha256_path: info.sha256.to_string(),
+        gpu_adapter: gpu.map(|context| context.adapter().name.clone()),
     }
 }
 

@@ -17,5 +17,28 @@ pub fn run() -> ExitCode {
     println!("sha256:    {}", info.sha256);
     println!("sha512:    {}", info.sha512);
     println!("threads:   {}", rayon::current_num_threads());
+    println!(
+        "backend:   {} (BATCHVERIFY_BACKEND; auto uses GPU hardware from {} leaves or messages)",
+        batchverify::Backend::from_env(),
+        batchverify::gpu_crossover()
+    );
+    let adapters = batchverify::gpu::adapters();
+    if adapters.is_empty() {
+        println!("gpu:       no adapter found (Vulkan, Metal, DX12)");
+    }
+    for adapter in adapters {
+        println!(
+            "gpu:       {} ({}, {}{}, driver {})",
+            adapter.name,
+            adapter.api,
+            adapter.kind,
+            if adapter.hardware {
+                ""
+            } else {
+                ", software: auto skips it"
+            },
+            adapter.driver
+        );
+    }
     ExitCode::SUCCESS
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use batchverify::merkle::{Digest, Flavor, Merkle, BITCOIN};
+use batchverify::Backend;
 use clap::{Args, Subcommand};
 use rayon::prelude::*;
 
@@ -20,6 +21,11 @@ pub enum Command {
     Root {
         #[command(flatten)]
         leaves: LeafArgs,
+        /// cpu streams the leaves; gpu (and auto, on a machine with GPU hardware) holds all leaf
+        /// hashes in memory and says on stderr which backend ran. Default: BATCHVERIFY_BACKEND,
+        /// else auto.
+        #[arg(long)]
+        backend: Option<Backend>,
     },
     /// Print the inclusion proof of each `--index` as a JSON line.
     Proof {
@@ -62,7 +68,9 @@ pub struct LeafArgs {
 
 pub fn run(command: Command) -> ExitCode {
     let result = match command {
-        Command::Root { leaves } => root(&leaves),
+        Command::Root { leaves, backend } => {
+            root(&leaves, backend.unwrap_or_else(Backend::from_env))
+        }
         Command::Proof { leaves, index } => proofs(&leaves, &index),
         Command::Verify {
             flavor,
@@ -79,16 +87,42 @@ pub fn run(command: Command) -> ExitCode {
     }
 }
 
-fn root(args: &LeafArgs) -> Result<(), String> {
-    let merkle = Merkle::new(args.flavor);
-    let mut builder = merkle.root_builder();
-    read_leaves(args, |piece| builder.push(piece).map_err(|e| e.to_string()))?;
-    let (root, mutated) = builder.finish().map_err(|e| e.to_string())?;
+fn root(args: &LeafArgs, backend: Backend) -> Result<(), String> {
+    let merkle = Merkle::new(args.flavor).with_backend(backend);
+    let (root, mutated) = if may_use_gpu(backend) {
+        let mut leaves = Vec::new();
+        read_leaves(args, |piece| {
+            leaves.extend_from_slice(piece);
+            Ok(())
+        })?;
+        let report = merkle.root_report(&leaves).map_err(|e| e.to_string())?;
+        if let Some(reason) = &report.execution.fallback {
+            eprintln!("batchverify: warning: {reason}");
+        }
+        match &report.execution.adapter {
+            Some(adapter) => eprintln!("batchverify: computed on the GPU ({adapter})"),
+            None => eprintln!("batchverify: computed on the CPU"),
+        }
+        (report.root, report.mutated)
+    } else {
+        let mut builder = merkle.root_builder();
+        read_leaves(args, |piece| builder.push(piece).map_err(|e| e.to_string()))?;
+        builder.finish().map_err(|e| e.to_string())?
+    };
     println!("{}", show(&root, args.display_order));
     if args.flavor == BITCOIN {
         println!("mutated: {mutated}");
     }
     Ok(())
+}
+
+/// Whether `backend` could put a root on the GPU; if not, the root streams on the CPU.
+fn may_use_gpu(backend: Backend) -> bool {
+    match backend {
+        Backend::Cpu => false,
+        Backend::Gpu => true,
+        Backend::Auto => batchverify::gpu::shared().is_ok_and(|context| context.adapter().hardware),
+    }
 }
 
 fn proofs(args: &LeafArgs, indices: &[u64]) -> Result<(), String> {

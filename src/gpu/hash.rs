@@ -7,6 +7,10 @@ use crate::sha256::Digest;
 /// Invocations per workgroup in `hash_batch.wgsl`.
 const WORKGROUP_SIZE: u64 = 64;
 
+/// Blocks each invocation compresses per dispatch: with the rounds and schedule loops, about
+/// 150 loop iterations per block, which stays under lavapipe's 65535-iteration loop limit.
+const BLOCKS_PER_DISPATCH: usize = 256;
+
 impl GpuContext {
     /// SHA-256 of every message, which must all have the same length; the batch is cut into
     /// pieces that fit the adapter's buffers.
@@ -81,20 +85,23 @@ impl GpuContext {
                     wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
                     "readback",
                 );
-                let mut params = Vec::with_capacity(48);
-                for word in [piece.len() as u32, length as u32, 0, 0] {
-                    params.extend_from_slice(&word.to_le_bytes());
-                }
-                params.extend_from_slice(&prefix_bytes);
-                let params = self.uniform(&params);
-                let bind_group = self.bind_group(&pipeline, &[&params, input, output]);
                 let mut encoder = self.device.create_command_encoder(&Default::default());
-                let mut pass = encoder.begin_compute_pass(&Default::default());
-                pass.set_pipeline(&pipeline.pipeline);
-                pass.set_bind_group(0, &bind_group, &[]);
-                let (x, y) = grid((piece.len() as u64).div_ceil(WORKGROUP_SIZE));
-                pass.dispatch_workgroups(x, y, 1);
-                drop(pass);
+                let blocks = (prefix.len() + length + 8) / 64 + 1;
+                for first_block in (0..blocks).step_by(BLOCKS_PER_DISPATCH) {
+                    let mut params = Vec::with_capacity(48);
+                    let counts = [piece.len(), length, first_block, BLOCKS_PER_DISPATCH];
+                    for word in counts {
+                        params.extend_from_slice(&(word as u32).to_le_bytes());
+                    }
+                    params.extend_from_slice(&prefix_bytes);
+                    let params = self.uniform(&params);
+                    let bind_group = self.bind_group(&pipeline, &[&params, input, output]);
+                    let mut pass = encoder.begin_compute_pass(&Default::default());
+                    pass.set_pipeline(&pipeline.pipeline);
+                    pass.set_bind_group(0, &bind_group, &[]);
+                    let (x, y) = grid((piece.len() as u64).div_ceil(WORKGROUP_SIZE));
+                    pass.dispatch_workgroups(x, y, 1);
+                }
                 encoder.copy_buffer_to_buffer(output, 0, readback, 0, digest_bytes);
                 self.finish(encoder, readback, digest_bytes)
             })??;
