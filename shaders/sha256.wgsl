@@ -40,7 +40,25 @@ fn rotr(x: u32, n: u32) -> u32 {
     return (x >> n) | (x << (32u - n));
 }
 
-fn rounds(state: ptr<function, array<u32, 8>>, wk: ptr<function, array<u32, 64>>) {
+// Every round and schedule step is written out with constant indices: a loop would rely on the
+// driver unrolling 64 iterations, and without that the schedule sits in an indexed array in
+// memory instead of registers (lavapipe ran 2-3 times slower that way). The working variables
+// rotate roles instead of moving: each step writes only `d` and `h`.
+fn step(a: u32, b: u32, c: u32, d: ptr<function, u32>, e: u32, f: u32, g: u32, h: ptr<function, u32>, wk: u32) {
+    let t1 = *h + (rotr(e, 6u) ^ rotr(e, 11u) ^ rotr(e, 25u)) + ((e & f) ^ (~e & g)) + wk;
+    *d += t1;
+    *h = t1 + (rotr(a, 2u) ^ rotr(a, 13u) ^ rotr(a, 22u)) + ((a & b) ^ (a & c) ^ (b & c));
+}
+
+// Schedule word t from words t-2, t-7, t-15 and t-16 (without constants).
+fn expand(w2: u32, w7: u32, w15: u32, w16: u32) -> u32 {
+    let s0 = rotr(w15, 7u) ^ rotr(w15, 18u) ^ (w15 >> 3u);
+    let s1 = rotr(w2, 17u) ^ rotr(w2, 19u) ^ (w2 >> 10u);
+    return s1 + w7 + s0 + w16;
+}
+
+// The 64 rounds over schedule `w` plus constants `k`.
+fn rounds(state: ptr<function, array<u32, 8>>, w: ptr<function, array<u32, 64>>, k: ptr<function, array<u32, 64>>) {
     var a = (*state)[0];
     var b = (*state)[1];
     var c = (*state)[2];
@@ -49,18 +67,70 @@ fn rounds(state: ptr<function, array<u32, 8>>, wk: ptr<function, array<u32, 64>>
     var f = (*state)[5];
     var g = (*state)[6];
     var h = (*state)[7];
-    for (var t = 0u; t < 64u; t++) {
-        let t1 = h + (rotr(e, 6u) ^ rotr(e, 11u) ^ rotr(e, 25u)) + ((e & f) ^ (~e & g)) + (*wk)[t];
-        let t2 = (rotr(a, 2u) ^ rotr(a, 13u) ^ rotr(a, 22u)) + ((a & b) ^ (a & c) ^ (b & c));
-        h = g;
-        g = f;
-        f = e;
-        e = d + t1;
-        d = c;
-        c = b;
-        b = a;
-        a = t1 + t2;
-    }
+    step(a, b, c, &d, e, f, g, &h, (*w)[0] + (*k)[0]);
+    step(h, a, b, &c, d, e, f, &g, (*w)[1] + (*k)[1]);
+    step(g, h, a, &b, c, d, e, &f, (*w)[2] + (*k)[2]);
+    step(f, g, h, &a, b, c, d, &e, (*w)[3] + (*k)[3]);
+    step(e, f, g, &h, a, b, c, &d, (*w)[4] + (*k)[4]);
+    step(d, e, f, &g, h, a, b, &c, (*w)[5] + (*k)[5]);
+    step(c, d, e, &f, g, h, a, &b, (*w)[6] + (*k)[6]);
+    step(b, c, d, &e, f, g, h, &a, (*w)[7] + (*k)[7]);
+    step(a, b, c, &d, e, f, g, &h, (*w)[8] + (*k)[8]);
+    step(h, a, b, &c, d, e, f, &g, (*w)[9] + (*k)[9]);
+    step(g, h, a, &b, c, d, e, &f, (*w)[10] + (*k)[10]);
+    step(f, g, h, &a, b, c, d, &e, (*w)[11] + (*k)[11]);
+    step(e, f, g, &h, a, b, c, &d, (*w)[12] + (*k)[12]);
+    step(d, e, f, &g, h, a, b, &c, (*w)[13] + (*k)[13]);
+    step(c, d, e, &f, g, h, a, &b, (*w)[14] + (*k)[14]);
+    step(b, c, d, &e, f, g, h, &a, (*w)[15] + (*k)[15]);
+    step(a, b, c, &d, e, f, g, &h, (*w)[16] + (*k)[16]);
+    step(h, a, b, &c, d, e, f, &g, (*w)[17] + (*k)[17]);
+    step(g, h, a, &b, c, d, e, &f, (*w)[18] + (*k)[18]);
+    step(f, g, h, &a, b, c, d, &e, (*w)[19] + (*k)[19]);
+    step(e, f, g, &h, a, b, c, &d, (*w)[20] + (*k)[20]);
+    step(d, e, f, &g, h, a, b, &c, (*w)[21] + (*k)[21]);
+    step(c, d, e, &f, g, h, a, &b, (*w)[22] + (*k)[22]);
+    step(b, c, d, &e, f, g, h, &a, (*w)[23] + (*k)[23]);
+    step(a, b, c, &d, e, f, g, &h, (*w)[24] + (*k)[24]);
+    step(h, a, b, &c, d, e, f, &g, (*w)[25] + (*k)[25]);
+    step(g, h, a, &b, c, d, e, &f, (*w)[26] + (*k)[26]);
+    step(f, g, h, &a, b, c, d, &e, (*w)[27] + (*k)[27]);
+    step(e, f, g, &h, a, b, c, &d, (*w)[28] + (*k)[28]);
+    step(d, e, f, &g, h, a, b, &c, (*w)[29] + (*k)[29]);
+    step(c, d, e, &f, g, h, a, &b, (*w)[30] + (*k)[30]);
+    step(b, c, d, &e, f, g, h, &a, (*w)[31] + (*k)[31]);
+    step(a, b, c, &d, e, f, g, &h, (*w)[32] + (*k)[32]);
+    step(h, a, b, &c, d, e, f, &g, (*w)[33] + (*k)[33]);
+    step(g, h, a, &b, c, d, e, &f, (*w)[34] + (*k)[34]);
+    step(f, g, h, &a, b, c, d, &e, (*w)[35] + (*k)[35]);
+    step(e, f, g, &h, a, b, c, &d, (*w)[36] + (*k)[36]);
+    step(d, e, f, &g, h, a, b, &c, (*w)[37] + (*k)[37]);
+    step(c, d, e, &f, g, h, a, &b, (*w)[38] + (*k)[38]);
+    step(b, c, d, &e, f, g, h, &a, (*w)[39] + (*k)[39]);
+    step(a, b, c, &d, e, f, g, &h, (*w)[40] + (*k)[40]);
+    step(h, a, b, &c, d, e, f, &g, (*w)[41] + (*k)[41]);
+    step(g, h, a, &b, c, d, e, &f, (*w)[42] + (*k)[42]);
+    step(f, g, h, &a, b, c, d, &e, (*w)[43] + (*k)[43]);
+    step(e, f, g, &h, a, b, c, &d, (*w)[44] + (*k)[44]);
+    step(d, e, f, &g, h, a, b, &c, (*w)[45] + (*k)[45]);
+    step(c, d, e, &f, g, h, a, &b, (*w)[46] + (*k)[46]);
+    step(b, c, d, &e, f, g, h, &a, (*w)[47] + (*k)[47]);
+    step(a, b, c, &d, e, f, g, &h, (*w)[48] + (*k)[48]);
+    step(h, a, b, &c, d, e, f, &g, (*w)[49] + (*k)[49]);
+    step(g, h, a, &b, c, d, e, &f, (*w)[50] + (*k)[50]);
+    step(f, g, h, &a, b, c, d, &e, (*w)[51] + (*k)[51]);
+    step(e, f, g, &h, a, b, c, &d, (*w)[52] + (*k)[52]);
+    step(d, e, f, &g, h, a, b, &c, (*w)[53] + (*k)[53]);
+    step(c, d, e, &f, g, h, a, &b, (*w)[54] + (*k)[54]);
+    step(b, c, d, &e, f, g, h, &a, (*w)[55] + (*k)[55]);
+    step(a, b, c, &d, e, f, g, &h, (*w)[56] + (*k)[56]);
+    step(h, a, b, &c, d, e, f, &g, (*w)[57] + (*k)[57]);
+    step(g, h, a, &b, c, d, e, &f, (*w)[58] + (*k)[58]);
+    step(f, g, h, &a, b, c, d, &e, (*w)[59] + (*k)[59]);
+    step(e, f, g, &h, a, b, c, &d, (*w)[60] + (*k)[60]);
+    step(d, e, f, &g, h, a, b, &c, (*w)[61] + (*k)[61]);
+    step(c, d, e, &f, g, h, a, &b, (*w)[62] + (*k)[62]);
+    step(b, c, d, &e, f, g, h, &a, (*w)[63] + (*k)[63]);
     (*state)[0] += a;
     (*state)[1] += b;
     (*state)[2] += c;
@@ -72,25 +142,80 @@ fn rounds(state: ptr<function, array<u32, 8>>, wk: ptr<function, array<u32, 64>>
 }
 
 fn compress(state: ptr<function, array<u32, 8>>, block: ptr<function, array<u32, 16>>) {
-    var wk: array<u32, 64>;
-    var w: array<u32, 16> = *block;
-    for (var t = 0u; t < 64u; t++) {
-        if t >= 16u {
-            let w15 = w[(t + 1u) & 15u];
-            let w2 = w[(t + 14u) & 15u];
-            let s0 = rotr(w15, 7u) ^ rotr(w15, 18u) ^ (w15 >> 3u);
-            let s1 = rotr(w2, 17u) ^ rotr(w2, 19u) ^ (w2 >> 10u);
-            w[t & 15u] += s0 + w[(t + 9u) & 15u] + s1;
-        }
-        wk[t] = w[t & 15u] + K[t];
-    }
-    rounds(state, &wk);
+    var w: array<u32, 64>;
+    w[0] = (*block)[0];
+    w[1] = (*block)[1];
+    w[2] = (*block)[2];
+    w[3] = (*block)[3];
+    w[4] = (*block)[4];
+    w[5] = (*block)[5];
+    w[6] = (*block)[6];
+    w[7] = (*block)[7];
+    w[8] = (*block)[8];
+    w[9] = (*block)[9];
+    w[10] = (*block)[10];
+    w[11] = (*block)[11];
+    w[12] = (*block)[12];
+    w[13] = (*block)[13];
+    w[14] = (*block)[14];
+    w[15] = (*block)[15];
+    w[16] = expand(w[14], w[9], w[1], w[0]);
+    w[17] = expand(w[15], w[10], w[2], w[1]);
+    w[18] = expand(w[16], w[11], w[3], w[2]);
+    w[19] = expand(w[17], w[12], w[4], w[3]);
+    w[20] = expand(w[18], w[13], w[5], w[4]);
+    w[21] = expand(w[19], w[14], w[6], w[5]);
+    w[22] = expand(w[20], w[15], w[7], w[6]);
+    w[23] = expand(w[21], w[16], w[8], w[7]);
+    w[24] = expand(w[22], w[17], w[9], w[8]);
+    w[25] = expand(w[23], w[18], w[10], w[9]);
+    w[26] = expand(w[24], w[19], w[11], w[10]);
+    w[27] = expand(w[25], w[20], w[12], w[11]);
+    w[28] = expand(w[26], w[21], w[13], w[12]);
+    w[29] = expand(w[27], w[22], w[14], w[13]);
+    w[30] = expand(w[28], w[23], w[15], w[14]);
+    w[31] = expand(w[29], w[24], w[16], w[15]);
+    w[32] = expand(w[30], w[25], w[17], w[16]);
+    w[33] = expand(w[31], w[26], w[18], w[17]);
+    w[34] = expand(w[32], w[27], w[19], w[18]);
+    w[35] = expand(w[33], w[28], w[20], w[19]);
+    w[36] = expand(w[34], w[29], w[21], w[20]);
+    w[37] = expand(w[35], w[30], w[22], w[21]);
+    w[38] = expand(w[36], w[31], w[23], w[22]);
+    w[39] = expand(w[37], w[32], w[24], w[23]);
+    w[40] = expand(w[38], w[33], w[25], w[24]);
+    w[41] = expand(w[39], w[34], w[26], w[25]);
+    w[42] = expand(w[40], w[35], w[27], w[26]);
+    w[43] = expand(w[41], w[36], w[28], w[27]);
+    w[44] = expand(w[42], w[37], w[29], w[28]);
+    w[45] = expand(w[43], w[38], w[30], w[29]);
+    w[46] = expand(w[44], w[39], w[31], w[30]);
+    w[47] = expand(w[45], w[40], w[32], w[31]);
+    w[48] = expand(w[46], w[41], w[33], w[32]);
+    w[49] = expand(w[47], w[42], w[34], w[33]);
+    w[50] = expand(w[48], w[43], w[35], w[34]);
+    w[51] = expand(w[49], w[44], w[36], w[35]);
+    w[52] = expand(w[50], w[45], w[37], w[36]);
+    w[53] = expand(w[51], w[46], w[38], w[37]);
+    w[54] = expand(w[52], w[47], w[39], w[38]);
+    w[55] = expand(w[53], w[48], w[40], w[39]);
+    w[56] = expand(w[54], w[49], w[41], w[40]);
+    w[57] = expand(w[55], w[50], w[42], w[41]);
+    w[58] = expand(w[56], w[51], w[43], w[42]);
+    w[59] = expand(w[57], w[52], w[44], w[43]);
+    w[60] = expand(w[58], w[53], w[45], w[44]);
+    w[61] = expand(w[59], w[54], w[46], w[45]);
+    w[62] = expand(w[60], w[55], w[47], w[46]);
+    w[63] = expand(w[61], w[56], w[48], w[47]);
+    var k = K;
+    rounds(state, &w, &k);
 }
 
-// The second block of a 64-byte message.
+// The second block of a 64-byte message: its schedule plus constants is PAD64_WK.
 fn compress_pad64(state: ptr<function, array<u32, 8>>) {
     var wk = PAD64_WK;
-    rounds(state, &wk);
+    var no_constants: array<u32, 64>;
+    rounds(state, &wk, &no_constants);
 }
 
 // SHA-256 of a 32-byte digest (the outer hash of SHA256d): one block.
