@@ -118,7 +118,13 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     let min_time = Duration::from_millis(args.min_time_ms);
-    let gpu = gpu_for(args.backend.unwrap_or_else(Backend::from_env));
+    let gpu = match crate::chosen_backend(args.backend) {
+        Ok(backend) => gpu_for(backend),
+        Err(message) => {
+            eprintln!("batchverify: {message}");
+            return ExitCode::from(2);
+        }
+    };
     let mut records = Vec::new();
     for suite in &suites {
         records.extend(pool.install(|| match suite.as_str() {

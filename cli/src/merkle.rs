@@ -69,7 +69,7 @@ pub struct LeafArgs {
 pub fn run(command: Command) -> ExitCode {
     let result = match command {
         Command::Root { leaves, backend } => {
-            root(&leaves, backend.unwrap_or_else(Backend::from_env))
+            crate::chosen_backend(backend).and_then(|backend| root(&leaves, backend))
         }
         Command::Proof { leaves, index } => proofs(&leaves, &index),
         Command::Verify {

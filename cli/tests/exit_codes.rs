@@ -79,6 +79,16 @@ fn info_names_the_code_paths() {
     let expected = batchverify::cpu_info().ed25519.to_string();
     assert!(text.contains(&format!("ed25519:   {expected}")), "{text}");
     assert!(text.contains("threads:"));
+    assert!(text.contains("backend:   "), "{text}");
+    let adapters = batchverify::gpu::adapters();
+    assert_eq!(
+        text.lines().filter(|line| line.starts_with("gpu:")).count(),
+        adapters.len().max(1),
+        "{text}"
+    );
+    for adapter in adapters {
+        assert!(text.contains(&adapter.name), "{text}");
+    }
 }
 
 #[test]

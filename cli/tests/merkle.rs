@@ -6,7 +6,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::Output;
 
-use common::batchverify;
+use common::{batchverify, batchverify_with_env};
 
 fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
@@ -138,4 +138,117 @@ fn empty_input_gives_the_empty_root() {
         stdout(&out).trim(),
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     );
+}
+
+/// Whether the GPU tests can run: an adapter exists, or skip loudly (fail under
+/// `BATCHVERIFY_REQUIRE_GPU=1`).
+fn gpu_present() -> bool {
+    if !batchverify::gpu::adapters().is_empty() {
+        return true;
+    }
+    assert!(
+        std::env::var("BATCHVERIFY_REQUIRE_GPU").map_or(true, |v| v != "1"),
+        "BATCHVERIFY_REQUIRE_GPU=1 but no GPU adapter"
+    );
+    eprintln!("SKIPPED: no GPU adapter");
+    false
+}
+
+fn leaf_lines(count: u32) -> String {
+    (0..count).map(|i| format!("{:064x}\n", i * 7919)).collect()
+}
+
+#[test]
+fn gpu_and_cpu_backends_print_the_same_root_and_say_where_it_ran() {
+    if !gpu_present() {
+        return;
+    }
+    let leaves = leaf_lines(3001);
+    for flavor in ["bitcoin", "rfc6962", "ssz"] {
+        let cpu = batchverify(
+            &["merkle", "root", "--flavor", flavor, "--backend", "cpu"],
+            &leaves,
+        );
+        let gpu = batchverify(
+            &["merkle", "root", "--flavor", flavor, "--backend", "gpu"],
+            &leaves,
+        );
+        assert_eq!(gpu.status.code(), Some(0));
+        assert_eq!(stdout(&gpu), stdout(&cpu), "{flavor}");
+        let stderr = String::from_utf8_lossy(&gpu.stderr);
+        assert!(stderr.contains("computed on the GPU ("), "{stderr}");
+    }
+}
+
+#[test]
+fn backend_from_the_environment_and_bad_values() {
+    let leaves = leaf_lines(5);
+    let run = |value: &str| {
+        let args = ["merkle", "root", "--flavor", "ssz"];
+        batchverify_with_env(&args, &leaves, &[("BATCHVERIFY_BACKEND", value)])
+    };
+    let bad = run("quantum");
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("BATCHVERIFY_BACKEND") && stderr.contains("quantum"),
+        "{stderr}"
+    );
+    let cpu = run("cpu");
+    assert_eq!(cpu.status.code(), Some(0));
+    assert!(cpu.stderr.is_empty(), "the CPU streams and says nothing");
+    if gpu_present() {
+        let gpu = run("gpu");
+        assert_eq!(stdout(&gpu), stdout(&cpu));
+        assert!(String::from_utf8_lossy(&gpu.stderr).contains("computed on the GPU"));
+    }
+    let flag = batchverify(
+        &["merkle", "root", "--flavor", "ssz", "--backend", "sideways"],
+        &leaves,
+    );
+    assert_eq!(flag.status.code(), Some(2));
+}
+
+#[test]
+fn bench_shows_gpu_rows_end_to_end_and_kernel_only() {
+    if !gpu_present() {
+        return;
+    }
+    let args = [
+        "bench",
+        "--suite",
+        "merkle",
+        "--backend",
+        "gpu",
+        "--sizes",
+        "1024",
+        "--min-time-ms",
+        "1",
+    ];
+    let out = batchverify(&args, "");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = stdout(&out);
+    assert!(table.contains("root (ssz), end-to-end [gpu: "), "{table}");
+    assert!(table.contains("root (ssz), kernel-only [gpu: "), "{table}");
+    assert!(table.contains("sha2 node-by-node tree"), "{table}");
+    let cpu_only = batchverify(
+        &[
+            "bench",
+            "--suite",
+            "merkle",
+            "--backend",
+            "cpu",
+            "--sizes",
+            "1024",
+            "--min-time-ms",
+            "1",
+        ],
+        "",
+    );
+    assert!(!stdout(&cpu_only).contains("[gpu: "));
 }
