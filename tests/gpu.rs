@@ -154,6 +154,34 @@ fn trees_larger_than_one_buffer_are_reduced_in_chunks() {
 }
 
 #[test]
+fn trees_built_on_the_gpu_keep_the_same_levels() {
+    if shared_context().is_none() {
+        return;
+    }
+    let mut leaves = random_leaves(4097, 8);
+    leaves[101] = leaves[100];
+    for flavor in FLAVORS {
+        for size in [1, 2, 3, 5, 8, 100, 103, 511, 512, 513, 1000, 4097] {
+            let leaves = &leaves[..size];
+            let gpu = Merkle::new(flavor)
+                .with_backend(Backend::Gpu)
+                .tree(leaves)
+                .unwrap();
+            assert_eq!(gpu.execution().backend, Backend::Gpu, "{flavor}, {size}");
+            let cpu = Merkle::new(flavor)
+                .with_backend(Backend::Cpu)
+                .tree(leaves)
+                .unwrap();
+            assert_eq!(cpu.execution().backend, Backend::Cpu);
+            assert_eq!(gpu.levels(), cpu.levels(), "{flavor}, {size} leaves");
+            assert_eq!((gpu.root(), gpu.mutated()), (cpu.root(), cpu.mutated()));
+            let last = size as u64 - 1;
+            assert_eq!(gpu.proof(last).unwrap(), cpu.proof(last).unwrap());
+        }
+    }
+}
+
+#[test]
 fn resident_leaves_give_the_same_root() {
     let Some(context) = shared_context() else {
         return;

@@ -131,6 +131,54 @@ impl GpuContext {
         leaves: &[Digest],
         zeros: &[Digest],
     ) -> Result<(Digest, u32, bool), GpuError> {
+        let reduced = self.reduce_uploaded(flavor, leaves, zeros, ReadBack::Top)?;
+        Ok((reduced.top(), reduced.height, reduced.mutated))
+    }
+
+    /// Every level above `leaves` (at most one chunk) up to the one with a single node, and the
+    /// mutation flag: the levels a [`crate::merkle::Tree`] keeps for proofs.
+    pub(crate) fn tree_levels(
+        &self,
+        flavor: &Flavor,
+        leaves: &[Digest],
+        zeros: &[Digest],
+    ) -> Result<(Vec<Vec<Digest>>, bool), GpuError> {
+        let reduced = self.reduce_uploaded(flavor, leaves, zeros, ReadBack::EveryLevel)?;
+        Ok((reduced.levels, reduced.mutated))
+    }
+
+    pub(crate) fn reduce_resident(
+        &self,
+        flavor: &Flavor,
+        leaves: &GpuLeaves,
+        zeros: &[Digest],
+    ) -> Result<(Digest, u32, bool), GpuError> {
+        let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
+        let reduced = self.reduce_buffer(
+            &mut scratch.work,
+            flavor,
+            &leaves.buffer,
+            leaves.count,
+            zeros,
+            ReadBack::Top,
+        )?;
+        Ok((reduced.top(), reduced.height, reduced.mutated))
+    }
+
+    fn reduce_uploaded(
+        &self,
+        flavor: &Flavor,
+        leaves: &[Digest],
+        zeros: &[Digest],
+        read_back: ReadBack,
+    ) -> Result<Reduced, GpuError> {
+        if leaves.len() > self.merkle_chunk_leaves() {
+            return Err(GpuError::Unsupported(format!(
+                "{} leaves in one buffer (at most {})",
+                leaves.len(),
+                self.merkle_chunk_leaves()
+            )));
+        }
         let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
         let scratch = &mut *scratch;
         let input = self.scoped(|| {
@@ -144,22 +192,13 @@ impl GpuContext {
             self.queue.write_buffer(input, 0, leaves.as_flattened());
             input
         })?;
-        self.reduce_buffer(&mut scratch.work, flavor, input, leaves.len(), zeros)
-    }
-
-    pub(crate) fn reduce_resident(
-        &self,
-        flavor: &Flavor,
-        leaves: &GpuLeaves,
-        zeros: &[Digest],
-    ) -> Result<(Digest, u32, bool), GpuError> {
-        let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
         self.reduce_buffer(
             &mut scratch.work,
             flavor,
-            &leaves.buffer,
-            leaves.count,
+            input,
+            leaves.len(),
             zeros,
+            read_back,
         )
     }
 
@@ -170,7 +209,8 @@ impl GpuContext {
         input: &wgpu::Buffer,
         count: usize,
         zeros: &[Digest],
-    ) -> Result<(Digest, u32, bool), GpuError> {
+        read_back: ReadBack,
+    ) -> Result<Reduced, GpuError> {
         let pipeline = self.pipeline(PipelineKey {
             kernel: Kernel::MerkleReduce,
             odd_rule: match flavor.odd {
@@ -182,9 +222,24 @@ impl GpuContext {
             prefix_len: flavor.node_prefix.len() as u32,
         })?;
         let prefix = prefix_words(flavor.node_prefix)?;
-        let bytes = self.scoped(|| {
-            let first_levels = levels_for(count);
-            let level_bytes = 32 * count.div_ceil(1 << first_levels) as u64;
+        let levels_per_dispatch = |remaining: usize| match read_back {
+            ReadBack::Top => levels_for(remaining),
+            ReadBack::EveryLevel => 1,
+        };
+        // Nodes per level above the leaves, as the dispatches below will produce them.
+        let mut sizes = Vec::new();
+        let mut remaining = count;
+        while remaining > 1 {
+            remaining = remaining.div_ceil(1 << levels_per_dispatch(remaining));
+            sizes.push(remaining);
+        }
+        let read_sizes: Vec<usize> = match read_back {
+            ReadBack::Top => vec![1],
+            ReadBack::EveryLevel => sizes.clone(),
+        };
+        let read_bytes = 32 * read_sizes.iter().sum::<usize>() as u64;
+        let (bytes, height) = self.scoped(|| {
+            let level_bytes = 32 * sizes.first().copied().unwrap_or(1) as u64;
             let usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC;
             ensure(
                 &self.device,
@@ -210,7 +265,7 @@ impl GpuContext {
             let readback = ensure(
                 &self.device,
                 &mut work.readback,
-                36,
+                read_bytes + 4,
                 wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
                 "readback",
             );
@@ -231,12 +286,9 @@ impl GpuContext {
             let mut source = input;
             let mut remaining = count;
             let mut height = 0;
-            for target in levels.iter().cycle() {
-                if remaining <= 1 {
-                    break;
-                }
-                let levels = levels_for(remaining);
-                let groups = remaining.div_ceil(1 << levels);
+            let mut read_offset = 0;
+            for (target, &groups) in levels.iter().cycle().zip(&sizes) {
+                let levels = levels_per_dispatch(remaining);
                 let mut params = Vec::with_capacity(48);
                 for word in [remaining as u32, height, levels, groups as u32] {
                     params.extend_from_slice(&word.to_le_bytes());
@@ -251,18 +303,62 @@ impl GpuContext {
                 let (x, y) = grid(groups as u64);
                 pass.dispatch_workgroups(x, y, 1);
                 drop(pass);
+                if read_back == ReadBack::EveryLevel {
+                    let level_bytes = 32 * groups as u64;
+                    encoder.copy_buffer_to_buffer(target, 0, readback, read_offset, level_bytes);
+                    read_offset += level_bytes;
+                }
                 source = target;
                 remaining = groups;
                 height += levels;
             }
-            encoder.copy_buffer_to_buffer(source, 0, readback, 0, 32);
-            encoder.copy_buffer_to_buffer(flag, 0, readback, 32, 4);
-            Ok::<_, GpuError>((self.finish(encoder, readback, 36)?, height))
+            if read_back == ReadBack::Top {
+                encoder.copy_buffer_to_buffer(source, 0, readback, 0, 32);
+            }
+            encoder.copy_buffer_to_buffer(flag, 0, readback, read_bytes, 4);
+            Ok::<_, GpuError>((self.finish(encoder, readback, read_bytes + 4)?, height))
         })??;
-        let (bytes, height) = bytes;
-        let node: Digest = bytes[..32].try_into().expect("32 bytes read back");
-        let mutated = bytes[32..36] != [0; 4];
-        Ok((node, height, mutated))
+        let (nodes, flag) = bytes.split_at(read_bytes as usize);
+        let mut nodes = nodes.chunks_exact(32).map(|node| {
+            let digest: Digest = node.try_into().expect("chunks of 32");
+            digest
+        });
+        let levels = read_sizes
+            .iter()
+            .map(|&size| nodes.by_ref().take(size).collect())
+            .collect();
+        Ok(Reduced {
+            levels,
+            height,
+            mutated: flag != [0; 4],
+        })
+    }
+}
+
+/// What [`GpuContext::reduce_buffer`] copies back.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ReadBack {
+    /// Only the last node (each dispatch reduces as many levels as it can).
+    Top,
+    /// Every level above the leaves (each dispatch reduces one level).
+    EveryLevel,
+}
+
+struct Reduced {
+    /// The levels read back, lowest first; with [`ReadBack::Top`] just the last node.
+    levels: Vec<Vec<Digest>>,
+    /// The height of the last node.
+    height: u32,
+    mutated: bool,
+}
+
+impl Reduced {
+    fn top(&self) -> Digest {
+        self.levels
+            .last()
+            .and_then(|level| level.first())
+            .copied()
+            .unwrap_or_default()
     }
 }
 

@@ -3,6 +3,7 @@
 use rayon::prelude::*;
 
 use super::{Digest, Merkle, OddNode, Proof, Shape};
+use crate::backend::Execution;
 use crate::Error;
 
 /// Every level of a tree, leaves first, root last.
@@ -13,6 +14,7 @@ pub struct Tree {
     zeros: Vec<Digest>,
     root: Digest,
     mutated: bool,
+    execution: Execution,
 }
 
 impl Tree {
@@ -34,9 +36,28 @@ impl Tree {
                 zeros,
                 root,
                 mutated,
+                execution: Execution::cpu(),
             });
         }
-        for height in 0..shape.height() {
+        // The GPU builds the levels up to the single node; the CPU adds what padding flavors
+        // grow above it.
+        #[cfg(feature = "gpu")]
+        let execution = match crate::gpu::place(merkle.hasher.backend(), leaves.len()) {
+            crate::gpu::Placement::Gpu(context) => {
+                match context.tree_levels(&merkle.flavor, leaves, &zeros) {
+                    Ok((upper, gpu_mutated)) => {
+                        levels.extend(upper);
+                        mutated = gpu_mutated;
+                        crate::gpu::ran_on(context)
+                    }
+                    Err(error) => crate::gpu::fallback(&error),
+                }
+            }
+            crate::gpu::Placement::Cpu(execution) => execution,
+        };
+        #[cfg(not(feature = "gpu"))]
+        let execution = crate::backend::cpu_only(merkle.hasher.backend());
+        for height in (levels.len() - 1) as u32..shape.height() {
             let mut parents = Vec::new();
             mutated |= merkle.parent_level(&levels[height as usize], height, &zeros, &mut parents);
             levels.push(parents);
@@ -48,7 +69,13 @@ impl Tree {
             zeros,
             root,
             mutated,
+            execution,
         })
+    }
+
+    /// The backend that built the levels.
+    pub fn execution(&self) -> &Execution {
+        &self.execution
     }
 
     /// The root.
