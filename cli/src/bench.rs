@@ -134,6 +134,13 @@ pub fn run(args: Args) -> ExitCode {
         }));
     }
     print_table(&records);
+    if let Some(context) = gpu {
+        let adapter = context.adapter();
+        println!(
+            "(gpu rows: {}, {} {})",
+            adapter.name, adapter.api, adapter.kind
+        );
+    }
     if let Some(path) = &args.json {
         let report = Report {
             machine: machine(gpu),
@@ -210,10 +217,6 @@ fn gpu_for(backend: Backend) -> Option<&'static GpuContext> {
             None
         }
     }
-}
-
-fn gpu_label(context: &GpuContext) -> String {
-    format!("gpu: {}", context.adapter().name)
 }
 
 /// Median items per second of `run` over repeated runs lasting at least `min_time` in all.
@@ -410,12 +413,11 @@ fn sha256_suite(
                     .hash_many(&messages)
                     .is_ok_and(|digests| digests == want)
             });
-            let label = gpu_label(context);
             rows.add(
                 &workload,
                 "hash_many",
                 "batchverify",
-                &label,
+                "gpu",
                 len,
                 rate,
                 false,
@@ -531,7 +533,6 @@ fn gpu_merkle_rows(
     let leaves = leaf_hashes.len();
     let nodes = leaves.next_power_of_two() - 1;
     let workload = format!("{leaves} leaves");
-    let label = gpu_label(context);
     let rate = measure(nodes.max(1), min_time, || {
         context
             .merkle_root(&flavor, leaf_hashes)
@@ -541,7 +542,7 @@ fn gpu_merkle_rows(
         &workload,
         "root (ssz), end-to-end",
         "batchverify",
-        &label,
+        "gpu",
         leaves,
         rate,
         false,
@@ -562,7 +563,7 @@ fn gpu_merkle_rows(
         &workload,
         "root (ssz), kernel-only",
         "batchverify",
-        &label,
+        "gpu",
         leaves,
         rate,
         false,
