@@ -62,39 +62,23 @@ fn cpu_root(flavor: Flavor, leaves: &[Digest]) -> (Digest, bool) {
 }
 
 #[test]
-fn every_flavor_matches_the_cpu_on_sizes_0_to_300() {
+fn every_flavor_matches_the_cpu_on_sizes_0_to_300_and_around_powers_of_two() {
     if shared_context().is_none() {
         return;
     }
-    let leaves = random_leaves(300, 1);
+    let mut sizes: Vec<usize> = (0..=300).collect();
+    for k in 9..=18 {
+        sizes.extend([(1 << k) - 1, 1 << k, (1 << k) + 1]);
+    }
+    let leaves = random_leaves((1 << 18) + 1, 1);
     for flavor in FLAVORS {
-        for size in 0..=300 {
+        for &size in &sizes {
             let leaves = &leaves[..size];
             assert_eq!(
                 gpu_root(flavor, leaves),
                 cpu_root(flavor, leaves),
                 "{flavor}, {size} leaves"
             );
-        }
-    }
-}
-
-#[test]
-fn every_flavor_matches_the_cpu_around_powers_of_two() {
-    if shared_context().is_none() {
-        return;
-    }
-    let leaves = random_leaves((1 << 18) + 1, 2);
-    for flavor in FLAVORS {
-        for k in 9..=18 {
-            for size in [(1 << k) - 1, 1 << k, (1 << k) + 1] {
-                let leaves = &leaves[..size];
-                assert_eq!(
-                    gpu_root(flavor, leaves),
-                    cpu_root(flavor, leaves),
-                    "{flavor}, {size} leaves"
-                );
-            }
         }
     }
 }
@@ -239,6 +223,55 @@ fn batch_hashing_matches_the_cpu() {
 }
 
 #[test]
+fn custom_prefixes_up_to_32_bytes_run_on_the_gpu_and_longer_ones_fall_back() {
+    if shared_context().is_none() {
+        return;
+    }
+    let leaves = random_leaves(777, 9);
+    for prefix in [&b"node:"[..], &[0xab; 32]] {
+        let flavor = Flavor {
+            node_prefix: prefix,
+            ..RFC6962
+        };
+        assert_eq!(
+            gpu_root(flavor, &leaves),
+            cpu_root(flavor, &leaves),
+            "{prefix:?}"
+        );
+        let data: Vec<[u8; 7]> = (0..300u16).map(|i| [i as u8; 7]).collect();
+        let leaf_flavor = Flavor {
+            leaf: merkle::LeafRule::Hash { prefix },
+            ..BITCOIN
+        };
+        assert_eq!(
+            Merkle::new(leaf_flavor)
+                .with_backend(Backend::Gpu)
+                .leaf_hashes(&data)
+                .unwrap(),
+            Merkle::new(leaf_flavor)
+                .with_backend(Backend::Cpu)
+                .leaf_hashes(&data)
+                .unwrap()
+        );
+    }
+    let long = Flavor {
+        node_prefix: &[0xcd; 33],
+        ..SSZ
+    };
+    let report = Merkle::new(long)
+        .with_backend(Backend::Gpu)
+        .root_report(&leaves)
+        .unwrap();
+    assert_eq!(report.root, cpu_root(long, &leaves).0);
+    assert_eq!(report.execution.backend, Backend::Cpu);
+    assert!(report
+        .execution
+        .fallback
+        .unwrap()
+        .contains("33-byte prefix"));
+}
+
+#[test]
 fn messages_of_different_lengths_fall_back_to_the_cpu_with_a_reason() {
     if shared_context().is_none() {
         return;
@@ -282,15 +315,9 @@ fn rfc6962_reference_tree_on_the_gpu() {
     if shared_context().is_none() {
         return;
     }
-    let Some(reference) = common::read_json("ct-rfc6962/reference_tree_8_leaves.json") else {
+    let Some((reference, data)) = common::rfc6962_reference_tree() else {
         return;
     };
-    let data: Vec<Vec<u8>> = reference["leaf_inputs_hex"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(common::unhex)
-        .collect();
     let gpu = Merkle::new(RFC6962).with_backend(Backend::Gpu);
     let leaves = gpu.leaf_hashes(&data).unwrap();
     assert_eq!(leaves, merkle::leaf_hashes(&data, &RFC6962).unwrap());
@@ -313,20 +340,7 @@ fn bitcoin_block_roots_on_the_gpu() {
         return;
     };
     for block in blocks.as_array().unwrap() {
-        let text = common::read_text(&format!(
-            "bitcoin-blocks/{}",
-            block["txids_file"].as_str().unwrap()
-        ))
-        .unwrap();
-        let mut txids: Vec<Digest> = text
-            .lines()
-            .filter(|line| !line.trim().is_empty())
-            .map(|line| {
-                let mut txid: Digest = hex::decode(line.trim()).unwrap().try_into().unwrap();
-                txid.reverse();
-                txid
-            })
-            .collect();
+        let mut txids = common::block_txids(block["txids_file"].as_str().unwrap()).unwrap();
         let header_root = common::unhex(&block["merkle_root_header_internal_hex"]);
         let (root, mutated) = gpu_root(BITCOIN, &txids);
         assert_eq!(root.to_vec(), header_root, "{}", block["file"]);

@@ -367,15 +367,9 @@ fn consistency_proofs_round_trip_and_are_rfc6962_only() {
 
 #[test]
 fn rfc6962_reference_tree() {
-    let Some(reference) = common::read_json("ct-rfc6962/reference_tree_8_leaves.json") else {
+    let Some((reference, data)) = common::rfc6962_reference_tree() else {
         return;
     };
-    let data: Vec<Vec<u8>> = reference["leaf_inputs_hex"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(common::unhex)
-        .collect();
     let leaves = merkle::leaf_hashes(&data, &RFC6962).unwrap();
     let roots = reference["root_hash_by_tree_size_hex"].as_array().unwrap();
     assert_eq!(roots.len(), 9);
@@ -526,28 +520,13 @@ fn transparency_dev_consistency_vectors() {
     assert_eq!(verified.len(), 6, "{verified:?}");
 }
 
-/// txids of a block, in internal byte order (the files list them as RPC shows them, reversed).
-fn block_txids(file: &str) -> Option<Vec<Digest>> {
-    let text = common::read_text(&format!("bitcoin-blocks/{file}"))?;
-    Some(
-        text.lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| {
-                let mut txid: Digest = hex::decode(l.trim()).unwrap().try_into().unwrap();
-                txid.reverse();
-                txid
-            })
-            .collect(),
-    )
-}
-
 #[test]
 fn bitcoin_blocks_and_cve_2012_2459() {
     let Some(blocks) = common::read_json("bitcoin-blocks/blocks.json") else {
         return;
     };
     for block in blocks.as_array().unwrap() {
-        let mut txids = block_txids(block["txids_file"].as_str().unwrap()).unwrap();
+        let mut txids = common::block_txids(block["txids_file"].as_str().unwrap()).unwrap();
         assert_eq!(txids.len() as u64, block["n_tx"].as_u64().unwrap());
         let header_root = common::unhex(&block["merkle_root_header_internal_hex"]);
         let (root, mutated) = merkle::bitcoin_root(&txids);

@@ -121,7 +121,9 @@ fn may_use_gpu(backend: Backend) -> bool {
     match backend {
         Backend::Cpu => false,
         Backend::Gpu => true,
-        Backend::Auto => batchverify::gpu::shared().is_ok_and(|context| context.adapter().hardware),
+        Backend::Auto => batchverify::gpu::adapters()
+            .iter()
+            .any(|adapter| adapter.hardware),
     }
 }
 

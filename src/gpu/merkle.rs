@@ -211,6 +211,7 @@ impl GpuContext {
         zeros: &[Digest],
         read_back: ReadBack,
     ) -> Result<Reduced, GpuError> {
+        let prefix = prefix_words(flavor.node_prefix)?;
         let pipeline = self.pipeline(PipelineKey {
             kernel: Kernel::MerkleReduce,
             odd_rule: match flavor.odd {
@@ -221,7 +222,6 @@ impl GpuContext {
             double_hash: flavor.hash == HashFn::Sha256d,
             prefix_len: flavor.node_prefix.len() as u32,
         })?;
-        let prefix = prefix_words(flavor.node_prefix)?;
         let levels_per_dispatch = |remaining: usize| match read_back {
             ReadBack::Top => levels_for(remaining),
             ReadBack::EveryLevel => 1,

@@ -512,43 +512,45 @@ pub fn shared() -> Result<&'static GpuContext, GpuError> {
         .map_err(Clone::clone)
 }
 
-/// Where a backend-aware call with `items` items runs.
-pub(crate) enum Placement {
-    Gpu(&'static GpuContext),
-    Cpu(Execution),
-}
-
-pub(crate) fn place(backend: Backend, items: usize) -> Placement {
-    match backend {
-        Backend::Cpu => Placement::Cpu(Execution::cpu()),
+/// Runs `work` on the GPU where `backend` places a call with `items` items. `Err` carries what
+/// to report when the CPU must compute the result instead: nothing for `Cpu` or for `Auto`
+/// without GPU hardware or below the crossover, a fallback reason (also logged as a warning)
+/// when the GPU was asked for and could not be used or failed.
+pub(crate) fn attempt<T>(
+    backend: Backend,
+    items: usize,
+    work: impl FnOnce(&GpuContext) -> Result<T, GpuError>,
+) -> Result<(T, Execution), Execution> {
+    let context = match backend {
+        Backend::Cpu => return Err(Execution::cpu()),
+        // Small inputs never touch wgpu: opening a device takes longer than hashing them.
+        Backend::Auto if items < gpu_crossover() => return Err(Execution::cpu()),
         Backend::Auto => match shared() {
-            Ok(context) if context.adapter.hardware && items >= gpu_crossover() => {
-                Placement::Gpu(context)
-            }
-            _ => Placement::Cpu(Execution::cpu()),
+            Ok(context) if context.adapter.hardware => context,
+            _ => return Err(Execution::cpu()),
         },
-        Backend::Gpu => match shared() {
-            Ok(context) => Placement::Gpu(context),
-            Err(error) => Placement::Cpu(fallback(&error)),
-        },
+        Backend::Gpu => shared().map_err(|error| fallback(&error))?,
+    };
+    match work(context) {
+        Ok(value) => Ok((
+            value,
+            Execution {
+                backend: Backend::Gpu,
+                adapter: Some(context.adapter.name.clone()),
+                fallback: None,
+            },
+        )),
+        Err(error) => Err(fallback(&error)),
     }
 }
 
 /// The CPU ran instead of the GPU because of `error`: warn and report it.
-pub(crate) fn fallback(error: &GpuError) -> Execution {
+fn fallback(error: &GpuError) -> Execution {
     let reason = format!("{error}; computed on the CPU instead");
     log::warn!("{reason}");
     Execution {
         fallback: Some(reason),
         ..Execution::cpu()
-    }
-}
-
-pub(crate) fn ran_on(context: &GpuContext) -> Execution {
-    Execution {
-        backend: Backend::Gpu,
-        adapter: Some(context.adapter.name.clone()),
-        fallback: None,
     }
 }
 

@@ -262,20 +262,17 @@ impl Merkle {
             });
         }
         #[cfg(feature = "gpu")]
-        let execution = match crate::gpu::place(self.hasher.backend(), leaves.len()) {
-            crate::gpu::Placement::Gpu(context) => {
-                match self.reduce_on_gpu(context, leaves, shape.height(), &zeros) {
-                    Ok((root, mutated)) => {
-                        return Ok(RootReport {
-                            root,
-                            mutated,
-                            execution: crate::gpu::ran_on(context),
-                        })
-                    }
-                    Err(error) => crate::gpu::fallback(&error),
-                }
+        let execution = match crate::gpu::attempt(self.hasher.backend(), leaves.len(), |context| {
+            self.reduce_on_gpu(context, leaves, shape.height(), &zeros)
+        }) {
+            Ok(((root, mutated), execution)) => {
+                return Ok(RootReport {
+                    root,
+                    mutated,
+                    execution,
+                })
             }
-            crate::gpu::Placement::Cpu(execution) => execution,
+            Err(execution) => execution,
         };
         #[cfg(not(feature = "gpu"))]
         let execution = crate::backend::cpu_only(self.hasher.backend());
@@ -295,9 +292,7 @@ impl Merkle {
         context: &crate::gpu::GpuContext,
         leaves: &[Digest],
     ) -> Result<(Digest, bool), crate::gpu::GpuError> {
-        let shape = Shape::new(&self.flavor, leaves.len() as u64)
-            .map_err(|error| crate::gpu::GpuError::Unsupported(error.to_string()))?;
-        let zeros = self.zero_hashes(shape.depth.unwrap_or(0));
+        let (shape, zeros) = self.gpu_shape(leaves.len())?;
         if leaves.is_empty() {
             return Ok((self.empty_root(&zeros, shape.depth), false));
         }
@@ -310,14 +305,22 @@ impl Merkle {
         context: &crate::gpu::GpuContext,
         leaves: &crate::gpu::GpuLeaves,
     ) -> Result<(Digest, bool), crate::gpu::GpuError> {
-        let shape = Shape::new(&self.flavor, leaves.len() as u64)
-            .map_err(|error| crate::gpu::GpuError::Unsupported(error.to_string()))?;
-        let zeros = self.zero_hashes(shape.depth.unwrap_or(0));
+        let (shape, zeros) = self.gpu_shape(leaves.len())?;
         if leaves.is_empty() {
             return Ok((self.empty_root(&zeros, shape.depth), false));
         }
         let (node, height, mutated) = context.reduce_resident(&self.flavor, leaves, &zeros)?;
         Ok((self.lift(node, height..shape.height(), &zeros), mutated))
+    }
+
+    /// The tree's shape and zero-subtree roots, for the GPU entry points (a list over its
+    /// limit is not something the GPU can compute).
+    #[cfg(feature = "gpu")]
+    fn gpu_shape(&self, leaves: usize) -> Result<(Shape, Vec<Digest>), crate::gpu::GpuError> {
+        let shape = Shape::new(&self.flavor, leaves as u64)
+            .map_err(|error| crate::gpu::GpuError::Unsupported(error.to_string()))?;
+        let zeros = self.zero_hashes(shape.depth.unwrap_or(0));
+        Ok((shape, zeros))
     }
 
     #[cfg(feature = "gpu")]

@@ -42,19 +42,17 @@ impl Tree {
         // The GPU builds the levels up to the single node; the CPU adds what padding flavors
         // grow above it.
         #[cfg(feature = "gpu")]
-        let execution = match crate::gpu::place(merkle.hasher.backend(), leaves.len()) {
-            crate::gpu::Placement::Gpu(context) => {
-                match context.tree_levels(&merkle.flavor, leaves, &zeros) {
-                    Ok((upper, gpu_mutated)) => {
-                        levels.extend(upper);
-                        mutated = gpu_mutated;
-                        crate::gpu::ran_on(context)
-                    }
-                    Err(error) => crate::gpu::fallback(&error),
+        let execution =
+            match crate::gpu::attempt(merkle.hasher.backend(), leaves.len(), |context| {
+                context.tree_levels(&merkle.flavor, leaves, &zeros)
+            }) {
+                Ok(((upper, gpu_mutated), execution)) => {
+                    levels.extend(upper);
+                    mutated = gpu_mutated;
+                    execution
                 }
-            }
-            crate::gpu::Placement::Cpu(execution) => execution,
-        };
+                Err(execution) => execution,
+            };
         #[cfg(not(feature = "gpu"))]
         let execution = crate::backend::cpu_only(merkle.hasher.backend());
         for height in (levels.len() - 1) as u32..shape.height() {

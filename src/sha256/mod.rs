@@ -281,14 +281,11 @@ impl Hasher {
     ) -> (Vec<Digest>, Execution) {
         let mut out = vec![[0; 32]; messages.len()];
         #[cfg(feature = "gpu")]
-        let execution = match crate::gpu::place(self.backend, messages.len()) {
-            crate::gpu::Placement::Gpu(context) => {
-                match context.hash_messages(job.prefix, job.double, messages, &mut out) {
-                    Ok(()) => return (out, crate::gpu::ran_on(context)),
-                    Err(error) => crate::gpu::fallback(&error),
-                }
-            }
-            crate::gpu::Placement::Cpu(execution) => execution,
+        let execution = match crate::gpu::attempt(self.backend, messages.len(), |context| {
+            context.hash_messages(job.prefix, job.double, messages, &mut out)
+        }) {
+            Ok(((), execution)) => return (out, execution),
+            Err(execution) => execution,
         };
         #[cfg(not(feature = "gpu"))]
         let execution = crate::backend::cpu_only(self.backend);

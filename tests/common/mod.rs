@@ -43,3 +43,33 @@ pub fn read_text(relative: &str) -> Option<String> {
 pub fn unhex(field: &serde_json::Value) -> Vec<u8> {
     hex::decode(field.as_str().expect("hex string")).expect("valid hex")
 }
+
+/// The RFC 6962 reference tree's JSON and its raw leaf inputs.
+pub fn rfc6962_reference_tree() -> Option<(serde_json::Value, Vec<Vec<u8>>)> {
+    let reference = read_json("ct-rfc6962/reference_tree_8_leaves.json")?;
+    let data = reference["leaf_inputs_hex"]
+        .as_array()
+        .expect("leaf_inputs_hex")
+        .iter()
+        .map(unhex)
+        .collect();
+    Some((reference, data))
+}
+
+/// txids of a block, in internal byte order (the files list them as RPC shows them, reversed).
+pub fn block_txids(file: &str) -> Option<Vec<[u8; 32]>> {
+    let text = read_text(&format!("bitcoin-blocks/{file}"))?;
+    Some(
+        text.lines()
+            .filter(|line| !line.trim().is_empty())
+            .map(|line| {
+                let mut txid: [u8; 32] = hex::decode(line.trim())
+                    .expect("hex txid")
+                    .try_into()
+                    .expect("32-byte txid");
+                txid.reverse();
+                txid
+            })
+            .collect(),
+    )
+}
