@@ -1,7 +1,6 @@
 //! Batch SHA-256 of equal-length messages on the GPU, one invocation per message.
 
-use super::merkle::ensure;
-use super::{grid, prefix_words, GpuContext, GpuError, Kernel, PipelineKey};
+use super::{ensure, grid, prefix_words, GpuContext, GpuError, Kernel, PipelineKey, INPUT_USAGE};
 use crate::sha256::Digest;
 
 /// Invocations per workgroup in `hash_batch.wgsl`.
@@ -66,7 +65,7 @@ impl GpuContext {
                     &self.device,
                     &mut scratch.input,
                     packed.len() as u64,
-                    super::merkle::INPUT_USAGE,
+                    INPUT_USAGE,
                     "messages",
                 );
                 self.queue.write_buffer(input, 0, &packed);

@@ -1,51 +1,14 @@
 //! Merkle levels on the GPU: leaves go up once, every dispatch reduces up to nine levels in
 //! workgroup memory, and only the top node (plus the mutation flag) comes back.
 
-use super::{grid, prefix_words, GpuContext, GpuError, Kernel, PipelineKey};
+use super::{
+    ensure, grid, prefix_words, GpuContext, GpuError, Kernel, PipelineKey, WorkBuffers, INPUT_USAGE,
+};
 use crate::merkle::{Flavor, HashFn, OddNode};
 use crate::sha256::Digest;
 
 /// Levels one workgroup reduces: 256 invocations hash 512 nodes' parents, then halve.
 const LEVELS_PER_DISPATCH: u32 = 9;
-
-/// Buffers kept between calls and grown when a call needs more.
-#[derive(Default)]
-pub(crate) struct Scratch {
-    pub(super) input: Option<wgpu::Buffer>,
-    pub(super) work: WorkBuffers,
-}
-
-#[derive(Default)]
-pub(crate) struct WorkBuffers {
-    pub(super) levels: [Option<wgpu::Buffer>; 2],
-    pub(super) readback: Option<wgpu::Buffer>,
-    pub(super) flag: Option<wgpu::Buffer>,
-}
-
-/// Returns the buffer in `slot`, replaced by a larger one first when it has fewer than `size`
-/// bytes.
-pub(super) fn ensure<'a>(
-    device: &wgpu::Device,
-    slot: &'a mut Option<wgpu::Buffer>,
-    size: u64,
-    usage: wgpu::BufferUsages,
-    label: &'static str,
-) -> &'a wgpu::Buffer {
-    let size = size.max(4).next_multiple_of(wgpu::COPY_BUFFER_ALIGNMENT);
-    if slot.as_ref().is_none_or(|buffer| buffer.size() < size) {
-        *slot = Some(device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some(label),
-            size,
-            usage,
-            mapped_at_creation: false,
-        }));
-    }
-    slot.as_ref().expect("filled above")
-}
-
-pub(super) const INPUT_USAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
-    .union(wgpu::BufferUsages::COPY_DST)
-    .union(wgpu::BufferUsages::COPY_SRC);
 
 /// Leaf hashes kept on the GPU, for roots that measure (or repeat) the kernels without the
 /// upload. Made by [`GpuContext::upload`].

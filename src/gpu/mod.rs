@@ -219,7 +219,7 @@ pub struct GpuContext {
     max_binding_bytes: u64,
     pipelines: Mutex<HashMap<PipelineKey, Arc<Pipeline>>>,
     modules: Mutex<HashMap<Kernel, wgpu::ShaderModule>>,
-    scratch: Mutex<merkle::Scratch>,
+    scratch: Mutex<Scratch>,
     lost: Arc<Mutex<Option<String>>>,
 }
 
@@ -283,7 +283,7 @@ impl GpuContext {
             max_binding_bytes,
             pipelines: Mutex::new(HashMap::new()),
             modules: Mutex::new(HashMap::new()),
-            scratch: Mutex::new(merkle::Scratch::default()),
+            scratch: Mutex::new(Scratch::default()),
             lost,
         })
     }
@@ -291,6 +291,12 @@ impl GpuContext {
     /// The adapter this context runs on.
     pub fn adapter(&self) -> &AdapterSummary {
         &self.adapter
+    }
+
+    /// Frees the buffers kept for reuse between calls (they grow to the largest input seen);
+    /// the next call allocates again.
+    pub fn release_buffers(&self) {
+        *self.scratch.lock().unwrap_or_else(|e| e.into_inner()) = Scratch::default();
     }
 
     fn check_alive(&self) -> Result<(), GpuError> {
@@ -486,6 +492,45 @@ fn prefix_words(prefix: &[u8]) -> Result<[u8; MAX_PREFIX_LEN], GpuError> {
     bytes[..prefix.len()].copy_from_slice(prefix);
     Ok(bytes)
 }
+
+/// Buffers kept between calls and grown when a call needs more.
+#[derive(Default)]
+struct Scratch {
+    input: Option<wgpu::Buffer>,
+    work: WorkBuffers,
+}
+
+#[derive(Default)]
+struct WorkBuffers {
+    levels: [Option<wgpu::Buffer>; 2],
+    readback: Option<wgpu::Buffer>,
+    flag: Option<wgpu::Buffer>,
+}
+
+/// Returns the buffer in `slot`, replaced by a larger one first when it has fewer than `size`
+/// bytes.
+fn ensure<'a>(
+    device: &wgpu::Device,
+    slot: &'a mut Option<wgpu::Buffer>,
+    size: u64,
+    usage: wgpu::BufferUsages,
+    label: &'static str,
+) -> &'a wgpu::Buffer {
+    let size = size.max(4).next_multiple_of(wgpu::COPY_BUFFER_ALIGNMENT);
+    if slot.as_ref().is_none_or(|buffer| buffer.size() < size) {
+        *slot = Some(device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size,
+            usage,
+            mapped_at_creation: false,
+        }));
+    }
+    slot.as_ref().expect("filled above")
+}
+
+const INPUT_USAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
+    .union(wgpu::BufferUsages::COPY_DST)
+    .union(wgpu::BufferUsages::COPY_SRC);
 
 static SHARED: OnceLock<Result<GpuContext, GpuError>> = OnceLock::new();
 
