@@ -142,3 +142,23 @@ fn search<C: SplittableCheck>(
     search(check, range.start..mid, left, verdicts, ledger);
     search(check, mid..range.end, right, verdicts, ledger);
 }
+
+/// A per-process secret for deriving batch weights, from the OS. Someone who does not know it
+/// cannot choose invalid items whose errors cancel in a randomized batch equation.
+pub(crate) fn process_secret() -> &'static [u8; 32] {
+    static SECRET: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+    SECRET.get_or_init(|| {
+        let mut secret = [0u8; 32];
+        if getrandom::fill(&mut secret).is_err() {
+            // No OS entropy source: std's per-process hash keys are the best left, and still
+            // unknown to whoever wrote the signatures.
+            use std::hash::{BuildHasher, Hasher};
+            for (i, word) in secret.chunks_exact_mut(8).enumerate() {
+                let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+                hasher.write_usize(i);
+                word.copy_from_slice(&hasher.finish().to_le_bytes());
+            }
+        }
+        secret
+    })
+}

@@ -12,6 +12,8 @@ pub enum Field {
     Signature,
     /// A Merkle leaf (raw data or leaf hash).
     Leaf,
+    /// A secret key (or the key material it is derived from).
+    SecretKey,
 }
 
 impl Field {
@@ -22,6 +24,7 @@ impl Field {
             Field::Message => "message",
             Field::Signature => "signature",
             Field::Leaf => "leaf",
+            Field::SecretKey => "secret_key",
         }
     }
 }
@@ -85,6 +88,31 @@ pub enum Error {
         /// Number of leaves passed.
         actual: u64,
     },
+    /// A field has the right length but is not a valid value: a BLS point off the curve, outside
+    /// the subgroup or the identity where it is not allowed, or an out-of-range secret key.
+    InvalidPoint {
+        /// Position of the item (0 for single operations).
+        index: usize,
+        /// The field that is wrong.
+        field: Field,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The basic BLS scheme's aggregate verification got the same message twice.
+    DuplicateMessage {
+        /// Position of the second occurrence.
+        index: usize,
+    },
+    /// An aggregate of nothing was asked for.
+    EmptyInput {
+        /// What was empty.
+        field: Field,
+    },
+    /// The operation is not defined for this BLS scheme.
+    UnsupportedByScheme {
+        /// What was asked for.
+        operation: &'static str,
+    },
     /// The operation is defined only for some Merkle flavors (consistency proofs need trees
     /// that promote odd nodes, as RFC 6962's do).
     UnsupportedByFlavor {
@@ -127,6 +155,19 @@ impl fmt::Display for Error {
             Error::DuplicateIndex { index } => write!(f, "leaf index {index} is asked for twice"),
             Error::TooManyLeaves { limit, actual } => {
                 write!(f, "{actual} leaves exceed the flavor's limit of {limit}")
+            }
+            Error::InvalidPoint {
+                index,
+                field,
+                reason,
+            } => write!(f, "{field} at index {index} is invalid: {reason}"),
+            Error::DuplicateMessage { index } => write!(
+                f,
+                "message at index {index} repeats an earlier one (not allowed in the basic scheme)"
+            ),
+            Error::EmptyInput { field } => write!(f, "no {field} given"),
+            Error::UnsupportedByScheme { operation } => {
+                write!(f, "{operation} is not defined for this BLS scheme")
             }
             Error::UnsupportedByFlavor { operation } => {
                 write!(f, "{operation} is not defined for this Merkle flavor")

@@ -4,6 +4,7 @@ mod batch;
 mod error;
 
 pub mod backend;
+pub mod bls;
 pub mod ed25519;
 #[cfg(feature = "gpu")]
 pub mod gpu;

@@ -17,7 +17,6 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::OnceLock;
 
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
@@ -231,7 +230,7 @@ impl SplittableCheck for Zip215Check<'_> {
 fn batch_weights(chunk: &[Prepared], items: &[Item<'_>]) -> Vec<Scalar> {
     let mut transcript = Sha512::new();
     transcript.update(b"batchverify ed25519 batch weights v1");
-    transcript.update(process_secret());
+    transcript.update(crate::batch::process_secret());
     transcript.update((chunk.len() as u64).to_le_bytes());
     for item in chunk {
         let source = &items[item.index];
@@ -258,24 +257,6 @@ fn batch_weights(chunk: &[Prepared], items: &[Item<'_>]) -> Vec<Scalar> {
         }
     }
     weights
-}
-
-fn process_secret() -> &'static [u8; 32] {
-    static SECRET: OnceLock<[u8; 32]> = OnceLock::new();
-    SECRET.get_or_init(|| {
-        let mut secret = [0u8; 32];
-        if getrandom::fill(&mut secret).is_err() {
-            // No OS entropy source: std's per-process hash keys are the best left, and still
-            // unknown to whoever wrote the signatures.
-            use std::hash::{BuildHasher, Hasher};
-            for (i, word) in secret.chunks_exact_mut(8).enumerate() {
-                let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-                hasher.write_usize(i);
-                word.copy_from_slice(&hasher.finish().to_le_bytes());
-            }
-        }
-        secret
-    })
 }
 
 #[cfg(test)]
