@@ -53,6 +53,18 @@ enum VerifyScheme {
         /// Input file; `-` or nothing reads standard input.
         file: Option<PathBuf>,
     },
+    /// BLS12-381 records `{"public_key": hex, "message": hex, "signature": hex}` (compressed
+    /// points), checked as one randomized multi-pairing per 8,192 records.
+    Bls {
+        /// min_pk (48-byte keys, 96-byte signatures: Ethereum) or min_sig.
+        #[arg(long, default_value = "min_pk")]
+        variant: batchverify::bls::Variant,
+        /// pop (Ethereum), basic or aug; each with its standard domain separation tag.
+        #[arg(long, default_value = "pop")]
+        scheme: batchverify::bls::Scheme,
+        /// Input file; `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -61,7 +73,21 @@ fn main() -> ExitCode {
         Command::Info => info::run(),
         Command::Verify {
             scheme: VerifyScheme::Ed25519 { policy, file },
-        } => verify::run(policy, file.as_deref()),
+        } => verify::run(
+            verify::Scheme::Ed25519(batchverify::ed25519::Verifier::new(policy)),
+            file.as_deref(),
+        ),
+        Command::Verify {
+            scheme:
+                VerifyScheme::Bls {
+                    variant,
+                    scheme,
+                    file,
+                },
+        } => verify::run(
+            verify::Scheme::Bls(batchverify::bls::Bls::new(variant, scheme)),
+            file.as_deref(),
+        ),
         Command::Merkle { command } => merkle::run(command),
         Command::Bench(args) => bench::run(args),
     }

@@ -1,23 +1,58 @@
-//! `verify ed25519`: streams JSONL records through the batch verifier in bounded memory.
+//! `verify ed25519 | bls`: streams JSONL records through the batch verifier in bounded memory.
 
 use std::io::{self, BufRead, BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use batchverify::ed25519::{Policy, Verifier};
-use batchverify::Field;
+use batchverify::bls::Bls;
+use batchverify::ed25519::Verifier;
+use batchverify::{BatchOutcome, Field};
 
 /// Records verified together: large enough for the batch equation to pay, small enough that
 /// memory stays bounded whatever the input size.
 const RECORDS_PER_BATCH: usize = 8192;
 
-struct Record {
-    public_key: [u8; 32],
-    message: Vec<u8>,
-    signature: [u8; 64],
+/// The signature scheme records are verified under.
+pub enum Scheme {
+    Ed25519(Verifier),
+    Bls(Bls),
 }
 
-pub fn run(policy: Policy, file: Option<&Path>) -> ExitCode {
+impl Scheme {
+    fn public_key_len(&self) -> usize {
+        match self {
+            Scheme::Ed25519(_) => 32,
+            Scheme::Bls(bls) => bls.public_key_len(),
+        }
+    }
+
+    fn signature_len(&self) -> usize {
+        match self {
+            Scheme::Ed25519(_) => 64,
+            Scheme::Bls(bls) => bls.signature_len(),
+        }
+    }
+
+    fn verify_batch(
+        &self,
+        keys: &[&[u8]],
+        messages: &[&[u8]],
+        signatures: &[&[u8]],
+    ) -> Result<BatchOutcome, batchverify::Error> {
+        match self {
+            Scheme::Ed25519(verifier) => verifier.verify_batch(keys, messages, signatures),
+            Scheme::Bls(bls) => bls.verify_batch(keys, messages, signatures),
+        }
+    }
+}
+
+struct Record {
+    public_key: Vec<u8>,
+    message: Vec<u8>,
+    signature: Vec<u8>,
+}
+
+pub fn run(scheme: Scheme, file: Option<&Path>) -> ExitCode {
     let input = match crate::open_input(file) {
         Ok(input) => input,
         Err(message) => {
@@ -25,12 +60,11 @@ pub fn run(policy: Policy, file: Option<&Path>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    crate::verdict_status(verify_stream(policy, input, io::stdout().lock()))
+    crate::verdict_status(verify_stream(&scheme, input, io::stdout().lock()))
 }
 
 /// Writes one verdict line per record; returns whether every record was valid.
-fn verify_stream(policy: Policy, mut input: impl BufRead, output: impl Write) -> io::Result<bool> {
-    let verifier = Verifier::new(policy);
+fn verify_stream(scheme: &Scheme, mut input: impl BufRead, output: impl Write) -> io::Result<bool> {
     let mut output = BufWriter::new(output);
     let mut parsed: Vec<Result<Record, String>> = Vec::with_capacity(RECORDS_PER_BATCH);
     let mut next_index = 0usize;
@@ -40,10 +74,10 @@ fn verify_stream(policy: Policy, mut input: impl BufRead, output: impl Write) ->
         line.clear();
         let at_end = input.read_until(b'\n', &mut line)? == 0;
         if !at_end && !line.iter().all(u8::is_ascii_whitespace) {
-            parsed.push(parse_record(&line));
+            parsed.push(parse_record(scheme, &line));
         }
         if parsed.len() == RECORDS_PER_BATCH || (at_end && !parsed.is_empty()) {
-            all_valid &= flush(&verifier, &mut parsed, &mut next_index, &mut output)?;
+            all_valid &= flush(scheme, &mut parsed, &mut next_index, &mut output)?;
         }
         if at_end {
             break;
@@ -54,16 +88,16 @@ fn verify_stream(policy: Policy, mut input: impl BufRead, output: impl Write) ->
 }
 
 fn flush(
-    verifier: &Verifier,
+    scheme: &Scheme,
     parsed: &mut Vec<Result<Record, String>>,
     next_index: &mut usize,
     output: &mut impl Write,
 ) -> io::Result<bool> {
     let records: Vec<&Record> = parsed.iter().filter_map(|r| r.as_ref().ok()).collect();
-    let keys: Vec<&[u8; 32]> = records.iter().map(|r| &r.public_key).collect();
+    let keys: Vec<&[u8]> = records.iter().map(|r| r.public_key.as_slice()).collect();
     let messages: Vec<&[u8]> = records.iter().map(|r| r.message.as_slice()).collect();
-    let signatures: Vec<&[u8; 64]> = records.iter().map(|r| &r.signature).collect();
-    let outcome = verifier
+    let signatures: Vec<&[u8]> = records.iter().map(|r| r.signature.as_slice()).collect();
+    let outcome = scheme
         .verify_batch(&keys, &messages, &signatures)
         .map_err(|e| io::Error::other(format!("internal error: {e}")))?;
     let mut verdicts = outcome.as_slice().iter();
@@ -87,7 +121,7 @@ fn flush(
     Ok(all_valid)
 }
 
-fn parse_record(line: &[u8]) -> Result<Record, String> {
+fn parse_record(scheme: &Scheme, line: &[u8]) -> Result<Record, String> {
     let value: serde_json::Value =
         serde_json::from_slice(line).map_err(|e| format!("not a JSON object: {e}"))?;
     if !value.is_object() {
@@ -102,9 +136,17 @@ fn parse_record(line: &[u8]) -> Result<Record, String> {
             .ok_or_else(|| format!("{name}: expected a hex string"))?;
         hex::decode(text).map_err(|e| format!("{name}: invalid hex: {e}"))
     };
-    let public_key = fixed_length(Field::PublicKey, decode_hex(Field::PublicKey)?)?;
+    let public_key = fixed_length(
+        Field::PublicKey,
+        decode_hex(Field::PublicKey)?,
+        scheme.public_key_len(),
+    )?;
     let message = decode_hex(Field::Message)?;
-    let signature = fixed_length(Field::Signature, decode_hex(Field::Signature)?)?;
+    let signature = fixed_length(
+        Field::Signature,
+        decode_hex(Field::Signature)?,
+        scheme.signature_len(),
+    )?;
     Ok(Record {
         public_key,
         message,
@@ -112,10 +154,16 @@ fn parse_record(line: &[u8]) -> Result<Record, String> {
     })
 }
 
-fn fixed_length<const N: usize>(field: Field, bytes: Vec<u8>) -> Result<[u8; N], String> {
-    bytes.try_into().map_err(|bytes: Vec<u8>| {
-        format!("{}: expected {N} bytes, got {}", field.name(), bytes.len())
-    })
+fn fixed_length(field: Field, bytes: Vec<u8>, expected: usize) -> Result<Vec<u8>, String> {
+    if bytes.len() == expected {
+        Ok(bytes)
+    } else {
+        Err(format!(
+            "{}: expected {expected} bytes, got {}",
+            field.name(),
+            bytes.len()
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -135,7 +183,8 @@ mod tests {
 
     fn run_on(input: &str) -> (bool, Vec<serde_json::Value>) {
         let mut out = Vec::new();
-        let ok = verify_stream(Policy::Strict, input.as_bytes(), &mut out).unwrap();
+        let scheme = Scheme::Ed25519(Verifier::new(batchverify::ed25519::Policy::Strict));
+        let ok = verify_stream(&scheme, input.as_bytes(), &mut out).unwrap();
         let lines = String::from_utf8(out)
             .unwrap()
             .lines()
