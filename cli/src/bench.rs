@@ -16,22 +16,26 @@ use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 use serde::Serialize;
 
-const SUITES: &[&str] = &["ed25519", "sha256", "merkle"];
+const SUITES: &[&str] = &["ed25519", "sha256", "merkle", "bls"];
 const ED25519_SIZES: &[usize] = &[64, 512, 4096, 32768];
 /// Message lengths in bytes; each row hashes `SHA256_MESSAGES` of them.
 const SHA256_SIZES: &[usize] = &[32, 64, 256, 1024, 4096];
 const SHA256_MESSAGES: usize = 16384;
 const MERKLE_SIZES: &[usize] = &[1 << 10, 1 << 14, 1 << 17, 1 << 20, 1 << 22, 1 << 24];
+/// Signature sets per BLS batch.
+const BLS_SIZES: &[usize] = &[128, 2048];
+/// Distinct messages in the Ethereum-like BLS workload (attestations of a few committees).
+const BLS_ETHEREUM_MESSAGES: usize = 64;
 /// The validator-vote workload: this many signers sign again and again.
 const VALIDATORS: usize = 1000;
 
 #[derive(ClapArgs)]
 pub struct Args {
-    /// Comma-separated suites to run (available: ed25519, sha256, merkle); all by default.
+    /// Comma-separated suites to run (available: ed25519, sha256, merkle, bls); all by default.
     #[arg(long, value_delimiter = ',')]
     suite: Vec<String>,
     /// Comma-separated sizes, replacing each suite's sweep: signatures per batch (ed25519),
-    /// message bytes (sha256), leaves per tree (merkle).
+    /// message bytes (sha256), leaves per tree (merkle), signature sets per batch (bls).
     #[arg(long, value_delimiter = ',')]
     sizes: Vec<usize>,
     /// Worker threads for every implementation (default: all cores).
@@ -130,6 +134,7 @@ pub fn run(args: Args) -> ExitCode {
         records.extend(pool.install(|| match suite.as_str() {
             "ed25519" => ed25519_suite(&sizes(ED25519_SIZES), threads, min_time),
             "sha256" => sha256_suite(&sizes(SHA256_SIZES), threads, min_time, gpu),
+            "bls" => bls_suite(&sizes(BLS_SIZES), threads, min_time),
             _ => merkle_suite(&sizes(MERKLE_SIZES), threads, min_time, gpu),
         }));
     }
@@ -365,6 +370,145 @@ fn ed25519_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Rec
                 rate,
                 false,
             );
+        }
+    }
+    progress.finish_and_clear();
+    rows.records
+}
+
+/// BLS signature sets (Ethereum's min-pk, proof of possession) by distinct keys over `distinct`
+/// messages, compressed as they arrive from the network.
+struct BlsInputs {
+    keys: Vec<Vec<u8>>,
+    messages: Vec<Vec<u8>>,
+    signatures: Vec<Vec<u8>>,
+}
+
+fn bls_inputs(sets: usize, distinct: usize) -> BlsInputs {
+    let bls = batchverify::bls::Bls::ethereum();
+    let signed: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = (0..sets)
+        .into_par_iter()
+        .map(|i| {
+            let mut ikm = [0u8; 32];
+            ikm[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            let secret = batchverify::bls::SecretKey::key_gen(&ikm).expect("32-byte ikm");
+            let mut message = vec![0u8; 32];
+            message[..8].copy_from_slice(&((i % distinct) as u64).to_le_bytes());
+            let signature = bls.sign(&secret, &message);
+            (bls.public_key(&secret), message, signature)
+        })
+        .collect();
+    let mut inputs = BlsInputs {
+        keys: Vec::new(),
+        messages: Vec::new(),
+        signatures: Vec::new(),
+    };
+    for (key, message, signature) in signed {
+        inputs.keys.push(key);
+        inputs.messages.push(message);
+        inputs.signatures.push(signature);
+    }
+    inputs
+}
+
+/// blst's points decompressed from the bytes: the peer rows time this too.
+fn blst_points(
+    input: &BlsInputs,
+) -> Option<(Vec<blst::min_pk::PublicKey>, Vec<blst::min_pk::Signature>)> {
+    let keys = input
+        .keys
+        .iter()
+        .map(|key| blst::min_pk::PublicKey::from_bytes(key).ok())
+        .collect::<Option<Vec<_>>>()?;
+    let signatures = input
+        .signatures
+        .iter()
+        .map(|signature| blst::min_pk::Signature::from_bytes(signature).ok())
+        .collect::<Option<Vec<_>>>()?;
+    Some((keys, signatures))
+}
+
+fn bls_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Record> {
+    let workloads = ["distinct messages", "64 messages"];
+    let progress = progress_bar(sizes.len() * workloads.len() * 3);
+    let mut rows = Rows {
+        suite: "bls",
+        unit: "signatures",
+        threads,
+        progress: &progress,
+        records: Vec::new(),
+    };
+    let bls = batchverify::bls::Bls::ethereum();
+    let dst = batchverify::bls::dst::MIN_PK_POP;
+    for workload in workloads {
+        for &sets in sizes {
+            progress.set_message(format!("bls {workload}, {sets} sets"));
+            let distinct = match workload {
+                "distinct messages" => sets,
+                _ => BLS_ETHEREUM_MESSAGES.min(sets),
+            };
+            let input = bls_inputs(sets, distinct);
+            let rate = measure(sets, min_time, || {
+                bls.verify_batch(&input.keys, &input.messages, &input.signatures)
+                    .is_ok_and(|outcome| outcome.all_valid())
+            });
+            rows.add(
+                workload,
+                "verify_batch",
+                "batchverify",
+                "",
+                sets,
+                rate,
+                false,
+            );
+            let messages: Vec<&[u8]> = input.messages.iter().map(Vec::as_slice).collect();
+            let mut rng = StdRng::seed_from_u64(sets as u64);
+            let weights: Vec<blst::blst_scalar> = (0..sets)
+                .map(|_| {
+                    let mut weight = blst::blst_scalar::default();
+                    weight.b[..8].copy_from_slice(&rng.random::<u64>().max(1).to_le_bytes());
+                    weight
+                })
+                .collect();
+            let rate = measure(sets, min_time, || {
+                let Some((keys, signatures)) = blst_points(&input) else {
+                    return false;
+                };
+                let keys: Vec<&blst::min_pk::PublicKey> = keys.iter().collect();
+                let signatures: Vec<&blst::min_pk::Signature> = signatures.iter().collect();
+                blst::min_pk::Signature::verify_multiple_aggregate_signatures(
+                    &messages,
+                    dst,
+                    &keys,
+                    true,
+                    &signatures,
+                    true,
+                    &weights,
+                    64,
+                ) == blst::BLST_ERROR::BLST_SUCCESS
+            });
+            rows.add(
+                workload,
+                "verify_multiple_aggregate_signatures (1 thread)",
+                "blst",
+                "",
+                sets,
+                rate,
+                true,
+            );
+            let rate = measure(sets, min_time, || {
+                (0..sets).into_par_iter().all(|i| {
+                    let (Ok(key), Ok(signature)) = (
+                        blst::min_pk::PublicKey::from_bytes(&input.keys[i]),
+                        blst::min_pk::Signature::from_bytes(&input.signatures[i]),
+                    ) else {
+                        return false;
+                    };
+                    signature.verify(true, messages[i], dst, &[], &key, true)
+                        == blst::BLST_ERROR::BLST_SUCCESS
+                })
+            });
+            rows.add(workload, "verify loop", "blst", "", sets, rate, false);
         }
     }
     progress.finish_and_clear();
@@ -627,7 +771,8 @@ fn print_table(records: &[Record]) {
     }
     println!(
         "(vs peer: throughput relative to the peer row of the same workload, size and threads: \
-         ed25519-dalek verify_batch, sha2 digest loop, sha2 node-by-node tree)"
+         ed25519-dalek verify_batch, sha2 digest loop, sha2 node-by-node tree, blst \
+         verify_multiple_aggregate_signatures, which runs on one thread as blst's pool is off)"
     );
 }
 

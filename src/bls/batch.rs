@@ -232,10 +232,19 @@ impl<C: Curve> Check<'_, C> {
     fn miller_loops(&self, runs: &[Range<usize>]) -> Option<Pairing<'_>> {
         let mut pairing = Pairing::new(true, &self.bls.dst);
         for run in runs {
-            let keys: Vec<C::PublicKey> = self.sets[run.clone()].iter().map(|s| s.key).collect();
-            let key = C::weighted_public_keys(&keys, &self.weights[8 * run.start..8 * run.end]);
+            let weights = &self.weights[8 * run.start..8 * run.end];
             let (aug, message) = self.messages[self.sets[run.start].group];
-            if !C::add_to_pairing(&mut pairing, &key, None, message, aug) {
+            // A lone set needs no multi-scalar sum: blst weights its key inside the pairing.
+            let added = if run.len() == 1 {
+                let key = &self.sets[run.start].key;
+                C::add_weighted_to_pairing(&mut pairing, key, weights, message, aug)
+            } else {
+                let keys: Vec<C::PublicKey> =
+                    self.sets[run.clone()].iter().map(|s| s.key).collect();
+                let key = C::weighted_public_keys(&keys, weights);
+                C::add_to_pairing(&mut pairing, &key, None, message, aug)
+            };
+            if !added {
                 return None;
             }
         }

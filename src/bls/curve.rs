@@ -5,15 +5,24 @@
 
 use blst::{blst_fp12, Pairing, BLST_ERROR};
 
+use super::keys::KeyCache;
+
+/// Validated public keys kept per variant: about as many as Ethereum has active validators
+/// per two epochs' committees would touch, 262,144 (about 25 MB for min-pk when full).
+const KEY_CACHE_CAPACITY: usize = 1 << 18;
+
 /// Why a point did not decode or validate.
 pub(crate) type PointProblem = &'static str;
 
 /// One BLS12-381 variant: which group holds public keys and which holds signatures.
 pub(crate) trait Curve {
-    type PublicKey: Copy + Send + Sync;
+    type PublicKey: Copy + Send + Sync + 'static;
     type Signature: Copy + Send + Sync;
     const PUBLIC_KEY_LEN: usize;
     const SIGNATURE_LEN: usize;
+
+    /// The process-wide cache of validated public keys of this variant.
+    fn key_cache() -> &'static KeyCache<Self::PublicKey>;
 
     /// Deserializes (compressed form) and checks the point is in the subgroup; the identity
     /// passes.
@@ -44,6 +53,16 @@ pub(crate) trait Curve {
         aug: &[u8],
     ) -> bool;
 
+    /// Adds e(weight · key, H(aug ‖ message)) to the pairing's Miller-loop product (`weight` a
+    /// little-endian 64-bit scalar).
+    fn add_weighted_to_pairing(
+        pairing: &mut Pairing<'_>,
+        key: &Self::PublicKey,
+        weight: &[u8],
+        message: &[u8],
+        aug: &[u8],
+    ) -> bool;
+
     /// e(signature, generator), the other side of the verification equation.
     fn signature_pairing(signature: &Self::Signature) -> blst_fp12;
 }
@@ -70,6 +89,12 @@ macro_rules! curve {
             type Signature = blst::$module::Signature;
             const PUBLIC_KEY_LEN: usize = $pk_len;
             const SIGNATURE_LEN: usize = $sig_len;
+
+            fn key_cache() -> &'static KeyCache<Self::PublicKey> {
+                static CACHE: std::sync::OnceLock<KeyCache<blst::$module::PublicKey>> =
+                    std::sync::OnceLock::new();
+                CACHE.get_or_init(|| KeyCache::new(KEY_CACHE_CAPACITY))
+            }
 
             fn public_key_in_group(bytes: &[u8]) -> Result<Self::PublicKey, PointProblem> {
                 let key = blst::$module::PublicKey::uncompress(bytes).map_err(problem)?;
@@ -174,6 +199,18 @@ macro_rules! curve {
                     None => pairing.aggregate(key, false, &(), false, message, aug),
                 };
                 result == BLST_ERROR::BLST_SUCCESS
+            }
+
+            fn add_weighted_to_pairing(
+                pairing: &mut Pairing<'_>,
+                key: &Self::PublicKey,
+                weight: &[u8],
+                message: &[u8],
+                aug: &[u8],
+            ) -> bool {
+                let key: &$key_affine = key.into();
+                pairing.mul_n_aggregate(key, false, &(), false, weight, WEIGHT_BITS, message, aug)
+                    == BLST_ERROR::BLST_SUCCESS
             }
 
             fn signature_pairing(signature: &Self::Signature) -> blst_fp12 {

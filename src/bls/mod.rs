@@ -28,6 +28,7 @@
 mod batch;
 mod curve;
 mod hash_to_curve;
+mod keys;
 
 use std::collections::HashSet;
 
@@ -517,8 +518,14 @@ fn in_group_signature<C: Curve>(index: usize, bytes: &[u8]) -> Result<C::Signatu
     })
 }
 
-/// A public key fit for verification: in the subgroup and not the identity.
+/// A public key fit for verification: in the subgroup and not the identity. Keys that pass are
+/// cached, so a validator's key is decompressed and checked once per process.
 pub(crate) fn decode_key<C: Curve>(index: usize, bytes: &[u8]) -> Result<C::PublicKey, Error> {
+    check_len(index, Field::PublicKey, bytes, C::PUBLIC_KEY_LEN)?;
+    C::key_cache().get_or_validate(bytes, || validate_key::<C>(index, bytes))
+}
+
+fn validate_key<C: Curve>(index: usize, bytes: &[u8]) -> Result<C::PublicKey, Error> {
     let key = in_group_key::<C>(index, bytes)?;
     if C::public_key_is_identity(&key) {
         return Err(Error::InvalidPoint {
