@@ -73,7 +73,11 @@ mod tests {
         assert_eq!(validate(&[7, 1], true), Ok(7));
         assert_eq!(validate(&[9, 9], false), Err("invalid"));
         assert_eq!(validate(&[9, 9], false), Err("invalid"));
-        assert_eq!(calls.get(), 3, "the valid key was validated once, the invalid one every time");
+        assert_eq!(
+            calls.get(),
+            3,
+            "the valid key was validated once, the invalid one every time"
+        );
         for i in 0..=255u8 {
             validate(&[i, 2], true).unwrap();
         }
