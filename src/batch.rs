@@ -162,3 +162,25 @@ pub(crate) fn process_secret() -> &'static [u8; 32] {
         secret
     })
 }
+
+/// The parallel slices of a signature batch must have one message and one signature per
+/// public key.
+pub(crate) fn check_counts(
+    public_keys: usize,
+    messages: usize,
+    signatures: usize,
+) -> Result<(), crate::Error> {
+    for (field, actual) in [
+        (crate::Field::Message, messages),
+        (crate::Field::Signature, signatures),
+    ] {
+        if actual != public_keys {
+            return Err(crate::Error::CountMismatch {
+                field,
+                expected: public_keys,
+                actual,
+            });
+        }
+    }
+    Ok(())
+}

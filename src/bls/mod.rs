@@ -392,18 +392,7 @@ impl Bls {
         M: AsRef<[u8]> + Sync,
         S: AsRef<[u8]> + Sync,
     {
-        for (field, actual) in [
-            (Field::Message, messages.len()),
-            (Field::Signature, signatures.len()),
-        ] {
-            if actual != public_keys.len() {
-                return Err(Error::CountMismatch {
-                    field,
-                    expected: public_keys.len(),
-                    actual,
-                });
-            }
-        }
+        crate::batch::check_counts(public_keys.len(), messages.len(), signatures.len())?;
         let keys: Vec<[&[u8]; 1]> = public_keys.iter().map(|k| [k.as_ref()]).collect();
         let sets: Vec<SignatureSet<'_>> = keys
             .iter()

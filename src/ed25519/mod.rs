@@ -137,18 +137,7 @@ impl Verifier {
         M: AsRef<[u8]> + Sync,
         S: AsRef<[u8]> + Sync,
     {
-        for (field, actual) in [
-            (Field::Message, messages.len()),
-            (Field::Signature, signatures.len()),
-        ] {
-            if actual != public_keys.len() {
-                return Err(Error::CountMismatch {
-                    field,
-                    expected: public_keys.len(),
-                    actual,
-                });
-            }
-        }
+        crate::batch::check_counts(public_keys.len(), messages.len(), signatures.len())?;
         let items = public_keys
             .iter()
             .zip(signatures)
