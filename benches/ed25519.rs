@@ -103,15 +103,14 @@ fn distinct_keys(c: &mut Criterion) {
                 true,
             );
             bench_dalek_batch(&mut group, &pool, threads, &inputs, &messages, true);
-            group.bench_function(BenchmarkId::new("dalek verify_strict loop", size), |b| {
-                b.iter(|| {
-                    pool.install(|| {
-                        assert!((0..size).into_par_iter().all(|i| inputs.dalek_keys[i]
-                            .verify_strict(messages[i], &inputs.dalek_signatures[i])
-                            .is_ok()))
-                    })
-                })
-            });
+            bench_dalek_strict_loop(
+                &mut group,
+                &pool,
+                "dalek verify_strict loop",
+                &inputs,
+                &messages,
+                true,
+            );
         }
         group.finish();
     }
@@ -206,23 +205,13 @@ fn bad_signatures(c: &mut Criterion) {
                 })
             },
         );
-        group.bench_function(
-            BenchmarkId::new(format!("dalek verify_strict loop {label}"), size),
-            |b| {
-                b.iter(|| {
-                    pool.install(|| {
-                        let valid = (0..size)
-                            .into_par_iter()
-                            .filter(|&i| {
-                                inputs.dalek_keys[i]
-                                    .verify_strict(messages[i], &inputs.dalek_signatures[i])
-                                    .is_ok()
-                            })
-                            .count();
-                        assert_eq!(valid == size, all_valid);
-                    })
-                })
-            },
+        bench_dalek_strict_loop(
+            &mut group,
+            &pool,
+            &format!("dalek verify_strict loop {label}"),
+            &inputs,
+            &messages,
+            all_valid,
         );
     }
     group.finish();
@@ -289,6 +278,33 @@ fn bench_dalek_batch(
                     .zip(inputs.dalek_keys.par_chunks(per_thread))
                     .all(|((m, s), k)| ed25519_dalek::verify_batch(m, s, k).is_ok());
                 assert_eq!(ok, all_valid);
+            })
+        })
+    });
+}
+
+/// ed25519-dalek's `verify_strict` on every item, spread over the same threads.
+fn bench_dalek_strict_loop(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    pool: &rayon::ThreadPool,
+    name: &str,
+    inputs: &Inputs,
+    messages: &[&[u8]],
+    all_valid: bool,
+) {
+    let size = inputs.keys.len();
+    group.bench_function(BenchmarkId::new(name, size), |b| {
+        b.iter(|| {
+            pool.install(|| {
+                let valid = (0..size)
+                    .into_par_iter()
+                    .filter(|&i| {
+                        inputs.dalek_keys[i]
+                            .verify_strict(messages[i], &inputs.dalek_signatures[i])
+                            .is_ok()
+                    })
+                    .count();
+                assert_eq!(valid == size, all_valid);
             })
         })
     });

@@ -5,12 +5,8 @@ mod common;
 
 use batchverify::bls::{self, Bls, Encoding, Scheme, SecretKey, SignatureSet, Variant};
 use batchverify::{Error, Field};
+use common::unhex;
 use proptest::prelude::*;
-
-fn unhex(value: &serde_json::Value) -> Vec<u8> {
-    let text = value.as_str().expect("hex string");
-    hex::decode(text.strip_prefix("0x").unwrap_or(text)).expect("valid hex")
-}
 
 fn unhex_list(value: &serde_json::Value) -> Vec<Vec<u8>> {
     value.as_array().expect("list").iter().map(unhex).collect()

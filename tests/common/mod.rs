@@ -40,8 +40,10 @@ pub fn read_text(relative: &str) -> Option<String> {
     )
 }
 
+/// A hex string field, with or without a `0x` prefix (the Ethereum vectors use one).
 pub fn unhex(field: &serde_json::Value) -> Vec<u8> {
-    hex::decode(field.as_str().expect("hex string")).expect("valid hex")
+    let text = field.as_str().expect("hex string");
+    hex::decode(text.strip_prefix("0x").unwrap_or(text)).expect("valid hex")
 }
 
 /// The RFC 6962 reference tree's JSON and its raw leaf inputs.
