@@ -8,7 +8,6 @@
 use std::hint::black_box;
 
 use batchverify::sha256::{self, Digest, Hasher};
-use batchverify::Backend;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -33,10 +32,7 @@ fn hash_many(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("hash_many/{len}B"));
         group.throughput(Throughput::Elements(MESSAGES as u64));
         for path in sha256::supported_paths() {
-            let hasher = Hasher::with_path(path)
-                .expect("supported")
-                .sequential()
-                .with_backend(Backend::Cpu);
+            let hasher = Hasher::with_path(path).expect("supported").sequential();
             group.bench_function(BenchmarkId::new("batchverify", path), |b| {
                 b.iter(|| {
                     let got = hasher.hash_many(black_box(&inputs));

@@ -28,12 +28,20 @@ impl Backend {
     /// The default backend: `BATCHVERIFY_BACKEND` (`auto`, `cpu` or `gpu`) when it is set to
     /// one of those, [`Backend::Auto`] otherwise (an unknown value is ignored with a warning).
     pub fn from_env() -> Backend {
+        Backend::try_from_env().unwrap_or_else(|problem| {
+            log::warn!("{problem}; using auto");
+            Backend::Auto
+        })
+    }
+
+    /// `BATCHVERIFY_BACKEND` when set (an unknown value is an error naming the variable),
+    /// [`Backend::Auto`] otherwise. For programs that would rather stop than ignore a typo.
+    pub fn try_from_env() -> Result<Backend, String> {
         match std::env::var("BATCHVERIFY_BACKEND") {
-            Ok(value) => value.parse().unwrap_or_else(|problem| {
-                log::warn!("BATCHVERIFY_BACKEND ignored: {problem}");
-                Backend::Auto
-            }),
-            Err(_) => Backend::Auto,
+            Ok(value) => value
+                .parse()
+                .map_err(|problem| format!("BATCHVERIFY_BACKEND: {problem}")),
+            Err(_) => Ok(Backend::Auto),
         }
     }
 }

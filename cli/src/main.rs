@@ -94,17 +94,10 @@ fn main() -> ExitCode {
 }
 
 /// `--backend`, else `BATCHVERIFY_BACKEND`, else auto; a bad value in the variable is an error
-/// here (the library only logs it), so a typo does not silently change where work runs.
+/// here (the library's default only logs it), so a typo does not silently change where work
+/// runs.
 fn chosen_backend(flag: Option<batchverify::Backend>) -> Result<batchverify::Backend, String> {
-    if let Some(backend) = flag {
-        return Ok(backend);
-    }
-    match std::env::var("BATCHVERIFY_BACKEND") {
-        Ok(value) => value
-            .parse()
-            .map_err(|problem| format!("BATCHVERIFY_BACKEND: {problem}")),
-        Err(_) => Ok(batchverify::Backend::Auto),
-    }
+    flag.map_or_else(batchverify::Backend::try_from_env, Ok)
 }
 
 /// The exit status of a verifying command: 0 all valid, 1 any invalid (or output closed

@@ -121,9 +121,7 @@ fn may_use_gpu(backend: Backend) -> bool {
     match backend {
         Backend::Cpu => false,
         Backend::Gpu => true,
-        Backend::Auto => batchverify::gpu::adapters()
-            .iter()
-            .any(|adapter| adapter.hardware),
+        Backend::Auto => batchverify::gpu::hardware_adapter_present(),
     }
 }
 

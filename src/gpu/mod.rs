@@ -570,6 +570,8 @@ pub(crate) fn attempt<T>(
         Backend::Cpu => return Err(Execution::cpu()),
         // Small inputs never touch wgpu: opening a device takes longer than hashing them.
         Backend::Auto if items < gpu_crossover() => return Err(Execution::cpu()),
+        // Without GPU hardware, no device is opened at all (not even a software one).
+        Backend::Auto if !hardware_adapter_present() => return Err(Execution::cpu()),
         Backend::Auto => match shared() {
             Ok(context) if context.adapter.hardware => context,
             _ => return Err(Execution::cpu()),
@@ -585,8 +587,24 @@ pub(crate) fn attempt<T>(
                 fallback: None,
             },
         )),
-        Err(error) => Err(fallback(&error)),
+        Err(error) => Err(cpu_instead(backend, &error)),
     }
+}
+
+/// What to report when the GPU could not compute a result. Under `Auto`, input the kernels do
+/// not take (messages of different lengths, a long prefix) is an ordinary CPU call, not a
+/// failure worth a warning; everything else is a fallback.
+fn cpu_instead(backend: Backend, error: &GpuError) -> Execution {
+    match (backend, error) {
+        (Backend::Auto, GpuError::Unsupported(_)) => Execution::cpu(),
+        _ => fallback(error),
+    }
+}
+
+/// Whether wgpu finds a hardware adapter (found once per process, without opening a device).
+pub fn hardware_adapter_present() -> bool {
+    static PRESENT: OnceLock<bool> = OnceLock::new();
+    *PRESENT.get_or_init(|| adapters().iter().any(|adapter| adapter.hardware))
 }
 
 /// The CPU ran instead of the GPU because of `error`: warn and report it.
@@ -626,6 +644,17 @@ mod tests {
                 .any(|entry| entry.name == kernel.entry_point()
                     && entry.stage == naga::ShaderStage::Compute));
         }
+    }
+
+    #[test]
+    fn only_failures_are_reported_as_fallbacks() {
+        let unsupported = GpuError::Unsupported("messages of different lengths".into());
+        assert_eq!(cpu_instead(Backend::Auto, &unsupported), Execution::cpu());
+        assert!(cpu_instead(Backend::Gpu, &unsupported).fallback.is_some());
+        let lost = GpuError::DeviceLost("reset".into());
+        let report = cpu_instead(Backend::Auto, &lost);
+        assert_eq!(report.backend, Backend::Cpu);
+        assert!(report.fallback.unwrap().contains("device was lost"));
     }
 
     #[test]

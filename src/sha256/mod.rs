@@ -189,8 +189,9 @@ impl Hasher {
         }
     }
 
-    /// Forces `path` for batches and single messages alike; [`Error::UnsupportedPath`] if this
-    /// CPU cannot run it.
+    /// Forces the CPU `path` for batches and single messages alike (so the backend is
+    /// [`Backend::Cpu`], whatever `BATCHVERIFY_BACKEND` says; `with_backend` changes it);
+    /// [`Error::UnsupportedPath`] if this CPU cannot run it.
     pub fn with_path(path: HashPath) -> Result<Self, Error> {
         if supported_paths().contains(&path) {
             let single = match path {
@@ -201,7 +202,7 @@ impl Hasher {
                 path,
                 single,
                 parallel: true,
-                backend: Backend::configured(),
+                backend: Backend::Cpu,
             })
         } else {
             Err(Error::UnsupportedPath { path })
@@ -217,8 +218,9 @@ impl Hasher {
     }
 
     /// Runs [`Hasher::hash_many`] (and the Merkle roots of a [`crate::merkle::Merkle`] built on
-    /// this hasher) on `backend`. The default is [`Backend::from_env`]. Batches the GPU cannot
-    /// take (messages of different lengths) run on the CPU.
+    /// this hasher) on `backend`. The default is [`Backend::from_env`] ([`Backend::Cpu`] after
+    /// [`Hasher::with_path`]). Batches the GPU cannot take (messages of different lengths) run
+    /// on the CPU.
     pub fn with_backend(self, backend: Backend) -> Self {
         Hasher { backend, ..self }
     }
