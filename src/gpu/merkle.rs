@@ -40,23 +40,15 @@ impl GpuContext {
 
     /// Copies `leaves` to a new GPU buffer (at most [`GpuContext::merkle_chunk_leaves`]).
     pub fn upload(&self, leaves: &[Digest]) -> Result<GpuLeaves, GpuError> {
-        if leaves.len() > self.merkle_chunk_leaves() {
-            return Err(GpuError::Unsupported(format!(
-                "{} leaves in one buffer (at most {})",
-                leaves.len(),
-                self.merkle_chunk_leaves()
-            )));
-        }
+        self.fits_one_buffer(leaves.len())?;
         self.scoped(|| {
-            let mut slot = None;
-            ensure(
-                &self.device,
-                &mut slot,
-                32 * leaves.len() as u64,
-                INPUT_USAGE,
-                "resident leaves",
-            );
-            let buffer = slot.expect("created by ensure");
+            let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("resident leaves"),
+                // Empty bindings are not allowed; an empty tree still gets a buffer.
+                size: 32 * leaves.len().max(1) as u64,
+                usage: INPUT_USAGE,
+                mapped_at_creation: false,
+            });
             if !leaves.is_empty() {
                 self.queue.write_buffer(&buffer, 0, leaves.as_flattened());
             }
@@ -65,6 +57,16 @@ impl GpuContext {
                 count: leaves.len(),
             }
         })
+    }
+
+    fn fits_one_buffer(&self, leaves: usize) -> Result<(), GpuError> {
+        if leaves > self.merkle_chunk_leaves() {
+            return Err(GpuError::Unsupported(format!(
+                "{leaves} leaves in one buffer (at most {})",
+                self.merkle_chunk_leaves()
+            )));
+        }
+        Ok(())
     }
 
     /// The root of `leaves` under `flavor`, and whether a level had two equal siblings
@@ -135,13 +137,7 @@ impl GpuContext {
         zeros: &[Digest],
         read_back: ReadBack,
     ) -> Result<Reduced, GpuError> {
-        if leaves.len() > self.merkle_chunk_leaves() {
-            return Err(GpuError::Unsupported(format!(
-                "{} leaves in one buffer (at most {})",
-                leaves.len(),
-                self.merkle_chunk_leaves()
-            )));
-        }
+        self.fits_one_buffer(leaves.len())?;
         let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
         let scratch = &mut *scratch;
         let input = self.scoped(|| {
