@@ -14,6 +14,7 @@
 
 mod batch;
 mod key;
+mod sign;
 
 use std::sync::Arc;
 
@@ -25,6 +26,7 @@ use crate::{BatchOutcome, Error, Field};
 
 use key::DecodedKey;
 pub use key::KeyCache;
+pub use sign::SigningKey;
 
 /// Length of an Ed25519 public key in bytes.
 pub const PUBLIC_KEY_LENGTH: usize = 32;

@@ -1,0 +1,93 @@
+# The native half of batchverify, built from python/src by maturin. Columns are what
+# batchverify._columns produces: a list of bytes-like objects, one C-contiguous uint8 buffer
+# (flat, or one row per item) or a (values, offsets) tuple in Arrow's binary layout.
+
+from typing import Any, final
+
+from typing_extensions import Buffer
+
+Column = Any
+
+def info() -> dict[str, Any]: ...
+def ed25519_verify(
+    public_key: Buffer, message: Buffer, signature: Buffer, policy: str
+) -> bool: ...
+def ed25519_verify_batch(
+    public_keys: Column, messages: Column, signatures: Column, policy: str
+) -> bytearray: ...
+def ed25519_keypair(secret_key: Buffer) -> tuple[bytes, bytes]: ...
+def ed25519_sign(secret_key: Buffer, message: Buffer) -> bytes: ...
+def bls_verify(
+    public_key: Buffer,
+    message: Buffer,
+    signature: Buffer,
+    variant: str,
+    scheme: str,
+    dst: Buffer | None = None,
+) -> bool: ...
+def bls_aggregate_verify(
+    public_keys: Column,
+    messages: Column,
+    signature: Buffer,
+    variant: str,
+    scheme: str,
+    dst: Buffer | None = None,
+) -> bool: ...
+def bls_fast_aggregate_verify(
+    public_keys: Column,
+    message: Buffer,
+    signature: Buffer,
+    variant: str,
+    scheme: str,
+    dst: Buffer | None = None,
+) -> bool: ...
+def bls_verify_batch(
+    public_keys: Column,
+    messages: Column,
+    signatures: Column,
+    variant: str,
+    scheme: str,
+    dst: Buffer | None = None,
+) -> bytearray: ...
+def bls_aggregate_signatures(signatures: Column, variant: str) -> bytes: ...
+def bls_aggregate_public_keys(public_keys: Column, variant: str) -> bytes: ...
+def bls_keygen(ikm: Buffer, variant: str) -> tuple[bytes, bytes]: ...
+def bls_public_key(secret_key: Buffer, variant: str) -> bytes: ...
+def bls_sign(
+    secret_key: Buffer,
+    message: Buffer,
+    variant: str,
+    scheme: str,
+    dst: Buffer | None = None,
+) -> bytes: ...
+def sha256_hash_many(messages: Column, backend: str) -> bytearray: ...
+def merkle_root(leaf_hashes: Column, flavor: str, backend: str) -> dict[str, Any]: ...
+def merkle_leaf_hashes(data: Column, flavor: str, backend: str) -> bytearray: ...
+def merkle_bitcoin_root(txids: Column) -> tuple[bytes, bool]: ...
+def merkle_verify_proof(
+    root: Buffer, leaf_hash: Buffer, index: int, proof: Buffer, tree_size: int, flavor: str
+) -> bool: ...
+def merkle_verify_proofs(
+    root: Buffer,
+    leaf_hashes: Column,
+    indices: Buffer,
+    proofs: Column,
+    tree_size: int,
+    flavor: str,
+) -> bytearray: ...
+@final
+class Tree:
+    def __new__(
+        cls, leaf_hashes: Column, *, flavor: str = "bitcoin", backend: str = "auto"
+    ) -> Tree: ...
+    @property
+    def root(self) -> bytes: ...
+    @property
+    def mutated(self) -> bool: ...
+    @property
+    def flavor(self) -> str: ...
+    @property
+    def leaf_hashes(self) -> bytes: ...
+    def proof(self, index: int) -> list[bytes]: ...
+    def consistency_proof(self, old_size: int) -> list[bytes]: ...
+    def __len__(self) -> int: ...

@@ -1,0 +1,311 @@
+//! Columns of byte strings borrowed from Python objects, so that the Rust API sees plain slices.
+//!
+//! The Python half (`batchverify/_columns.py`) turns numpy arrays, pyarrow arrays and sequences
+//! into one of three shapes, and this module reads them without copying:
+//! - a list of bytes-like objects, one per item;
+//! - one C-contiguous uint8 buffer: flat (items of the field's fixed width) or two-dimensional
+//!   (one row per item, every row as wide as the second dimension);
+//! - a `(values, offsets)` tuple in Arrow's binary layout: item `i` is
+//!   `values[offsets[i]..offsets[i + 1]]`, offsets int32 or int64.
+//!
+//! Whatever `_native` is given, it answers with a Python exception, never a crash.
+
+use std::borrow::Cow;
+
+use pyo3::buffer::PyBuffer;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyTuple};
+
+use crate::errors::malformed;
+
+/// A Python buffer of bytes that is C-contiguous and stays alive (and pinned) while held.
+pub struct Bytes(PyBuffer<u8>);
+
+impl Bytes {
+    /// The buffer of `obj`; `field` names the input in errors.
+    pub fn get(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<Bytes> {
+        let buffer = PyBuffer::<u8>::get(obj).map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{field}: expected a bytes-like object of uint8, got {}",
+                type_name(obj)
+            ))
+        })?;
+        if !buffer.is_c_contiguous() {
+            return Err(PyTypeError::new_err(format!(
+                "{field}: the buffer is not C-contiguous"
+            )));
+        }
+        Ok(Bytes(buffer))
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        let len = self.0.len_bytes();
+        if len == 0 {
+            return &[];
+        }
+        // SAFETY: the buffer is C-contiguous (checked in `get`), so `len_bytes` bytes start at
+        // `buf_ptr`; the exporter keeps that memory alive and in place until the `PyBuffer` is
+        // released, which outlives the returned borrow of `self`. The bytes are only read. A
+        // writable exporter (numpy, bytearray) mutated by another thread during a call is the
+        // caller's data race, as for numpy's own functions that release the GIL.
+        #[allow(unsafe_code)]
+        unsafe {
+            std::slice::from_raw_parts(self.0.buf_ptr().cast::<u8>(), len)
+        }
+    }
+
+    fn shape(&self) -> &[usize] {
+        self.0.shape()
+    }
+}
+
+/// One item of a list column.
+pub enum Item<'py> {
+    Bytes(Bound<'py, PyBytes>),
+    Buffer(Bytes),
+}
+
+impl Item<'_> {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Item::Bytes(bytes) => bytes.as_bytes(),
+            Item::Buffer(buffer) => buffer.as_slice(),
+        }
+    }
+}
+
+enum Offsets {
+    Int32(PyBuffer<i32>),
+    Int64(PyBuffer<i64>),
+}
+
+/// A column of byte strings, one per item of a batch.
+pub enum Column<'py> {
+    Items(Vec<Item<'py>>),
+    Rows {
+        values: Bytes,
+        width: usize,
+        count: usize,
+    },
+    Packed {
+        values: Bytes,
+        offsets: Vec<usize>,
+    },
+}
+
+impl<'py> Column<'py> {
+    /// Reads `obj` as a column whose items all have `width` bytes (keys, signatures, hashes),
+    /// or any length where `width` is `None` (messages). `field` is the argument's name.
+    pub fn extract(obj: &Bound<'py, PyAny>, field: &str, width: Option<usize>) -> PyResult<Self> {
+        if let Ok(list) = obj.cast::<PyList>() {
+            let items = list
+                .iter()
+                .enumerate()
+                .map(|(index, item)| Self::item(item, field, index))
+                .collect::<PyResult<_>>()?;
+            return Ok(Column::Items(items));
+        }
+        if let Ok(tuple) = obj.cast::<PyTuple>() {
+            return Self::packed(tuple, field);
+        }
+        let values = Bytes::get(obj, field).map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{field}: expected a sequence of bytes-like objects, a uint8 array or an Arrow \
+                 binary array, got {}",
+                type_name(obj)
+            ))
+        })?;
+        let len = values.as_slice().len();
+        let (width, count) = match (values.shape(), width) {
+            ([_, row], Some(expected)) if *row != expected => {
+                return Err(malformed(
+                    format!("{field}: rows of {row} bytes, expected {expected}"),
+                    None,
+                    field,
+                ))
+            }
+            ([count, row], _) => (*row, *count),
+            ([_], Some(expected)) if len % expected == 0 => (expected, len / expected),
+            ([_], Some(expected)) => {
+                return Err(malformed(
+                    format!("{field}: {len} bytes is not a whole number of {expected}-byte items"),
+                    None,
+                    field,
+                ))
+            }
+            ([_], None) => {
+                return Err(PyTypeError::new_err(format!(
+                    "{field}: one flat buffer cannot be split into messages; pass a sequence of \
+                     bytes, a two-dimensional uint8 array or an Arrow binary array"
+                )))
+            }
+            (shape, _) => {
+                return Err(PyTypeError::new_err(format!(
+                    "{field}: expected a one- or two-dimensional uint8 buffer, got {} dimensions",
+                    shape.len()
+                )))
+            }
+        };
+        Ok(Column::Rows {
+            values,
+            width,
+            count,
+        })
+    }
+
+    fn item(item: Bound<'py, PyAny>, field: &str, index: usize) -> PyResult<Item<'py>> {
+        match item.cast_into::<PyBytes>() {
+            Ok(bytes) => Ok(Item::Bytes(bytes)),
+            Err(error) => {
+                Bytes::get(&error.into_inner(), &format!("{field}[{index}]")).map(Item::Buffer)
+            }
+        }
+    }
+
+    fn packed(tuple: &Bound<'py, PyTuple>, field: &str) -> PyResult<Self> {
+        let shape_error = || {
+            PyTypeError::new_err(format!(
+                "{field}: a packed column is a (values, offsets) tuple of a uint8 and an int32 or \
+                 int64 buffer"
+            ))
+        };
+        if tuple.len() != 2 {
+            return Err(shape_error());
+        }
+        let values = Bytes::get(&tuple.get_item(0)?, field)?;
+        let offsets = tuple.get_item(1)?;
+        let offsets = if let Ok(offsets) = PyBuffer::<i64>::get(&offsets) {
+            Offsets::Int64(offsets)
+        } else {
+            Offsets::Int32(PyBuffer::<i32>::get(&offsets).map_err(|_| shape_error())?)
+        };
+        let offsets = checked_offsets(&offsets, values.as_slice().len(), field, tuple.py())?;
+        Ok(Column::Packed { values, offsets })
+    }
+
+    /// Number of items.
+    pub fn len(&self) -> usize {
+        match self {
+            Column::Items(items) => items.len(),
+            Column::Rows { count, .. } => *count,
+            Column::Packed { offsets, .. } => offsets.len() - 1,
+        }
+    }
+
+    /// Every item's bytes, borrowed.
+    pub fn slices(&self) -> Vec<&[u8]> {
+        match self {
+            Column::Items(items) => items.iter().map(Item::as_slice).collect(),
+            Column::Rows {
+                count, width: 0, ..
+            } => vec![&[][..]; *count],
+            Column::Rows { values, width, .. } => values.as_slice().chunks_exact(*width).collect(),
+            Column::Packed { values, offsets } => {
+                let values = values.as_slice();
+                offsets
+                    .windows(2)
+                    .map(|pair| &values[pair[0]..pair[1]])
+                    .collect()
+            }
+        }
+    }
+
+    /// The items as 32-byte digests: borrowed in place from a buffer, copied from a list.
+    pub fn digests(&self, field: &str) -> PyResult<Cow<'_, [[u8; 32]]>> {
+        if let Column::Rows {
+            values, width: 32, ..
+        } = self
+        {
+            return Ok(Cow::Borrowed(values.as_slice().as_chunks::<32>().0));
+        }
+        self.slices()
+            .into_iter()
+            .enumerate()
+            .map(|(index, item)| {
+                item.try_into().map_err(|_| {
+                    malformed(
+                        format!("{field}[{index}]: expected 32 bytes, got {}", item.len()),
+                        Some(index),
+                        field,
+                    )
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()
+            .map(Cow::Owned)
+    }
+}
+
+/// Offsets as indices into `values`, after checking that they can be: non-negative, never
+/// decreasing and inside the buffer. Arrow arrays built by pyarrow satisfy this; anything
+/// passed by hand may not.
+fn checked_offsets(
+    offsets: &Offsets,
+    values_len: usize,
+    field: &str,
+    py: Python<'_>,
+) -> PyResult<Vec<usize>> {
+    let raw: Vec<i64> = match offsets {
+        Offsets::Int64(buffer) => buffer.to_vec(py)?,
+        Offsets::Int32(buffer) => buffer.to_vec(py)?.into_iter().map(i64::from).collect(),
+    };
+    if raw.is_empty() {
+        return Err(malformed(
+            format!("{field}: offsets must have one more entry than there are items"),
+            None,
+            field,
+        ));
+    }
+    let mut previous = 0usize;
+    raw.iter()
+        .enumerate()
+        .map(|(position, &offset)| {
+            let offset = usize::try_from(offset)
+                .ok()
+                .filter(|&offset| offset <= values_len && (position == 0 || offset >= previous));
+            let Some(offset) = offset else {
+                return Err(malformed(
+                    format!(
+                        "{field}: offset {position} ({}) is negative, decreasing or past the \
+                         {values_len}-byte values buffer",
+                        raw[position]
+                    ),
+                    Some(position.saturating_sub(1)),
+                    field,
+                ));
+            };
+            previous = offset;
+            Ok(offset)
+        })
+        .collect()
+}
+
+/// The bytes of a single-value argument (one key, one message).
+pub fn single<'a>(obj: &'a Bound<'_, PyAny>, field: &str) -> PyResult<SingleBytes<'a>> {
+    match obj.cast::<PyBytes>() {
+        Ok(bytes) => Ok(SingleBytes::Bytes(bytes.as_bytes())),
+        Err(_) => Bytes::get(obj, field).map(SingleBytes::Buffer),
+    }
+}
+
+/// See [`single`].
+pub enum SingleBytes<'a> {
+    Bytes(&'a [u8]),
+    Buffer(Bytes),
+}
+
+impl SingleBytes<'_> {
+    pub fn as_slice(&self) -> &[u8] {
+        match self {
+            SingleBytes::Bytes(bytes) => bytes,
+            SingleBytes::Buffer(buffer) => buffer.as_slice(),
+        }
+    }
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|name| name.to_string())
+        .unwrap_or_else(|_| "an object".to_owned())
+}
