@@ -1,9 +1,14 @@
-# `make test` runs every check the project has; it installs the Rust components it needs.
+# `make test` runs every check the project has; it installs the Rust components and the
+# Python packages it needs (the latter into .venv).
 CARGO ?= cargo
+PYTHON ?= python3
+VENV := .venv
+VENV_PYTHON := $(VENV)/bin/python
 
-.PHONY: test toolchain gpu-driver fmt-check clippy rust-test fuzz-check bench
+.PHONY: test toolchain gpu-driver fmt-check clippy rust-test python-env python-lint python-test \
+	fuzz-check bench
 
-test: toolchain gpu-driver fmt-check clippy rust-test
+test: toolchain gpu-driver fmt-check clippy rust-test python-lint python-test
 
 toolchain:
 	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
@@ -28,6 +33,23 @@ clippy:
 rust-test:
 	$(CARGO) test --workspace
 	$(CARGO) test -p batchverify --no-default-features --lib
+
+# The Python module, built by maturin through pip (as `pip install ./python` does) into a local
+# virtual environment together with the test suite's own dependencies.
+python-env:
+	@test -x $(VENV_PYTHON) || $(PYTHON) -m venv $(VENV)
+	$(VENV_PYTHON) -m pip install -q --upgrade pip 'maturin>=1.9,<2'
+	$(VENV_PYTHON) -m pip install -q --no-build-isolation './python[test]'
+
+python-lint: python-env
+	cd python && ../$(VENV)/bin/ruff check . && ../$(VENV)/bin/ruff format --check .
+	cd python && ../$(VENV_PYTHON) -m mypy
+	# Run outside python/ so that the installed package (with its extension) is the one checked.
+	cd $(VENV) && ./bin/python -m mypy.stubtest --mypy-config-file ../python/pyproject.toml \
+		batchverify._native
+
+python-test: python-env
+	cd python && ../$(VENV)/bin/pytest -q
 
 # The fuzz crate lives outside the workspace (cargo-fuzz builds it with nightly); this only
 # makes sure it still compiles against the library.

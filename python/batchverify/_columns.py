@@ -111,7 +111,10 @@ def _arrow(obj: Any, field: str, width: int | None) -> Column:
         large = pa.types.is_large_binary(kind) or pa.types.is_large_string(kind)
         dtype = np.int64 if large else np.int32
         offsets = np.zeros(1, dtype) if buffers[1] is None else np.frombuffer(buffers[1], dtype)
-        return (_uint8(buffers[2]), offsets[start : start + count + 1])
+        # Arrow buffers that crossed a process boundary (Dask, Ray) can be unaligned; reading
+        # integers needs alignment, so those offsets (n + 1 integers, not the data) are copied.
+        offsets = np.require(offsets[start : start + count + 1], requirements=["C", "A"])
+        return (_uint8(buffers[2]), offsets)
     raise TypeError(f"{field}: expected an Arrow binary or fixed-size binary array, got {kind}")
 
 

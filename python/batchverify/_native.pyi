@@ -4,81 +4,124 @@
 
 from typing import Any, final
 
-from typing_extensions import Buffer
+import numpy as np
+import numpy.typing as npt
 
-Column = Any
+_Buffer = bytes | bytearray | memoryview | npt.NDArray[np.uint8]
+_Column = Any
+
+__all__ = [
+    "bench_ed25519_verify_batch",
+    "bench_merkle_root",
+    "bls_aggregate_public_keys",
+    "bls_aggregate_signatures",
+    "bls_aggregate_verify",
+    "bls_deserialize_public_key",
+    "bls_deserialize_signature",
+    "bls_validate_public_key",
+    "bls_fast_aggregate_verify",
+    "bls_keygen",
+    "bls_public_key",
+    "bls_sign",
+    "bls_verify",
+    "bls_verify_batch",
+    "ed25519_keypair",
+    "ed25519_sign",
+    "ed25519_verify",
+    "ed25519_verify_batch",
+    "merkle_bitcoin_root",
+    "merkle_leaf_hashes",
+    "merkle_root",
+    "merkle_verify_consistency",
+    "merkle_verify_proof",
+    "merkle_verify_proofs",
+    "sha256_hash_many",
+    "Tree",
+    "info",
+]
 
 def info() -> dict[str, Any]: ...
+def bench_ed25519_verify_batch(
+    public_keys: _Column, messages: _Column, signatures: _Column, policy: str, repeats: int
+) -> list[float]: ...
+def bench_merkle_root(leaf_hashes: _Column, flavor: str, repeats: int) -> list[float]: ...
 def ed25519_verify(
-    public_key: Buffer, message: Buffer, signature: Buffer, policy: str
+    public_key: _Buffer, message: _Buffer, signature: _Buffer, policy: str
 ) -> bool: ...
 def ed25519_verify_batch(
-    public_keys: Column, messages: Column, signatures: Column, policy: str
+    public_keys: _Column, messages: _Column, signatures: _Column, policy: str
 ) -> bytearray: ...
-def ed25519_keypair(secret_key: Buffer) -> tuple[bytes, bytes]: ...
-def ed25519_sign(secret_key: Buffer, message: Buffer) -> bytes: ...
+def ed25519_keypair(secret_key: _Buffer) -> tuple[bytes, bytes]: ...
+def ed25519_sign(secret_key: _Buffer, message: _Buffer) -> bytes: ...
 def bls_verify(
-    public_key: Buffer,
-    message: Buffer,
-    signature: Buffer,
+    public_key: _Buffer,
+    message: _Buffer,
+    signature: _Buffer,
     variant: str,
     scheme: str,
-    dst: Buffer | None = None,
+    dst: _Buffer | None = None,
 ) -> bool: ...
 def bls_aggregate_verify(
-    public_keys: Column,
-    messages: Column,
-    signature: Buffer,
+    public_keys: _Column,
+    messages: _Column,
+    signature: _Buffer,
     variant: str,
     scheme: str,
-    dst: Buffer | None = None,
+    dst: _Buffer | None = None,
 ) -> bool: ...
 def bls_fast_aggregate_verify(
-    public_keys: Column,
-    message: Buffer,
-    signature: Buffer,
+    public_keys: _Column,
+    message: _Buffer,
+    signature: _Buffer,
     variant: str,
     scheme: str,
-    dst: Buffer | None = None,
+    dst: _Buffer | None = None,
 ) -> bool: ...
 def bls_verify_batch(
-    public_keys: Column,
-    messages: Column,
-    signatures: Column,
+    public_keys: _Column,
+    messages: _Column,
+    signatures: _Column,
     variant: str,
     scheme: str,
-    dst: Buffer | None = None,
+    dst: _Buffer | None = None,
 ) -> bytearray: ...
-def bls_aggregate_signatures(signatures: Column, variant: str) -> bytes: ...
-def bls_aggregate_public_keys(public_keys: Column, variant: str) -> bytes: ...
-def bls_keygen(ikm: Buffer, variant: str) -> tuple[bytes, bytes]: ...
-def bls_public_key(secret_key: Buffer, variant: str) -> bytes: ...
+def bls_aggregate_signatures(signatures: _Column, variant: str) -> bytes: ...
+def bls_aggregate_public_keys(public_keys: _Column, variant: str) -> bytes: ...
+def bls_keygen(ikm: _Buffer, variant: str) -> tuple[bytes, bytes]: ...
+def bls_public_key(secret_key: _Buffer, variant: str) -> bytes: ...
 def bls_sign(
-    secret_key: Buffer,
-    message: Buffer,
+    secret_key: _Buffer,
+    message: _Buffer,
     variant: str,
     scheme: str,
-    dst: Buffer | None = None,
+    dst: _Buffer | None = None,
 ) -> bytes: ...
-def sha256_hash_many(messages: Column, backend: str) -> bytearray: ...
-def merkle_root(leaf_hashes: Column, flavor: str, backend: str) -> dict[str, Any]: ...
-def merkle_leaf_hashes(data: Column, flavor: str, backend: str) -> bytearray: ...
-def merkle_bitcoin_root(txids: Column) -> tuple[bytes, bool]: ...
+def bls_validate_public_key(public_key: _Buffer, variant: str) -> None: ...
+def bls_deserialize_public_key(public_key: _Buffer, variant: str) -> None: ...
+def bls_deserialize_signature(signature: _Buffer, variant: str) -> None: ...
+def sha256_hash_many(messages: _Column, backend: str) -> bytearray: ...
+def merkle_root(leaf_hashes: _Column, flavor: str, backend: str) -> dict[str, Any]: ...
+def merkle_leaf_hashes(data: _Column, flavor: str, backend: str) -> bytearray: ...
+def merkle_bitcoin_root(txids: _Column) -> tuple[bytes, bool]: ...
 def merkle_verify_proof(
-    root: Buffer, leaf_hash: Buffer, index: int, proof: Buffer, tree_size: int, flavor: str
+    root: _Buffer, leaf_hash: _Buffer, index: int, proof: _Buffer, tree_size: int, flavor: str
+) -> bool: ...
+def merkle_verify_consistency(
+    size1: int, size2: int, root1: _Buffer, root2: _Buffer, proof: _Buffer, flavor: str
 ) -> bool: ...
 def merkle_verify_proofs(
-    root: Buffer,
-    leaf_hashes: Column,
-    indices: Buffer,
-    proofs: Column,
+    root: _Buffer,
+    leaf_hashes: _Column,
+    indices: npt.NDArray[np.uint64],
+    proofs: _Column,
     tree_size: int,
     flavor: str,
 ) -> bytearray: ...
+
 @final
 class Tree:
     def __new__(
-        cls, leaf_hashes: Column, *, flavor: str = "bitcoin", backend: str = "auto"
+        cls, leaf_hashes: _Column, *, flavor: str = "bitcoin", backend: str = "auto"
     ) -> Tree: ...
     @property
     def root(self) -> bytes: ...

@@ -23,10 +23,13 @@ __all__ = [
     "aggregate_public_keys",
     "aggregate_signatures",
     "aggregate_verify",
+    "deserialize_public_key",
+    "deserialize_signature",
     "fast_aggregate_verify",
     "keygen",
     "public_key",
     "sign",
+    "validate_public_key",
     "verify",
     "verify_batch",
 ]
@@ -161,3 +164,23 @@ def sign(
 ) -> bytes:
     """The signature of ``message`` by the 32-byte ``secret_key``."""
     return _native.bls_sign(secret_key, message, variant, scheme, dst)
+
+
+def validate_public_key(public_key: _columns.BytesLike, *, variant: Variant = "min_pk") -> None:
+    """KeyValidate: raises :class:`batchverify.MalformedInputError` (with the reason) unless
+    ``public_key`` is a compressed point of the key group, in the subgroup, and not the
+    identity."""
+    _native.bls_validate_public_key(public_key, variant)
+
+
+def deserialize_public_key(public_key: _columns.BytesLike, *, variant: Variant = "min_pk") -> None:
+    """Raises :class:`batchverify.MalformedInputError` unless ``public_key`` decodes to a point
+    of the key group's subgroup (the identity allowed, as the Ethereum tests' deserialization
+    handler does)."""
+    _native.bls_deserialize_public_key(public_key, variant)
+
+
+def deserialize_signature(signature: _columns.BytesLike, *, variant: Variant = "min_pk") -> None:
+    """Raises :class:`batchverify.MalformedInputError` unless ``signature`` decodes to a point
+    of the signature group's subgroup (the identity allowed)."""
+    _native.bls_deserialize_signature(signature, variant)

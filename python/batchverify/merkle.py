@@ -28,6 +28,7 @@ __all__ = [
     "leaf_hashes",
     "root",
     "root_report",
+    "verify_consistency",
     "verify_proof",
     "verify_proofs",
 ]
@@ -186,6 +187,25 @@ def verify_proof(
     return _native.merkle_verify_proof(root, leaf_hash, index, siblings, tree_size, flavor)
 
 
+def verify_consistency(
+    size1: int,
+    size2: int,
+    root1: _columns.BytesLike,
+    root2: _columns.BytesLike,
+    proof: object,
+    *,
+    flavor: Flavor = "rfc6962",
+) -> bool:
+    """RFC 6962: whether ``proof`` shows that the tree of ``size1`` leaves with root ``root1``
+    is a prefix of the tree of ``size2`` leaves with root ``root2`` (flavors that promote odd
+    nodes only; others raise :class:`batchverify.UnsupportedError`). Malformed proofs and
+    hashes are ``False``."""
+    siblings = _flat_proof(proof, "proof")
+    if siblings is None or not (0 <= size1 < _U64 and 0 <= size2 < _U64):
+        return False
+    return _native.merkle_verify_consistency(size1, size2, root1, root2, siblings, flavor)
+
+
 def verify_proofs(
     root: _columns.BytesLike,
     leaf_hashes: object,
@@ -197,7 +217,9 @@ def verify_proofs(
 ) -> npt.NDArray[np.bool_]:
     """:func:`verify_proof` for leaf ``i`` at ``indices[i]`` with ``proofs[i]``, every proof
     against the same tree, in parallel; a bool array of verdicts."""
-    if isinstance(proofs, bytes | bytearray | memoryview | str | np.ndarray) or not isinstance(proofs, Iterable):
+    if isinstance(proofs, bytes | bytearray | memoryview | str | np.ndarray) or not isinstance(
+        proofs, Iterable
+    ):
         raise TypeError(f"proofs: expected a sequence of proofs, got {type(proofs).__name__}")
     flat = []
     for i, proof in enumerate(proofs):
@@ -236,9 +258,7 @@ def _flat_proof(proof: object, field: str) -> _columns.BytesLike | None:
     siblings = []
     for position, sibling in enumerate(proof):
         if not isinstance(sibling, bytes | bytearray | memoryview):
-            raise TypeError(
-                f"{field}[{position}]: expected bytes, got {type(sibling).__name__}"
-            )
+            raise TypeError(f"{field}[{position}]: expected bytes, got {type(sibling).__name__}")
         if len(sibling) != DIGEST_LENGTH:
             return None
         siblings.append(bytes(sibling))

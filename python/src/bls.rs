@@ -184,3 +184,27 @@ pub fn bls_sign<'py>(
     let signature = py.detach(|| bls.sign(&secret, message));
     Ok(PyBytes::new(py, &signature))
 }
+
+/// KeyValidate: a compressed point of the key group, in the subgroup, not the identity.
+#[pyfunction]
+pub fn bls_validate_public_key(public_key: &Bound<'_, PyAny>, variant: &str) -> PyResult<()> {
+    let bls = bls(variant, "pop", None)?;
+    bls.validate_public_key(single(public_key, "public_key")?.as_slice())
+        .map_err(to_py)
+}
+
+/// A compressed point of the key group, in the subgroup (the identity allowed).
+#[pyfunction]
+pub fn bls_deserialize_public_key(public_key: &Bound<'_, PyAny>, variant: &str) -> PyResult<()> {
+    let bls = bls(variant, "pop", None)?;
+    bls.deserialize_public_key(single(public_key, "public_key")?.as_slice())
+        .map_err(to_py)
+}
+
+/// A compressed point of the signature group, in the subgroup (the identity allowed).
+#[pyfunction]
+pub fn bls_deserialize_signature(signature: &Bound<'_, PyAny>, variant: &str) -> PyResult<()> {
+    let bls = bls(variant, "pop", None)?;
+    bls.deserialize_signature(single(signature, "signature")?.as_slice())
+        .map_err(to_py)
+}

@@ -114,6 +114,30 @@ pub fn merkle_verify_proof(
     }))
 }
 
+/// RFC 6962 consistency: whether the tree of `size1` leaves with root `root1` is a prefix of
+/// the one of `size2` leaves with root `root2`.
+#[pyfunction]
+pub fn merkle_verify_consistency(
+    py: Python<'_>,
+    size1: u64,
+    size2: u64,
+    root1: &Bound<'_, PyAny>,
+    root2: &Bound<'_, PyAny>,
+    proof: &Bound<'_, PyAny>,
+    flavor: &str,
+) -> PyResult<bool> {
+    let merkle = merkle(flavor, "cpu")?;
+    let root1 = single(root1, "root1")?;
+    let root2 = single(root2, "root2")?;
+    let proof = single(proof, "proof")?;
+    let (root1, root2, proof) = (root1.as_slice(), root2.as_slice(), proof.as_slice());
+    let Some(proof) = siblings(proof) else {
+        return Ok(false);
+    };
+    py.detach(|| merkle.verify_consistency(size1, size2, root1, root2, proof))
+        .map_err(to_py)
+}
+
 /// Verdicts for leaf `i` at `indices[i]` with `proofs[i]`, every proof against one tree.
 #[pyfunction]
 pub fn merkle_verify_proofs<'py>(

@@ -5,6 +5,7 @@
 //! result back. The package's Python modules give these functions their public names and
 //! accept numpy and pyarrow inputs; see `batchverify/_native.pyi` for the signatures.
 
+mod bench;
 mod bls;
 mod columns;
 mod ed25519;
@@ -18,17 +19,20 @@ use pyo3::types::{PyByteArray, PyDict};
 #[pymodule]
 mod _native {
     #[pymodule_export]
+    use super::bench::{bench_ed25519_verify_batch, bench_merkle_root};
+    #[pymodule_export]
     use super::bls::{
         bls_aggregate_public_keys, bls_aggregate_signatures, bls_aggregate_verify,
-        bls_fast_aggregate_verify, bls_keygen, bls_public_key, bls_sign, bls_verify,
+        bls_deserialize_public_key, bls_deserialize_signature, bls_fast_aggregate_verify,
+        bls_keygen, bls_public_key, bls_sign, bls_validate_public_key, bls_verify,
         bls_verify_batch,
     };
     #[pymodule_export]
     use super::ed25519::{ed25519_keypair, ed25519_sign, ed25519_verify, ed25519_verify_batch};
     #[pymodule_export]
     use super::hashing::{
-        merkle_bitcoin_root, merkle_leaf_hashes, merkle_root, merkle_verify_proof,
-        merkle_verify_proofs, sha256_hash_many, Tree,
+        merkle_bitcoin_root, merkle_leaf_hashes, merkle_root, merkle_verify_consistency,
+        merkle_verify_proof, merkle_verify_proofs, sha256_hash_many, Tree,
     };
     #[pymodule_export]
     use super::info;
