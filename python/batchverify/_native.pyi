@@ -11,6 +11,7 @@ _Buffer = bytes | bytearray | memoryview | npt.NDArray[np.uint8]
 _Column = Any
 
 __all__ = [
+    "Tree",
     "bench_ed25519_verify_batch",
     "bench_merkle_root",
     "bls_aggregate_public_keys",
@@ -18,17 +19,18 @@ __all__ = [
     "bls_aggregate_verify",
     "bls_deserialize_public_key",
     "bls_deserialize_signature",
-    "bls_validate_public_key",
     "bls_fast_aggregate_verify",
     "bls_keygen",
     "bls_public_key",
     "bls_sign",
+    "bls_validate_public_key",
     "bls_verify",
     "bls_verify_batch",
     "ed25519_keypair",
     "ed25519_sign",
     "ed25519_verify",
     "ed25519_verify_batch",
+    "info",
     "merkle_bitcoin_root",
     "merkle_leaf_hashes",
     "merkle_root",
@@ -36,8 +38,6 @@ __all__ = [
     "merkle_verify_proof",
     "merkle_verify_proofs",
     "sha256_hash_many",
-    "Tree",
-    "info",
 ]
 
 def info() -> dict[str, Any]: ...
