@@ -38,7 +38,8 @@ def interleaved(
 ) -> tuple[float, float]:
     """Medians of the Python call and of the Rust call, run alternately."""
     python(), rust()
-    python_times, rust_times = [], []
+    python_times: list[float] = []
+    rust_times: list[float] = []
     for _ in range(repeats):
         python_times.append(median_seconds(python))
         rust_times.extend(rust())
