@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _columns, _native
-from ._errors import MalformedInputError
+from ._errors import IndexOutOfRangeError, MalformedInputError
 
 __all__ = [
     "Backend",
@@ -161,8 +161,6 @@ def _rebuild_tree(leaf_hashes: bytes, flavor: Flavor) -> Tree:
 
 
 def _out_of_range(index: int, size: int) -> Exception:
-    from ._errors import IndexOutOfRangeError
-
     return IndexOutOfRangeError(
         f"leaf index {index} is out of range for a tree of {size} leaves", index, "index"
     )

@@ -27,7 +27,7 @@ ARGS.add_argument("--repeats", type=int, default=9)
 ARGS.add_argument("--json", help="write the rows here")
 
 
-def median_seconds(call: Callable[[], object]) -> float:
+def elapsed(call: Callable[[], object]) -> float:
     start = time.perf_counter()
     call()
     return time.perf_counter() - start
@@ -41,7 +41,7 @@ def interleaved(
     python_times: list[float] = []
     rust_times: list[float] = []
     for _ in range(repeats):
-        python_times.append(median_seconds(python))
+        python_times.append(elapsed(python))
         rust_times.extend(rust())
     return statistics.median(python_times), statistics.median(rust_times)
 
@@ -126,7 +126,7 @@ def main() -> None:
 
     ours, peer = interleaved(
         lambda: ed25519.verify_batch(keys, messages, signatures),
-        lambda: [median_seconds(cryptography_loop)],
+        lambda: [elapsed(cryptography_loop)],
         max(3, args.repeats // 3),
     )
     peer_row = {

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use batchverify::ed25519::{Policy, Verifier, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH};
+use batchverify::ed25519::{Policy, Verifier};
 use batchverify::merkle::{Flavor, Merkle};
 use pyo3::prelude::*;
 
@@ -31,9 +31,8 @@ pub fn bench_ed25519_verify_batch(
     repeats: usize,
 ) -> PyResult<Vec<f64>> {
     let policy: Policy = crate::option(policy)?;
-    let public_keys = Column::extract(public_keys, "public_keys", Some(PUBLIC_KEY_LENGTH))?;
-    let messages = Column::extract(messages, "messages", None)?;
-    let signatures = Column::extract(signatures, "signatures", Some(SIGNATURE_LENGTH))?;
+    let [public_keys, messages, signatures] =
+        crate::ed25519::batch_columns(public_keys, messages, signatures)?;
     let (public_keys, messages, signatures) =
         (public_keys.slices(), messages.slices(), signatures.slices());
     let verifier = Verifier::new(policy);

@@ -34,14 +34,25 @@ pub fn ed25519_verify_batch<'py>(
     policy: &str,
 ) -> PyResult<Bound<'py, PyByteArray>> {
     let policy: Policy = crate::option(policy)?;
-    let public_keys = Column::extract(public_keys, "public_keys", Some(PUBLIC_KEY_LENGTH))?;
-    let messages = Column::extract(messages, "messages", None)?;
-    let signatures = Column::extract(signatures, "signatures", Some(SIGNATURE_LENGTH))?;
+    let [public_keys, messages, signatures] = batch_columns(public_keys, messages, signatures)?;
     let (public_keys, messages, signatures) =
         (public_keys.slices(), messages.slices(), signatures.slices());
     let outcome =
         py.detach(|| Verifier::new(policy).verify_batch(&public_keys, &messages, &signatures));
     crate::mask(py, outcome)
+}
+
+/// The three columns of a batch, each checked against its item width.
+pub fn batch_columns<'py>(
+    public_keys: &Bound<'py, PyAny>,
+    messages: &Bound<'py, PyAny>,
+    signatures: &Bound<'py, PyAny>,
+) -> PyResult<[Column<'py>; 3]> {
+    Ok([
+        Column::extract(public_keys, "public_keys", Some(PUBLIC_KEY_LENGTH))?,
+        Column::extract(messages, "messages", None)?,
+        Column::extract(signatures, "signatures", Some(SIGNATURE_LENGTH))?,
+    ])
 }
 
 /// The public key of the RFC 8032 seed `secret_key`.
