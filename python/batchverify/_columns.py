@@ -25,11 +25,12 @@ Column = Any
 _BYTES_LIKE = bytes | bytearray | memoryview
 
 
-def fixed(obj: object, field: str, width: int) -> Column:
-    """A column of ``width``-byte items (keys, signatures, hashes)."""
+def fixed(obj: object, field: str) -> Column:
+    """A column of items of one width (keys, signatures, hashes); ``_native`` knows the width
+    of each field and checks it."""
     if isinstance(obj, _BYTES_LIKE):
         return obj
-    return _column(obj, field, width)
+    return _column(obj, field, fixed_width=True)
 
 
 def variable(obj: object, field: str) -> Column:
@@ -39,7 +40,7 @@ def variable(obj: object, field: str) -> Column:
             f"{field}: expected a sequence of bytes-like objects, a uint8 array of shape (n, k) "
             f"or an Arrow binary array, got one {type(obj).__name__} object"
         )
-    return _column(obj, field, None)
+    return _column(obj, field, fixed_width=False)
 
 
 def mask(verdicts: bytearray) -> npt.NDArray[np.bool_]:
@@ -52,16 +53,16 @@ def digests(data: bytearray) -> npt.NDArray[np.uint8]:
     return np.frombuffer(data, dtype=np.uint8).reshape(-1, 32)
 
 
-def _column(obj: object, field: str, width: int | None) -> Column:
+def _column(obj: object, field: str, *, fixed_width: bool) -> Column:
     if obj is None:
         raise TypeError(f"{field}: expected a column of byte strings, got None")
     if isinstance(obj, np.ndarray):
-        return _array(obj, field, width)
+        return _array(obj, field, fixed_width=fixed_width)
     module = type(obj).__module__
     if module.startswith("pandas"):
-        return _column(_pandas(obj), field, width)
+        return _column(_pandas(obj), field, fixed_width=fixed_width)
     if module.startswith("pyarrow"):
-        return _arrow(obj, field, width)
+        return _arrow(obj, field, fixed_width=fixed_width)
     if isinstance(obj, str) or not isinstance(obj, Iterable):
         raise TypeError(
             f"{field}: expected a sequence of bytes-like objects, a uint8 array or an Arrow "
@@ -70,13 +71,13 @@ def _column(obj: object, field: str, width: int | None) -> Column:
     return obj if isinstance(obj, list) else list(obj)
 
 
-def _array(array: npt.NDArray[Any], field: str, width: int | None) -> Column:
+def _array(array: npt.NDArray[Any], field: str, *, fixed_width: bool) -> Column:
     if array.dtype == np.object_:
         return array.tolist()
     if array.dtype != np.uint8:
         raise TypeError(f"{field}: expected a uint8 array, got dtype {array.dtype}")
-    if array.ndim not in (1, 2) or (width is None and array.ndim != 2):
-        shape = "(n, k) or flat" if width is not None else "(n, k)"
+    if array.ndim not in (1, 2) or (not fixed_width and array.ndim != 2):
+        shape = "(n, k) or flat" if fixed_width else "(n, k)"
         raise TypeError(f"{field}: expected a uint8 array of shape {shape}, got {array.shape}")
     return np.ascontiguousarray(array)
 
@@ -89,7 +90,7 @@ def _pandas(obj: Any) -> object:
     return obj.to_numpy()
 
 
-def _arrow(obj: Any, field: str, width: int | None) -> Column:
+def _arrow(obj: Any, field: str, *, fixed_width: bool) -> Column:
     import pyarrow as pa
 
     if isinstance(obj, pa.ChunkedArray):
@@ -107,7 +108,7 @@ def _arrow(obj: Any, field: str, width: int | None) -> Column:
         return values.reshape(count, size)
     binary = pa.types.is_binary(kind) or pa.types.is_large_binary(kind)
     text = pa.types.is_string(kind) or pa.types.is_large_string(kind)
-    if binary or (text and width is None):
+    if binary or (text and not fixed_width):
         large = pa.types.is_large_binary(kind) or pa.types.is_large_string(kind)
         dtype = np.int64 if large else np.int32
         offsets = np.zeros(1, dtype) if buffers[1] is None else np.frombuffer(buffers[1], dtype)

@@ -37,16 +37,6 @@ __all__ = [
 Variant = Literal["min_pk", "min_sig"]
 Scheme = Literal["pop", "basic", "aug"]
 
-_LENGTHS = {"min_pk": (48, 96), "min_sig": (96, 48)}
-
-
-def _key_length(variant: str) -> int:
-    return _LENGTHS.get(variant, (48, 96))[0]
-
-
-def _signature_length(variant: str) -> int:
-    return _LENGTHS.get(variant, (48, 96))[1]
-
 
 def verify(
     public_key: _columns.BytesLike,
@@ -73,7 +63,7 @@ def aggregate_verify(
     """Whether ``signature`` aggregates a signature of ``messages[i]`` by ``public_keys[i]``
     for every ``i`` (the basic scheme requires distinct messages)."""
     return _native.bls_aggregate_verify(
-        _columns.fixed(public_keys, "public_keys", _key_length(variant)),
+        _columns.fixed(public_keys, "public_keys"),
         _columns.variable(messages, "messages"),
         signature,
         variant,
@@ -94,7 +84,7 @@ def fast_aggregate_verify(
     """Whether ``signature`` aggregates every key's signature of one ``message`` (proof of
     possession scheme only; an attestation)."""
     return _native.bls_fast_aggregate_verify(
-        _columns.fixed(public_keys, "public_keys", _key_length(variant)),
+        _columns.fixed(public_keys, "public_keys"),
         message,
         signature,
         variant,
@@ -117,9 +107,9 @@ def verify_batch(
     the whole batch; bad items are found by bisection."""
     return _columns.mask(
         _native.bls_verify_batch(
-            _columns.fixed(public_keys, "public_keys", _key_length(variant)),
+            _columns.fixed(public_keys, "public_keys"),
             _columns.variable(messages, "messages"),
-            _columns.fixed(signatures, "signatures", _signature_length(variant)),
+            _columns.fixed(signatures, "signatures"),
             variant,
             scheme,
             dst,
@@ -129,16 +119,12 @@ def verify_batch(
 
 def aggregate_signatures(signatures: object, *, variant: Variant = "min_pk") -> bytes:
     """The aggregate (sum) of ``signatures``; each must be a valid signature point."""
-    return _native.bls_aggregate_signatures(
-        _columns.fixed(signatures, "signatures", _signature_length(variant)), variant
-    )
+    return _native.bls_aggregate_signatures(_columns.fixed(signatures, "signatures"), variant)
 
 
 def aggregate_public_keys(public_keys: object, *, variant: Variant = "min_pk") -> bytes:
     """The aggregate (sum) of ``public_keys``; each must be a valid public key."""
-    return _native.bls_aggregate_public_keys(
-        _columns.fixed(public_keys, "public_keys", _key_length(variant)), variant
-    )
+    return _native.bls_aggregate_public_keys(_columns.fixed(public_keys, "public_keys"), variant)
 
 
 def keygen(

@@ -19,9 +19,6 @@ __all__ = ["Policy", "keypair", "sign", "verify", "verify_batch"]
 
 Policy = Literal["zip215", "strict"]
 
-PUBLIC_KEY_LENGTH = 32
-SIGNATURE_LENGTH = 64
-
 
 def verify(
     public_key: _columns.BytesLike,
@@ -55,9 +52,9 @@ def verify_batch(
     """
     return _columns.mask(
         _native.ed25519_verify_batch(
-            _columns.fixed(public_keys, "public_keys", PUBLIC_KEY_LENGTH),
+            _columns.fixed(public_keys, "public_keys"),
             _columns.variable(messages, "messages"),
-            _columns.fixed(signatures, "signatures", SIGNATURE_LENGTH),
+            _columns.fixed(signatures, "signatures"),
             policy,
         )
     )

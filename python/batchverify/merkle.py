@@ -69,9 +69,7 @@ def root_report(
     """:func:`root`, with whether some level had two equal siblings (``mutated``, Bitcoin's
     CVE-2012-2459 check), the backend and GPU adapter that computed it, and why the CPU ran
     where the GPU was asked for (``fallback``)."""
-    report = _native.merkle_root(
-        _columns.fixed(leaf_hashes, "leaf_hashes", DIGEST_LENGTH), flavor, backend
-    )
+    report = _native.merkle_root(_columns.fixed(leaf_hashes, "leaf_hashes"), flavor, backend)
     return RootReport(
         root=report["root"],
         mutated=report["mutated"],
@@ -95,7 +93,7 @@ def leaf_hashes(
 def bitcoin_root(txids: object) -> tuple[bytes, bool]:
     """The block header's Merkle root over txids (internal byte order, coinbase first), and
     whether the list is mutated (CVE-2012-2459: another txid list has the same root)."""
-    return _native.merkle_bitcoin_root(_columns.fixed(txids, "txids", DIGEST_LENGTH))
+    return _native.merkle_bitcoin_root(_columns.fixed(txids, "txids"))
 
 
 class Tree:
@@ -110,7 +108,7 @@ class Tree:
         self, leaf_hashes: object, *, flavor: Flavor = "bitcoin", backend: Backend = "auto"
     ) -> None:
         self._tree = _native.Tree(
-            _columns.fixed(leaf_hashes, "leaf_hashes", DIGEST_LENGTH),
+            _columns.fixed(leaf_hashes, "leaf_hashes"),
             flavor=flavor,
             backend=backend,
         )
@@ -228,7 +226,7 @@ def verify_proofs(
     return _columns.mask(
         _native.merkle_verify_proofs(
             root,
-            _columns.fixed(leaf_hashes, "leaf_hashes", DIGEST_LENGTH),
+            _columns.fixed(leaf_hashes, "leaf_hashes"),
             _indices(indices),
             flat,
             tree_size,
@@ -259,7 +257,7 @@ def _flat_proof(proof: object, field: str) -> _columns.BytesLike | None:
             raise TypeError(f"{field}[{position}]: expected bytes, got {type(sibling).__name__}")
         if len(sibling) != DIGEST_LENGTH:
             return None
-        siblings.append(bytes(sibling))
+        siblings.append(sibling)
     return b"".join(siblings)
 
 

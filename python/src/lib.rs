@@ -91,13 +91,13 @@ fn mask<'py>(
     py: Python<'py>,
     outcome: Result<BatchOutcome, Error>,
 ) -> PyResult<Bound<'py, PyByteArray>> {
-    let verdicts: Vec<u8> = outcome
-        .map_err(errors::to_py)?
-        .as_slice()
-        .iter()
-        .map(|&valid| u8::from(valid))
-        .collect();
-    Ok(PyByteArray::new(py, &verdicts))
+    let outcome = outcome.map_err(errors::to_py)?;
+    PyByteArray::new_with(py, outcome.len(), |out| {
+        for (byte, &valid) in out.iter_mut().zip(outcome.as_slice()) {
+            *byte = u8::from(valid);
+        }
+        Ok(())
+    })
 }
 
 /// Parses a keyword option (policy, variant, scheme, flavor, backend) or raises `ValueError`.
