@@ -5,10 +5,18 @@ PYTHON ?= python3
 VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 
-.PHONY: test toolchain gpu-driver fmt-check clippy rust-test python-env python-lint python-test \
-	fuzz-check bench
+.PHONY: test vectors toolchain gpu-driver fmt-check clippy rust-test python-env python-lint \
+	python-test fuzz-check bench
 
-test: toolchain gpu-driver fmt-check clippy rust-test python-lint python-test
+test: vectors toolchain gpu-driver fmt-check clippy rust-test python-lint python-test
+
+# The conformance vectors are the ground truth: without them the run fails, unless
+# BATCHVERIFY_SKIP_VECTORS=1 says it knowingly runs without them (their tests then skip).
+VECTORS ?= $(or $(BATCHVERIFY_VECTORS),$(CURDIR)/../shared/vectors)
+vectors:
+	@test -d "$(VECTORS)" || [ "$(BATCHVERIFY_SKIP_VECTORS)" = 1 ] || { \
+		echo "conformance vectors not found at $(VECTORS): set BATCHVERIFY_VECTORS," \
+			"or BATCHVERIFY_SKIP_VECTORS=1 to run without them" >&2; exit 1; }
 
 toolchain:
 	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt

@@ -64,7 +64,7 @@ impl BatchOutcome {
 /// The scheme computes a partial sum for a range of items; the equation holds for the range when
 /// the sum is (in the scheme's sense) zero. Sums are additive over disjoint ranges, which lets
 /// bisection compute one half and derive the other by subtraction.
-pub(crate) trait SplittableCheck {
+pub(crate) trait SplittableCheck: Sync {
     type Sum;
 
     /// The batch sum over `range`.
@@ -79,9 +79,18 @@ pub(crate) trait SplittableCheck {
     /// The single-item verdict, used where bisection stops paying.
     fn verify_one(&self, index: usize) -> bool;
 
-    /// Cost of adding one item to a sum, in units of one single verification.
-    fn sum_cost_per_item(&self) -> f64;
+    /// Cost of splitting `range` (summing its first half with [`SplittableCheck::sum`] and
+    /// testing both halves), in units of one [`SplittableCheck::verify_one`].
+    fn split_cost(&self, range: Range<usize>) -> f64;
+
+    /// Whether the single verifications bisection falls back to may run on rayon's threads.
+    fn parallel(&self) -> bool;
 }
+
+/// Exploration bisection may spend on a range before it has saved anything, in single
+/// verifications per item. An all-bad range costs its first sum, this, and every item singly:
+/// for Ed25519 (a sum costs a quarter of a single per item) at most 1.45 times singles.
+const EXPLORATION_PER_ITEM: f64 = 0.2;
 
 /// Fills `verdicts[range]` given that `range`'s batch sum is `sum`.
 ///
@@ -90,9 +99,9 @@ pub(crate) trait SplittableCheck {
 ///
 /// Splitting is a bet that a half turns out clean, which saves verifying its items singly. With
 /// a few bad items the bet mostly wins; with many it always loses. So the search may spend up to
-/// three quarters of one full re-sum of the range exploring, and past that only what clean halves
-/// have already saved: sparse failures are isolated at a few sums' cost, and dense failures fall
-/// back to single verification after a bounded probe.
+/// [`EXPLORATION_PER_ITEM`] exploring, and past that only what clean halves have already saved:
+/// sparse failures are isolated at a few sums' cost, and dense failures fall back to single
+/// verification after a bounded probe.
 pub(crate) fn bisect<C: SplittableCheck>(
     check: &C,
     range: Range<usize>,
@@ -100,27 +109,37 @@ pub(crate) fn bisect<C: SplittableCheck>(
     verdicts: &mut [bool],
 ) {
     let mut ledger = Ledger {
-        cost_per_item: check.sum_cost_per_item(),
-        allowance: check.sum_cost_per_item() * range.len() as f64 * 0.75,
+        allowance: EXPLORATION_PER_ITEM * range.len() as f64,
         spent: 0.0,
         saved: 0.0,
     };
-    search(check, range, sum, verdicts, &mut ledger);
+    let mut singles = Vec::new();
+    search(check, range, sum, verdicts, &mut ledger, &mut singles);
+    let single_verdicts: Vec<bool> = if check.parallel() {
+        use rayon::prelude::*;
+        singles.par_iter().map(|&i| check.verify_one(i)).collect()
+    } else {
+        singles.iter().map(|&i| check.verify_one(i)).collect()
+    };
+    for (i, valid) in singles.into_iter().zip(single_verdicts) {
+        verdicts[i] = valid;
+    }
 }
 
 struct Ledger {
-    cost_per_item: f64,
     allowance: f64,
     spent: f64,
     saved: f64,
 }
 
+/// Decides what it can by sums and leaves the rest's indices in `singles`.
 fn search<C: SplittableCheck>(
     check: &C,
     range: Range<usize>,
     sum: C::Sum,
     verdicts: &mut [bool],
     ledger: &mut Ledger,
+    singles: &mut Vec<usize>,
 ) {
     if check.holds(&sum) {
         ledger.saved += range.len() as f64;
@@ -128,39 +147,44 @@ fn search<C: SplittableCheck>(
         return;
     }
     let half = range.len() / 2;
-    let split_cost = ledger.cost_per_item * half as f64;
-    if half == 0 || ledger.spent + split_cost > ledger.saved + ledger.allowance {
-        for i in range {
-            verdicts[i] = check.verify_one(i);
-        }
+    let split_cost = if half == 0 {
+        f64::INFINITY
+    } else {
+        check.split_cost(range.clone())
+    };
+    if ledger.spent + split_cost > ledger.saved + ledger.allowance {
+        singles.extend(range);
         return;
     }
     ledger.spent += split_cost;
     let mid = range.start + half;
     let left = check.sum(range.start..mid);
     let right = check.difference(&sum, &left);
-    search(check, range.start..mid, left, verdicts, ledger);
-    search(check, mid..range.end, right, verdicts, ledger);
+    search(check, range.start..mid, left, verdicts, ledger, singles);
+    search(check, mid..range.end, right, verdicts, ledger, singles);
 }
 
-/// A per-process secret for deriving batch weights, from the OS. Someone who does not know it
-/// cannot choose invalid items whose errors cancel in a randomized batch equation.
-pub(crate) fn process_secret() -> &'static [u8; 32] {
-    static SECRET: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
-    SECRET.get_or_init(|| {
-        let mut secret = [0u8; 32];
-        if getrandom::fill(&mut secret).is_err() {
-            // No OS entropy source: std's per-process hash keys are the best left, and still
-            // unknown to whoever wrote the signatures.
-            use std::hash::{BuildHasher, Hasher};
-            for (i, word) in secret.chunks_exact_mut(8).enumerate() {
-                let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-                hasher.write_usize(i);
-                word.copy_from_slice(&hasher.finish().to_le_bytes());
-            }
+/// A per-process secret for deriving batch weights, from the OS, or `None` when the OS cannot
+/// give one. Someone who does not know it cannot choose invalid items whose errors cancel in a
+/// randomized batch equation; without it there is nothing unpredictable to weight with, so
+/// callers verify item by item instead (fail closed).
+pub(crate) fn process_secret() -> Option<&'static [u8; 32]> {
+    static SECRET: std::sync::OnceLock<Option<[u8; 32]>> = std::sync::OnceLock::new();
+    SECRET.get_or_init(|| secret_from(getrandom::fill)).as_ref()
+}
+
+/// The secret `fill` draws, or `None` (logged once, as the caller initialises once) when it fails.
+fn secret_from<E: core::fmt::Display>(
+    fill: impl FnOnce(&mut [u8]) -> Result<(), E>,
+) -> Option<[u8; 32]> {
+    let mut secret = [0u8; 32];
+    match fill(&mut secret) {
+        Ok(()) => Some(secret),
+        Err(error) => {
+            log::warn!("the OS random source failed ({error}): batches are verified item by item");
+            None
         }
-        secret
-    })
+    }
 }
 
 /// The parallel slices of a signature batch must have one message and one signature per
@@ -183,4 +207,122 @@ pub(crate) fn check_counts(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::sync::Mutex;
+
+    /// An equation whose sum over a range is the set of bad items in it, and which counts what
+    /// it spends in single verifications.
+    struct CountingCheck {
+        bad: BTreeSet<usize>,
+        sum_cost_per_item: f64,
+        spent: Mutex<f64>,
+    }
+
+    impl CountingCheck {
+        fn new(bad: impl IntoIterator<Item = usize>, sum_cost_per_item: f64) -> Self {
+            Self {
+                bad: bad.into_iter().collect(),
+                sum_cost_per_item,
+                spent: Mutex::new(0.0),
+            }
+        }
+
+        fn charge(&self, cost: f64) {
+            *self.spent.lock().unwrap() += cost;
+        }
+
+        /// Verdicts and total cost of a batch of `n`, the first full sum included.
+        fn run(&self, n: usize) -> (Vec<bool>, f64) {
+            let mut verdicts = vec![false; n];
+            let whole = self.sum(0..n);
+            bisect(self, 0..n, whole, &mut verdicts);
+            (verdicts, *self.spent.lock().unwrap())
+        }
+    }
+
+    impl SplittableCheck for CountingCheck {
+        type Sum = BTreeSet<usize>;
+
+        fn sum(&self, range: Range<usize>) -> BTreeSet<usize> {
+            self.charge(self.sum_cost_per_item * range.len() as f64);
+            self.bad.range(range).copied().collect()
+        }
+
+        fn difference(&self, whole: &BTreeSet<usize>, part: &BTreeSet<usize>) -> BTreeSet<usize> {
+            whole.difference(part).copied().collect()
+        }
+
+        fn holds(&self, sum: &BTreeSet<usize>) -> bool {
+            sum.is_empty()
+        }
+
+        fn verify_one(&self, index: usize) -> bool {
+            self.charge(1.0);
+            !self.bad.contains(&index)
+        }
+
+        fn split_cost(&self, range: Range<usize>) -> f64 {
+            self.sum_cost_per_item * (range.len() / 2) as f64
+        }
+
+        fn parallel(&self) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn bisection_finds_exactly_the_bad_items() {
+        for n in [1, 2, 3, 7, 64, 100, 1000] {
+            for bad in [
+                vec![],
+                vec![0],
+                vec![n - 1],
+                (0..n).step_by(3).collect(),
+                (0..n).collect(),
+            ] {
+                let check = CountingCheck::new(bad.iter().copied(), 0.25);
+                let (verdicts, _) = check.run(n);
+                let found: Vec<usize> = (0..n).filter(|&i| !verdicts[i]).collect();
+                assert_eq!(found, bad, "n = {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_all_bad_batch_costs_at_most_one_and_a_half_singles() {
+        for n in [2, 3, 10, 100, 1000, 2048, 5000] {
+            for sum_cost_per_item in [0.05, 0.25] {
+                let (_, spent) = CountingCheck::new(0..n, sum_cost_per_item).run(n);
+                assert!(
+                    spent <= 1.5 * n as f64,
+                    "n = {n}, sum cost {sum_cost_per_item}: {spent} singles"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_lone_bad_item_is_found_for_a_few_sums() {
+        let n = 2048;
+        let (verdicts, spent) = CountingCheck::new([1234], 0.25).run(n);
+        assert_eq!(verdicts.iter().filter(|v| !**v).count(), 1);
+        // The first sum (512 singles' worth) plus one halving chain (another 512) and a few
+        // singles at the bottom: far below the 2048 of verifying singly.
+        assert!(spent < 1100.0, "{spent}");
+    }
+
+    #[test]
+    fn a_failing_random_source_gives_no_secret() {
+        assert_eq!(secret_from(|_| Err("forced failure")), None);
+        let drawn = secret_from(|bytes: &mut [u8]| {
+            bytes.fill(7);
+            Ok::<(), &str>(())
+        });
+        assert_eq!(drawn, Some([7; 32]));
+    }
 }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod batch;
+mod cache;
 mod error;
 
 pub mod backend;
@@ -13,4 +14,5 @@ pub mod sha256;
 
 pub use backend::{cpu_info, gpu_crossover, Backend, CpuInfo, Ed25519Path, Execution, HashPath};
 pub use batch::BatchOutcome;
+pub use cache::KeyCache;
 pub use error::{Error, Field};

@@ -366,6 +366,8 @@ struct Fixture {
     keys: Vec<Vec<Vec<u8>>>,
     messages: Vec<Vec<u8>>,
     signatures: Vec<Vec<u8>>,
+    /// The sets the corruptions changed, ascending.
+    corrupted: Vec<usize>,
 }
 
 /// A batch of `n` sets over `distinct` messages, each set signed by `signers` keys, with the
@@ -391,8 +393,14 @@ fn batch_fixture(
         signatures.push(bls.aggregate_signatures(&parts).unwrap());
         messages.push(message);
     }
+    let mut corrupted = std::collections::BTreeSet::new();
     for &(index, kind) in corrupt {
         let index = index % n;
+        if kind % 4 == 1 && n == 1 {
+            // Its own signature again: nothing to change.
+            continue;
+        }
+        corrupted.insert(index);
         match kind % 4 {
             0 => messages[index].push(b'!'),
             1 => signatures[index] = signatures[(index + 1) % n].clone(),
@@ -407,6 +415,7 @@ fn batch_fixture(
         keys,
         messages,
         signatures,
+        corrupted: corrupted.into_iter().collect(),
     }
 }
 
@@ -415,6 +424,7 @@ fn verdicts(bls: &Bls, fixture: &Fixture) -> Vec<bool> {
         keys,
         messages,
         signatures,
+        ..
     } = fixture;
     let key_refs: Vec<Vec<&[u8]>> = keys
         .iter()
@@ -433,17 +443,59 @@ fn verdicts(bls: &Bls, fixture: &Fixture) -> Vec<bool> {
     bls.verify_sets(&sets).unwrap().into_vec()
 }
 
+/// blst's own verdict on one set, the independent oracle for batches: every point deserialized
+/// and validated by blst, then its `verify` (one key) or `fast_aggregate_verify`.
+fn blst_verdict(bls: &Bls, keys: &[Vec<u8>], message: &[u8], signature: &[u8]) -> bool {
+    macro_rules! verdict {
+        ($variant:ident) => {{
+            use blst::$variant::{PublicKey, Signature};
+            let Ok(keys) = keys
+                .iter()
+                .map(|key| PublicKey::key_validate(key))
+                .collect::<Result<Vec<_>, _>>()
+            else {
+                return false;
+            };
+            let Ok(signature) = Signature::sig_validate(signature, true) else {
+                return false;
+            };
+            let result = match keys.as_slice() {
+                [key] => {
+                    let aug: &[u8] = match bls.scheme() {
+                        Scheme::MessageAugmentation => &key.compress(),
+                        _ => &[],
+                    };
+                    signature.verify(false, message, bls.dst(), aug, key, false)
+                }
+                _ => {
+                    let refs: Vec<&PublicKey> = keys.iter().collect();
+                    signature.fast_aggregate_verify(false, message, bls.dst(), &refs)
+                }
+            };
+            result == blst::BLST_ERROR::BLST_SUCCESS
+        }};
+    }
+    match bls.variant() {
+        Variant::MinPk => verdict!(min_pk),
+        Variant::MinSig => verdict!(min_sig),
+    }
+}
+
 fn single_verdicts(bls: &Bls, fixture: &Fixture) -> Vec<bool> {
     (0..fixture.keys.len())
         .map(|i| {
-            bls.fast_aggregate_verify(
+            blst_verdict(
+                bls,
                 &fixture.keys[i],
                 &fixture.messages[i],
                 &fixture.signatures[i],
             )
-            .is_ok()
         })
         .collect()
+}
+
+fn invalid(verdicts: &[bool]) -> Vec<usize> {
+    (0..verdicts.len()).filter(|&i| !verdicts[i]).collect()
 }
 
 proptest! {
@@ -461,8 +513,11 @@ proptest! {
         let bls = Bls::new(variant, Scheme::ProofOfPossession);
         let fixture = batch_fixture(&bls, n, distinct, signers, &corrupt);
         let single = single_verdicts(&bls, &fixture);
+        prop_assert_eq!(invalid(&single), fixture.corrupted.clone());
         prop_assert_eq!(&verdicts(&bls, &fixture), &single);
         prop_assert_eq!(&verdicts(&bls.clone().sequential(), &fixture), &single);
+        let uncached = bls.clone().key_cache(None);
+        prop_assert_eq!(&verdicts(&uncached, &fixture), &single);
     }
 }
 
@@ -475,7 +530,7 @@ fn grouping_by_message_gives_the_verdicts_of_distinct_messages() {
     let fixture = batch_fixture(&bls, 20, 3, 1, &corrupt);
     let grouped = verdicts(&bls, &fixture);
     assert_eq!(grouped, single_verdicts(&bls, &fixture));
-    assert_eq!(grouped.iter().filter(|v| !**v).count(), 4);
+    assert_eq!(invalid(&grouped), [3, 7, 8, 15]);
     let ungrouped = verdicts(&bls, &batch_fixture(&bls, 20, 20, 1, &corrupt));
     assert_eq!(grouped, ungrouped);
 }
@@ -485,6 +540,7 @@ fn results_do_not_depend_on_the_thread_count() {
     let bls = Bls::new(Variant::MinSig, Scheme::ProofOfPossession);
     let fixture = batch_fixture(&bls, 40, 5, 2, &[(5, 1), (33, 2)]);
     let want = single_verdicts(&bls, &fixture);
+    assert_eq!(invalid(&want), [5, 33]);
     for threads in [1, 2, 3, 8] {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -499,18 +555,18 @@ fn results_do_not_depend_on_the_thread_count() {
 fn augmented_and_basic_batches() {
     for scheme in [Scheme::Basic, Scheme::MessageAugmentation] {
         let bls = Bls::new(Variant::MinPk, scheme);
+        let fixture = batch_fixture(&bls, 12, 4, 1, &[(2, 0), (9, 2)]);
         let Fixture {
             keys,
             messages,
             signatures,
-        } = batch_fixture(&bls, 12, 4, 1, &[(2, 0), (9, 2)]);
+            ..
+        } = &fixture;
         let flat: Vec<&[u8]> = keys.iter().map(|set| set[0].as_slice()).collect();
-        let outcome = bls.verify_batch(&flat, &messages, &signatures).unwrap();
-        let single: Vec<bool> = (0..12)
-            .map(|i| bls.verify(flat[i], &messages[i], &signatures[i]).is_ok())
-            .collect();
+        let outcome = bls.verify_batch(&flat, messages, signatures).unwrap();
+        let single = single_verdicts(&bls, &fixture);
         assert_eq!(outcome.into_vec(), single, "{scheme:?}");
-        assert_eq!(single.iter().filter(|v| !**v).count(), 2);
+        assert_eq!(invalid(&single), [2, 9]);
         let two_keys: Vec<&[u8]> = vec![flat[0], flat[1]];
         let set = SignatureSet {
             public_keys: &two_keys,

@@ -129,6 +129,7 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let gpu = gpu.as_deref();
     let mut records = Vec::new();
     for suite in &suites {
         records.extend(pool.install(|| match suite.as_str() {
@@ -202,7 +203,7 @@ fn inputs(size: usize, signers: Option<usize>, seed: u64) -> Inputs {
 }
 
 /// The GPU whose rows the run includes, as `--backend` asks.
-fn gpu_for(backend: Backend) -> Option<&'static GpuContext> {
+fn gpu_for(backend: Backend) -> Option<std::sync::Arc<GpuContext>> {
     if backend == Backend::Cpu {
         return None;
     }

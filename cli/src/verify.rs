@@ -12,6 +12,14 @@ use batchverify::{BatchOutcome, Field};
 /// memory stays bounded whatever the input size.
 const RECORDS_PER_BATCH: usize = 8192;
 
+/// The longest record read (a 1 MiB message in hex, with room to spare); a longer line is an
+/// error for that record, skipped without being held in memory.
+const MAX_RECORD_BYTES: usize = 4 << 20;
+
+/// Input bytes held at once before a batch is verified early, so that long records cannot
+/// multiply memory by [`RECORDS_PER_BATCH`].
+const MAX_BATCH_BYTES: usize = 64 << 20;
+
 /// The signature scheme records are verified under.
 pub enum Scheme {
     Ed25519(Verifier),
@@ -70,14 +78,26 @@ fn verify_stream(scheme: &Scheme, mut input: impl BufRead, output: impl Write) -
     let mut next_index = 0usize;
     let mut all_valid = true;
     let mut line = Vec::new();
+    let mut batch_bytes = 0;
     loop {
-        line.clear();
-        let at_end = input.read_until(b'\n', &mut line)? == 0;
-        if !at_end && !line.iter().all(u8::is_ascii_whitespace) {
-            parsed.push(parse_record(scheme, &line));
+        let read = read_line_capped(&mut input, &mut line)?;
+        let at_end = read.is_none();
+        match read {
+            Some(Line::TooLong) => {
+                parsed.push(Err(format!("record longer than {MAX_RECORD_BYTES} bytes")))
+            }
+            Some(Line::Read) if !line.iter().all(u8::is_ascii_whitespace) => {
+                batch_bytes += line.len();
+                parsed.push(parse_record(scheme, &line));
+            }
+            _ => {}
         }
-        if parsed.len() == RECORDS_PER_BATCH || (at_end && !parsed.is_empty()) {
+        if parsed.len() == RECORDS_PER_BATCH
+            || batch_bytes >= MAX_BATCH_BYTES
+            || (at_end && !parsed.is_empty())
+        {
             all_valid &= flush(scheme, &mut parsed, &mut next_index, &mut output)?;
+            batch_bytes = 0;
         }
         if at_end {
             break;
@@ -85,6 +105,42 @@ fn verify_stream(scheme: &Scheme, mut input: impl BufRead, output: impl Write) -
     }
     output.flush()?;
     Ok(all_valid)
+}
+
+enum Line {
+    Read,
+    TooLong,
+}
+
+/// Reads the next line into `line`, or skips it to its end when it is longer than
+/// [`MAX_RECORD_BYTES`]; `None` at the end of the input.
+fn read_line_capped(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<Option<Line>> {
+    line.clear();
+    let limit = MAX_RECORD_BYTES as u64 + 1;
+    if io::Read::take(&mut *input, limit).read_until(b'\n', line)? == 0 {
+        return Ok(None);
+    }
+    if line.len() <= MAX_RECORD_BYTES || line.ends_with(b"\n") {
+        return Ok(Some(Line::Read));
+    }
+    line.clear();
+    loop {
+        let buffer = input.fill_buf()?;
+        if buffer.is_empty() {
+            break;
+        }
+        match buffer.iter().position(|&b| b == b'\n') {
+            Some(end) => {
+                input.consume(end + 1);
+                break;
+            }
+            None => {
+                let skipped = buffer.len();
+                input.consume(skipped);
+            }
+        }
+    }
+    Ok(Some(Line::TooLong))
 }
 
 fn flush(
@@ -230,6 +286,41 @@ mod tests {
         assert!(!ok);
         assert_eq!(lines[0]["error"], "public_key: expected 32 bytes, got 34");
         assert_eq!(lines[1], serde_json::json!({"index": 1, "valid": false}));
+    }
+
+    #[test]
+    fn a_100_mb_line_is_an_error_for_its_record_and_the_run_goes_on() {
+        let huge = format!("{{\"message\": \"{}\"}}", "ab".repeat(50 << 20));
+        let (ok, lines) = run_on(&format!(
+            "{}\n{huge}\n{}\n",
+            record(7, b"h"),
+            record(8, b"i")
+        ));
+        assert!(!ok);
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[0], serde_json::json!({"index": 0, "valid": true}));
+        assert_eq!(
+            lines[1]["error"],
+            format!("record longer than {MAX_RECORD_BYTES} bytes")
+        );
+        assert_eq!(lines[2], serde_json::json!({"index": 2, "valid": true}));
+    }
+
+    #[test]
+    fn a_line_of_exactly_the_limit_is_read() {
+        let mut line = vec![b' '; MAX_RECORD_BYTES];
+        line.push(b'\n');
+        line.extend_from_slice(b"next");
+        let mut input = line.as_slice();
+        let mut buffer = Vec::new();
+        assert!(matches!(
+            read_line_capped(&mut input, &mut buffer).unwrap(),
+            Some(Line::Read)
+        ));
+        assert_eq!(buffer.len(), MAX_RECORD_BYTES + 1);
+        read_line_capped(&mut input, &mut buffer).unwrap();
+        assert_eq!(buffer, b"next");
+        assert!(read_line_capped(&mut input, &mut buffer).unwrap().is_none());
     }
 
     #[test]

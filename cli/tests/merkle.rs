@@ -3,35 +3,17 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Output;
 
-use common::{batchverify, batchverify_with_env};
+use common::{batchverify, batchverify_with_env, vectors_dir};
 
 fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
-/// The conformance vectors, as the library's tests find them; `None` skips loudly outside CI.
-fn vectors() -> Option<PathBuf> {
-    let dir = std::env::var_os("BATCHVERIFY_VECTORS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").map_or(true, |v| v != "true"),
-        "vectors missing at {}",
-        dir.display()
-    );
-    eprintln!("SKIPPED: vectors not found at {}", dir.display());
-    None
-}
-
 #[test]
 fn bitcoin_block_root_in_display_order_and_its_mutated_twin() {
-    let Some(dir) = vectors() else { return };
+    let Some(dir) = vectors_dir() else { return };
     let txids = std::fs::read_to_string(dir.join("bitcoin-blocks/block99960.txids.txt")).unwrap();
     let args = ["merkle", "root", "--flavor", "bitcoin", "--display-order"];
     let out = batchverify(&args, &txids);
@@ -45,7 +27,7 @@ fn bitcoin_block_root_in_display_order_and_its_mutated_twin() {
 
 #[test]
 fn rfc6962_raw_leaves_give_the_reference_root() {
-    let Some(dir) = vectors() else { return };
+    let Some(dir) = vectors_dir() else { return };
     let text =
         std::fs::read_to_string(dir.join("ct-rfc6962/reference_tree_8_leaves.json")).unwrap();
     let reference: serde_json::Value = serde_json::from_str(&text).unwrap();

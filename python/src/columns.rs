@@ -1,7 +1,8 @@
 //! Columns of byte strings borrowed from Python objects, so that the Rust API sees plain slices.
 //!
 //! The Python half (`batchverify/_columns.py`) turns numpy arrays, pyarrow arrays and sequences
-//! into one of three shapes, and this module reads them without copying:
+//! into one of three shapes, and this module reads them (read-only buffers in place, writable
+//! ones copied: see [`Bytes`]):
 //! - a list of bytes-like objects, one per item;
 //! - one C-contiguous uint8 buffer: flat (items of the field's fixed width) or two-dimensional
 //!   (one row per item, every row as wide as the second dimension);
@@ -19,8 +20,22 @@ use pyo3::types::{PyBytes, PyList, PyTuple};
 
 use crate::errors::malformed;
 
-/// A Python buffer of bytes that is C-contiguous and stays alive (and pinned) while held.
-pub struct Bytes(PyBuffer<u8>);
+/// The bytes of a C-contiguous Python buffer, readable while the GIL is released.
+///
+/// A read-only buffer (bytes, pyarrow's buffers, a read-only memoryview) is read in place: its
+/// exporter keeps the memory alive, in place and unchanged while it is held. A writable one
+/// (numpy arrays, bytearray) is copied while the GIL is still held, because another Python
+/// thread may write to it while a call runs without the GIL, and Rust may not hold a `&[u8]`
+/// over memory that changes under it.
+pub struct Bytes {
+    storage: Storage,
+    shape: Vec<usize>,
+}
+
+enum Storage {
+    InPlace(PyBuffer<u8>),
+    Copied(Vec<u8>),
+}
 
 impl Bytes {
     /// The buffer of `obj`; `field` names the input in errors.
@@ -36,27 +51,36 @@ impl Bytes {
                 "{field}: the buffer is not C-contiguous"
             )));
         }
-        Ok(Bytes(buffer))
+        let shape = buffer.shape().to_vec();
+        let storage = if buffer.readonly() {
+            Storage::InPlace(buffer)
+        } else {
+            Storage::Copied(buffer.to_vec(obj.py())?)
+        };
+        Ok(Bytes { storage, shape })
     }
 
     pub fn as_slice(&self) -> &[u8] {
-        let len = self.0.len_bytes();
+        let buffer = match &self.storage {
+            Storage::Copied(bytes) => return bytes,
+            Storage::InPlace(buffer) => buffer,
+        };
+        let len = buffer.len_bytes();
         if len == 0 {
             return &[];
         }
         // SAFETY: the buffer is C-contiguous (checked in `get`), so `len_bytes` bytes start at
         // `buf_ptr`; the exporter keeps that memory alive and in place until the `PyBuffer` is
-        // released, which outlives the returned borrow of `self`. The bytes are only read. A
-        // writable exporter (numpy, bytearray) mutated by another thread during a call is the
-        // caller's data race, as for numpy's own functions that release the GIL.
+        // released, which outlives the returned borrow of `self`; and it is read-only (checked
+        // in `get`), so no Python code writes to it meanwhile.
         #[allow(unsafe_code)]
         unsafe {
-            std::slice::from_raw_parts(self.0.buf_ptr().cast::<u8>(), len)
+            std::slice::from_raw_parts(buffer.buf_ptr().cast::<u8>(), len)
         }
     }
 
     fn shape(&self) -> &[usize] {
-        self.0.shape()
+        &self.shape
     }
 }
 

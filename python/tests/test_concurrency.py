@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import random
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -67,6 +68,38 @@ def test_the_gil_is_released_during_a_batch() -> None:
     counter.join()
     assert mask.sum() == len(mask) - len(mask) // 5
     assert during > 0
+
+
+def test_writable_inputs_mutated_during_a_call_do_not_change_its_answer() -> None:
+    """A numpy column another thread writes to while the batch runs without the GIL: the call
+    answers for the contents it was given. Read in place (as before this was fixed), the flips
+    made during the call reached the verifier and turned about half the verdicts false."""
+    keys, messages, signatures = signed_batch(4000, 2)
+    keys, messages, signatures = keys * 4, messages * 4, signatures * 4
+    column = np.frombuffer(b"".join(signatures), np.uint8).reshape(-1, 64).copy()
+    expected = ed25519.verify_batch(keys, messages, column.copy())
+    go, done, flips = threading.Event(), threading.Event(), [0]
+
+    def scribble() -> None:
+        go.wait()
+        while not done.is_set():
+            np.bitwise_xor(column, 0xFF, out=column)
+            flips[0] += 1
+
+    writer = threading.Thread(target=scribble)
+    writer.start()
+    interval = sys.getswitchinterval()
+    # The writer only gets the GIL once the call gives it up: after its inputs were taken.
+    sys.setswitchinterval(1000)
+    try:
+        go.set()
+        mask = ed25519.verify_batch(keys, messages, column)
+    finally:
+        done.set()
+        sys.setswitchinterval(interval)
+        writer.join()
+    assert flips[0] > 0, "the writer never ran during the call"
+    assert np.array_equal(mask, expected)
 
 
 def test_module_functions_pickle_by_reference() -> None:

@@ -5,50 +5,85 @@
 //!
 //! `Π_m e(Σ_{i: m_i = m} r_i·pk_i, H(m)) = e(Σ_i r_i·σ_i, g)`:
 //!
-//! one Miller loop per distinct message rather than per set, one final exponentiation, and
-//! multi-scalar sums for the keys and signatures. The Miller loops of a batch run in parallel on
-//! rayon, each thread with its own blst pairing context, merged before the final step. When the
-//! equation fails, halves are checked until every bad set is found; a range of one set is exactly
-//! that set's own verification, so verdicts equal single verification.
+//! one hash and one Miller loop per distinct message rather than per set (run in parallel on
+//! rayon), one Miller loop for the weighted signature sum, one final exponentiation.
+//!
+//! When the equation fails, the shared bisection ([`crate::batch::bisect`], with its cost ledger)
+//! isolates the bad sets. Every message's hash and every message group's Miller loop from the
+//! first pass are kept, so a half costs one Miller loop for its signature sum, a final
+//! exponentiation, and a fresh loop only for a group the split cuts in two; a set verified alone
+//! reuses its group's loop. A batch where every set is bad therefore costs about what verifying
+//! each set alone does (a hash, two Miller loops and a final exponentiation each), not a multiple
+//! of it.
+//!
+//! The target group has prime order and every weight is nonzero and below it, so a range of one
+//! set holds exactly when that set's own equation does: verdicts equal single verification.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
-use blst::Pairing;
+use blst::blst_fp12;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::curve::Curve;
-use super::{check_len, decode_key, decode_signature, Bls, Scheme, SignatureSet};
+use super::hash_to_curve::gt_one;
+use super::{check_len, decode_signature, Bls, Scheme, SignatureSet};
+use crate::batch::{bisect, SplittableCheck};
 use crate::{BatchOutcome, Error, Field};
 
-/// Distinct messages per rayon task in one equation: a Miller loop costs about as much as the
-/// task overhead many times over, so small tasks still pay.
-const GROUPS_PER_TASK: usize = 4;
+/// Costs in units of one set verified alone (hash to curve, a Miller loop over two pairs, a
+/// final exponentiation: 840 µs), as measured on blst for min-pk on the Xeon of BENCHMARKS.md.
+/// They steer bisection, never a verdict.
+const MILLER_LOOP_COST: f64 = 0.25;
+const FINAL_EXP_COST: f64 = 0.33;
+/// One weighted signature (64-bit scalar) in a multi-scalar sum.
+const SIGNATURE_TERM_COST: f64 = 0.012;
 
 /// A set that decoded: its (summed) key and its signature.
 struct Prepared<C: Curve> {
     key: C::PublicKey,
     signature: C::Signature,
-    /// Which distinct `aug ‖ message` the set signs (index into `Check::messages`).
+    /// Which distinct `aug ‖ message` the set signs (index into `Check::groups`).
     group: usize,
 }
 
-struct Check<'a, C: Curve> {
-    bls: &'a Bls,
+struct Check<C: Curve> {
     /// Decoded sets, ordered so that sets of one message are adjacent.
     sets: Vec<Prepared<C>>,
-    /// Position in the caller's batch of each entry of `sets`.
-    origin: Vec<usize>,
     /// One 64-bit weight per entry of `sets`, little-endian, back to back.
     weights: Vec<u8>,
-    /// `(aug, message)` of each group.
-    messages: Vec<(&'a [u8], &'a [u8])>,
+    /// The positions in `sets` of each group.
+    groups: Vec<Range<usize>>,
+    /// `H(aug ‖ message)` of each group, hashed once however often bisection comes back.
+    hashes: Vec<C::MessagePoint>,
+    /// The Miller loop of each group's weighted key sum with its hash; empty when there is no
+    /// batch equation (every set is then verified alone).
+    group_loops: Vec<blst_fp12>,
+    parallel: bool,
+}
+
+/// Both sides of a range's equation as Miller-loop values; it holds when their final
+/// exponentiations are equal. Keeping the sides apart lets a difference be formed by
+/// multiplication alone.
+struct Sides {
+    keys: blst_fp12,
+    signatures: blst_fp12,
 }
 
 pub(super) fn verify_sets<C: Curve>(
     bls: &Bls,
     sets: &[SignatureSet<'_>],
+) -> Result<BatchOutcome, Error> {
+    verify_sets_keyed::<C>(bls, sets, crate::batch::process_secret())
+}
+
+/// Without a `secret` to key the weights with, an attacker who predicts them could make bad sets
+/// cancel, so every set is then verified alone.
+fn verify_sets_keyed<C: Curve>(
+    bls: &Bls,
+    sets: &[SignatureSet<'_>],
+    secret: Option<&[u8; 32]>,
 ) -> Result<BatchOutcome, Error> {
     for (index, set) in sets.iter().enumerate() {
         for key in set.public_keys {
@@ -56,7 +91,7 @@ pub(super) fn verify_sets<C: Curve>(
         }
         check_len(index, Field::Signature, set.signature, C::SIGNATURE_LEN)?;
     }
-    let decode = |(index, set): (usize, &SignatureSet<'_>)| decode_set::<C>(index, set);
+    let decode = |(index, set): (usize, &SignatureSet<'_>)| decode_set::<C>(bls, index, set);
     let decoded: Vec<Option<(C::PublicKey, C::Signature)>> = if bls.parallel {
         sets.par_iter().enumerate().map(decode).collect()
     } else {
@@ -83,7 +118,9 @@ pub(super) fn verify_sets<C: Curve>(
     }
     let mut origin = Vec::with_capacity(sets.len());
     let mut prepared: Vec<Prepared<C>> = Vec::with_capacity(sets.len());
+    let mut group_ranges = Vec::with_capacity(members.len());
     for (group, indices) in members.iter().enumerate() {
+        group_ranges.push(prepared.len()..prepared.len() + indices.len());
         for &index in indices {
             let (key, signature) = decoded[index].expect("only decoded sets are grouped");
             origin.push(index);
@@ -94,28 +131,52 @@ pub(super) fn verify_sets<C: Curve>(
             });
         }
     }
-    let check = Check {
-        bls,
-        weights: weights(sets, &origin),
-        sets: prepared,
-        origin,
-        messages,
+    let hash = |(aug, message): &(&[u8], &[u8])| C::hash_message(message, &bls.dst, aug);
+    let hashes = if bls.parallel {
+        messages.par_iter().map(hash).collect()
+    } else {
+        messages.iter().map(hash).collect()
     };
+    let mut check = Check {
+        weights: match secret {
+            Some(secret) => weights(secret, sets, &origin),
+            None => unit_weights(origin.len()),
+        },
+        sets: prepared,
+        groups: group_ranges,
+        hashes,
+        group_loops: Vec::new(),
+        parallel: bls.parallel,
+    };
+    let all = 0..check.sets.len();
+    let mut prepared_verdicts = vec![false; check.sets.len()];
+    if secret.is_some() && !all.is_empty() {
+        check.group_loops = check.whole_group_loops();
+        let sum = check.sum(all.clone());
+        bisect(&check, all, sum, &mut prepared_verdicts);
+    } else if check.parallel {
+        prepared_verdicts = all.into_par_iter().map(|i| check.verify_one(i)).collect();
+    } else {
+        prepared_verdicts = all.map(|i| check.verify_one(i)).collect();
+    }
     let mut verdicts = vec![false; sets.len()];
-    check.find_valid(0..check.sets.len(), &mut verdicts);
+    for (index, valid) in origin.into_iter().zip(prepared_verdicts) {
+        verdicts[index] = valid;
+    }
     Ok(BatchOutcome::from_verdicts(verdicts))
 }
 
 /// The set's aggregate key and its signature, or `None` when a point is invalid or the set has
 /// no key (its verdict is then `false`, as single verification would say).
 fn decode_set<C: Curve>(
+    bls: &Bls,
     index: usize,
     set: &SignatureSet<'_>,
 ) -> Option<(C::PublicKey, C::Signature)> {
     let keys = set
         .public_keys
         .iter()
-        .map(|key| decode_key::<C>(index, key))
+        .map(|key| bls.decode_key::<C>(index, key))
         .collect::<Result<Vec<_>, Error>>()
         .ok()?;
     let key = match keys.as_slice() {
@@ -127,13 +188,13 @@ fn decode_set<C: Curve>(
     Some((key, signature))
 }
 
-/// Random nonzero 64-bit weights, derived from a per-process secret and every set (so nobody
+/// Random nonzero 64-bit weights, derived from the per-process secret and every set (so nobody
 /// who does not know the secret can pick sets whose errors cancel, and a run can be repeated
 /// within a process).
-fn weights(sets: &[SignatureSet<'_>], origin: &[usize]) -> Vec<u8> {
+fn weights(secret: &[u8; 32], sets: &[SignatureSet<'_>], origin: &[usize]) -> Vec<u8> {
     let mut transcript = Sha256::new();
     transcript.update(b"batchverify bls batch weights v1");
-    transcript.update(crate::batch::process_secret());
+    transcript.update(secret);
     transcript.update((origin.len() as u64).to_le_bytes());
     for &index in origin {
         let set = &sets[index];
@@ -162,100 +223,114 @@ fn weights(sets: &[SignatureSet<'_>], origin: &[usize]) -> Vec<u8> {
     weights
 }
 
-impl<C: Curve> Check<'_, C> {
-    /// Marks every valid set in `range` (positions in `self.sets`).
-    fn find_valid(&self, range: Range<usize>, verdicts: &mut [bool]) {
-        if range.is_empty() {
-            return;
-        }
-        if self.holds(range.clone()) {
-            for &index in &self.origin[range] {
-                verdicts[index] = true;
-            }
-            return;
-        }
-        if range.len() == 1 {
-            return;
-        }
-        let middle = range.start + range.len() / 2;
-        self.find_valid(range.start..middle, verdicts);
-        self.find_valid(middle..range.end, verdicts);
+/// Weight 1 for every set: each set's own equation, for verifying sets alone.
+fn unit_weights(sets: usize) -> Vec<u8> {
+    (0..sets).flat_map(|_| 1u64.to_le_bytes()).collect()
+}
+
+impl<C: Curve> Check<C> {
+    fn weights_of(&self, range: Range<usize>) -> &[u8] {
+        &self.weights[8 * range.start..8 * range.end]
     }
 
-    /// Whether the weighted equation holds for the sets in `range`. For one set it is that
-    /// set's own verification equation times a nonzero weight.
-    fn holds(&self, range: Range<usize>) -> bool {
-        let runs = self.group_runs(range.clone());
-        let weights = &self.weights[8 * range.start..8 * range.end];
+    fn whole_group_loops(&self) -> Vec<blst_fp12> {
+        let group_loop =
+            |(group, range): (usize, &Range<usize>)| self.key_loop(group, range.clone());
+        if self.parallel {
+            self.groups.par_iter().enumerate().map(group_loop).collect()
+        } else {
+            self.groups.iter().enumerate().map(group_loop).collect()
+        }
+    }
+
+    /// The Miller loop of the weighted key sum of `range` (all in `group`) with the group's hash.
+    fn key_loop(&self, group: usize, range: Range<usize>) -> blst_fp12 {
+        count(Operation::MillerLoop);
+        let keys: Vec<C::PublicKey> = self.sets[range.clone()].iter().map(|s| s.key).collect();
+        let key = C::weighted_public_keys(&keys, self.weights_of(range));
+        C::key_loop(&key, &self.hashes[group])
+    }
+
+    fn signature_loop(&self, range: Range<usize>) -> blst_fp12 {
+        count(Operation::MillerLoop);
         let signatures: Vec<C::Signature> = self.sets[range.clone()]
             .iter()
             .map(|s| s.signature)
             .collect();
-        let (pairing, signature_sum) = if self.bls.parallel {
-            rayon::join(
-                || {
-                    runs.par_chunks(GROUPS_PER_TASK)
-                        .map(|runs| self.miller_loops(runs))
-                        .reduce_with(|a, b| merge(a, b?))
-                        .flatten()
-                },
-                || weighted_signature_sum::<C>(&signatures, weights, true),
-            )
-        } else {
+        let sum = weighted_signature_sum::<C>(&signatures, self.weights_of(range), self.parallel);
+        C::signature_loop(&sum)
+    }
+
+    /// The groups `range` touches, each with the part of it inside `range`.
+    fn group_parts(&self, range: Range<usize>) -> impl Iterator<Item = (usize, Range<usize>)> + '_ {
+        let first = self.sets[range.start].group;
+        let last = self.sets[range.end - 1].group;
+        (first..=last).map(move |group| {
+            let whole = &self.groups[group];
             (
-                self.miller_loops(&runs),
-                weighted_signature_sum::<C>(&signatures, weights, false),
+                group,
+                whole.start.max(range.start)..whole.end.min(range.end),
             )
-        };
-        match pairing {
-            Some(pairing) => pairing.finalverify(Some(&C::signature_pairing(&signature_sum))),
-            None => false,
-        }
+        })
     }
 
-    /// Consecutive positions of `range` that sign the same message.
-    fn group_runs(&self, range: Range<usize>) -> Vec<Range<usize>> {
-        let mut runs: Vec<Range<usize>> = Vec::new();
-        for position in range {
-            match runs.last_mut() {
-                Some(run) if self.sets[run.start].group == self.sets[position].group => {
-                    run.end = position + 1;
-                }
-                _ => runs.push(position..position + 1),
-            }
-        }
-        runs
-    }
-
-    /// A committed pairing context holding e(Σ r_i·pk_i, H(m)) for each run; `None` if blst
-    /// refused a point (then the equation is treated as failing and bisection decides).
-    fn miller_loops(&self, runs: &[Range<usize>]) -> Option<Pairing<'_>> {
-        let mut pairing = Pairing::new(true, &self.bls.dst);
-        for run in runs {
-            let weights = &self.weights[8 * run.start..8 * run.end];
-            let (aug, message) = self.messages[self.sets[run.start].group];
-            // A lone set needs no multi-scalar sum: blst weights its key inside the pairing.
-            let added = if run.len() == 1 {
-                let key = &self.sets[run.start].key;
-                C::add_weighted_to_pairing(&mut pairing, key, weights, message, aug)
-            } else {
-                let keys: Vec<C::PublicKey> =
-                    self.sets[run.clone()].iter().map(|s| s.key).collect();
-                let key = C::weighted_public_keys(&keys, weights);
-                C::add_to_pairing(&mut pairing, &key, None, message, aug)
-            };
-            if !added {
-                return None;
-            }
-        }
-        pairing.commit();
-        Some(pairing)
+    /// Whether a part of a group needs a Miller loop of its own (the whole group's is kept).
+    fn needs_loop(&self, group: usize, part: &Range<usize>) -> bool {
+        self.group_loops.is_empty() || *part != self.groups[group]
     }
 }
 
-fn merge<'a>(first: Option<Pairing<'a>>, second: Pairing<'a>) -> Option<Pairing<'a>> {
-    let mut first = first?;
-    (first.merge(&second) == blst::BLST_ERROR::BLST_SUCCESS).then_some(first)
+impl<C: Curve> SplittableCheck for Check<C> {
+    type Sum = Sides;
+
+    fn sum(&self, range: Range<usize>) -> Sides {
+        let mut keys = gt_one();
+        for (group, part) in self.group_parts(range.clone()) {
+            keys *= if self.needs_loop(group, &part) {
+                self.key_loop(group, part)
+            } else {
+                self.group_loops[group]
+            };
+        }
+        Sides {
+            keys,
+            signatures: self.signature_loop(range),
+        }
+    }
+
+    fn difference(&self, whole: &Sides, part: &Sides) -> Sides {
+        // keys/signatures ÷ part.keys/part.signatures, with no inversion.
+        let mut keys = whole.keys;
+        keys *= part.signatures;
+        let mut signatures = whole.signatures;
+        signatures *= part.keys;
+        Sides { keys, signatures }
+    }
+
+    fn holds(&self, sum: &Sides) -> bool {
+        count(Operation::FinalExponentiation);
+        blst_fp12::finalverify(&sum.keys, &sum.signatures)
+    }
+
+    fn verify_one(&self, index: usize) -> bool {
+        let sum = self.sum(index..index + 1);
+        self.holds(&sum)
+    }
+
+    fn split_cost(&self, range: Range<usize>) -> f64 {
+        let left = range.start..range.start + range.len() / 2;
+        let cut_groups = self
+            .group_parts(range)
+            .filter(|(group, part)| self.needs_loop(*group, part))
+            .count();
+        (1 + cut_groups) as f64 * MILLER_LOOP_COST
+            + 2.0 * FINAL_EXP_COST
+            + left.len() as f64 * SIGNATURE_TERM_COST
+    }
+
+    fn parallel(&self) -> bool {
+        self.parallel
+    }
 }
 
 /// Σ weights[i]·signatures[i], split across rayon's threads when `parallel`.
@@ -274,4 +349,147 @@ fn weighted_signature_sum<C: Curve>(
         .map(|(signatures, weights)| C::weighted_signatures(signatures, weights))
         .collect();
     C::sum_signatures(&parts)
+}
+
+/// The expensive steps of the equation, counted per thread in tests so that the cost of a batch
+/// can be checked against verifying its sets alone.
+#[derive(Clone, Copy)]
+enum Operation {
+    MillerLoop,
+    FinalExponentiation,
+}
+
+#[cfg(not(test))]
+fn count(_: Operation) {}
+
+#[cfg(test)]
+fn count(operation: Operation) {
+    tests::COUNTS.with(|cell| {
+        let (loops, final_exps) = cell.get();
+        cell.set(match operation {
+            Operation::MillerLoop => (loops + 1, final_exps),
+            Operation::FinalExponentiation => (loops, final_exps + 1),
+        });
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bls::{SecretKey, Variant};
+
+    thread_local! {
+        /// (Miller loops, final exponentiations) done on this thread.
+        pub(super) static COUNTS: std::cell::Cell<(usize, usize)> =
+            const { std::cell::Cell::new((0, 0)) };
+    }
+
+    struct Batch {
+        keys: Vec<Vec<u8>>,
+        messages: Vec<Vec<u8>>,
+        signatures: Vec<Vec<u8>>,
+    }
+
+    /// `n` sets over `distinct` messages; the sets in `bad` sign something else.
+    fn batch(bls: &Bls, n: usize, distinct: usize, bad: &[usize]) -> Batch {
+        let mut batch = Batch {
+            keys: Vec::new(),
+            messages: Vec::new(),
+            signatures: Vec::new(),
+        };
+        for i in 0..n {
+            let secret = SecretKey::key_gen(&[i as u8 + 1; 32]).unwrap();
+            let message = vec![(i % distinct) as u8; 8];
+            let signed = if bad.contains(&i) {
+                b"forged".to_vec()
+            } else {
+                message.clone()
+            };
+            batch.keys.push(bls.public_key(&secret));
+            batch.signatures.push(bls.sign(&secret, &signed));
+            batch.messages.push(message);
+        }
+        batch
+    }
+
+    /// Verdicts and (Miller loops, final exponentiations) spent on them.
+    fn run(bls: &Bls, batch: &Batch, secret: Option<&[u8; 32]>) -> (Vec<bool>, (usize, usize)) {
+        let keys: Vec<[&[u8]; 1]> = batch.keys.iter().map(|k| [k.as_slice()]).collect();
+        let sets: Vec<SignatureSet<'_>> = (0..keys.len())
+            .map(|i| SignatureSet {
+                public_keys: &keys[i],
+                message: &batch.messages[i],
+                signature: &batch.signatures[i],
+            })
+            .collect();
+        COUNTS.with(|c| c.set((0, 0)));
+        let outcome = match bls.variant {
+            Variant::MinPk => verify_sets_keyed::<super::super::curve::MinPk>(bls, &sets, secret),
+            Variant::MinSig => verify_sets_keyed::<super::super::curve::MinSig>(bls, &sets, secret),
+        };
+        (outcome.unwrap().into_vec(), COUNTS.with(|c| c.get()))
+    }
+
+    fn single_verdicts(batch: &Batch, bls: &Bls) -> Vec<bool> {
+        (0..batch.keys.len())
+            .map(|i| {
+                bls.verify(&batch.keys[i], &batch.messages[i], &batch.signatures[i])
+                    .is_ok()
+            })
+            .collect()
+    }
+
+    /// A set verified alone hashes its message once, runs a Miller loop over two pairs and one
+    /// final exponentiation.
+    const SINGLE_LOOPS: usize = 2;
+
+    #[test]
+    fn an_all_bad_batch_costs_at_most_one_and_a_half_singles() {
+        for variant in [Variant::MinPk, Variant::MinSig] {
+            let bls = Bls::new(variant, Scheme::ProofOfPossession).sequential();
+            for (n, distinct) in [(64, 64), (64, 8), (37, 37)] {
+                let all: Vec<usize> = (0..n).collect();
+                let batch = batch(&bls, n, distinct, &all);
+                let (verdicts, (loops, final_exps)) = run(&bls, &batch, Some(&[3; 32]));
+                assert_eq!(verdicts, vec![false; n]);
+                assert!(
+                    loops as f64 <= 1.5 * (SINGLE_LOOPS * n) as f64,
+                    "{variant:?} n = {n}: {loops} Miller loops"
+                );
+                assert!(
+                    final_exps as f64 <= 1.5 * n as f64,
+                    "{variant:?} n = {n}: {final_exps} final exponentiations"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sparse_failures_cost_a_few_equations() {
+        let bls = Bls::ethereum().sequential();
+        let n = 64;
+        let batch = batch(&bls, n, n, &[17]);
+        let (verdicts, (loops, final_exps)) = run(&bls, &batch, Some(&[3; 32]));
+        assert_eq!(verdicts, single_verdicts(&batch, &bls));
+        assert_eq!(verdicts.iter().filter(|v| !**v).count(), 1);
+        // The first pass (one loop per set and one for the signatures), then about two
+        // signature loops and final exponentiations per halving.
+        assert!(loops <= n + 1 + 2 * 7, "{loops} Miller loops");
+        assert!(
+            final_exps <= 1 + 2 * 7,
+            "{final_exps} final exponentiations"
+        );
+    }
+
+    #[test]
+    fn without_a_secret_every_set_is_verified_alone() {
+        let bls = Bls::ethereum().sequential();
+        let batch = batch(&bls, 12, 3, &[2, 7]);
+        let (verdicts, (loops, final_exps)) = run(&bls, &batch, None);
+        assert_eq!(verdicts, single_verdicts(&batch, &bls));
+        assert_eq!(verdicts.iter().filter(|v| !**v).count(), 2);
+        assert_eq!((loops, final_exps), (2 * 12, 12), "one equation per set");
+        let (keyed, _) = run(&bls, &batch, Some(&[5; 32]));
+        assert_eq!(keyed, verdicts);
+    }
 }

@@ -3,26 +3,22 @@
 //! blst's `min_pk` and `min_sig` modules have the same API over different groups; the macro
 //! below binds each to [`Curve`].
 
-use blst::{blst_fp12, Pairing, BLST_ERROR};
+use blst::{blst_fp12, blst_p1_affine, blst_p2_affine, Pairing, BLST_ERROR};
 
-use super::keys::KeyCache;
-
-/// Validated public keys kept per variant: about as many as Ethereum has active validators
-/// per two epochs' committees would touch, 262,144 (about 25 MB for min-pk when full).
-const KEY_CACHE_CAPACITY: usize = 1 << 18;
+use super::hash_to_curve::{gt_one, hash_to_g1_affine, hash_to_g2_affine};
+use crate::cache::{Cached, Entry};
 
 /// Why a point did not decode or validate.
 pub(crate) type PointProblem = &'static str;
 
 /// One BLS12-381 variant: which group holds public keys and which holds signatures.
 pub(crate) trait Curve {
-    type PublicKey: Copy + Send + Sync + 'static;
+    type PublicKey: Cached + Send + Sync + 'static;
     type Signature: Copy + Send + Sync;
+    /// A hashed message, in the signatures' group.
+    type MessagePoint: Copy + Send + Sync;
     const PUBLIC_KEY_LEN: usize;
     const SIGNATURE_LEN: usize;
-
-    /// The process-wide cache of validated public keys of this variant.
-    fn key_cache() -> &'static KeyCache<Self::PublicKey>;
 
     /// Deserializes (compressed form) and checks the point is in the subgroup; the identity
     /// passes.
@@ -53,18 +49,35 @@ pub(crate) trait Curve {
         aug: &[u8],
     ) -> bool;
 
-    /// Adds e(weight · key, H(aug ‖ message)) to the pairing's Miller-loop product (`weight` a
-    /// little-endian 64-bit scalar).
-    fn add_weighted_to_pairing(
-        pairing: &mut Pairing<'_>,
-        key: &Self::PublicKey,
-        weight: &[u8],
-        message: &[u8],
-        aug: &[u8],
-    ) -> bool;
+    /// `H(aug ‖ message)`, the point the signer's key is paired with.
+    fn hash_message(message: &[u8], dst: &[u8], aug: &[u8]) -> Self::MessagePoint;
 
-    /// e(signature, generator), the other side of the verification equation.
-    fn signature_pairing(signature: &Self::Signature) -> blst_fp12;
+    /// The Miller loop of e(key, hash): equal after the final exponentiation to the left side
+    /// of the verification equation.
+    fn key_loop(key: &Self::PublicKey, hash: &Self::MessagePoint) -> blst_fp12;
+
+    /// The Miller loop of e(signature, generator): the right side.
+    fn signature_loop(signature: &Self::Signature) -> blst_fp12;
+}
+
+/// A Miller loop over one point of each group, in whichever order a variant holds them.
+trait MillerLoop<Other> {
+    fn miller_loop(&self, other: &Other) -> blst_fp12;
+}
+
+impl MillerLoop<blst_p2_affine> for blst_p1_affine {
+    fn miller_loop(&self, other: &blst_p2_affine) -> blst_fp12 {
+        if *self == blst_p1_affine::default() || *other == blst_p2_affine::default() {
+            return gt_one();
+        }
+        blst_fp12::miller_loop(other, self)
+    }
+}
+
+impl MillerLoop<blst_p1_affine> for blst_p2_affine {
+    fn miller_loop(&self, other: &blst_p1_affine) -> blst_fp12 {
+        other.miller_loop(self)
+    }
 }
 
 /// Size of each random weight in the batch equation.
@@ -81,20 +94,30 @@ fn problem(error: BLST_ERROR) -> PointProblem {
 }
 
 macro_rules! curve {
-    ($name:ident, $module:ident, $key_affine:ty, $signature_affine:ty, $pk_len:expr, $sig_len:expr) => {
+    ($name:ident, $module:ident, $key_affine:ty, $signature_affine:ty, $pk_len:expr, $sig_len:expr, $hash:ident, $entry:ident, $family:expr) => {
         pub(crate) struct $name;
+
+        impl Cached for blst::$module::PublicKey {
+            const FAMILY: u8 = $family;
+
+            fn into_entry(self) -> Entry {
+                Entry::$entry(self)
+            }
+
+            fn from_entry(entry: &Entry) -> Option<Self> {
+                match entry {
+                    Entry::$entry(key) => Some(*key),
+                    _ => None,
+                }
+            }
+        }
 
         impl Curve for $name {
             type PublicKey = blst::$module::PublicKey;
             type Signature = blst::$module::Signature;
+            type MessagePoint = $signature_affine;
             const PUBLIC_KEY_LEN: usize = $pk_len;
             const SIGNATURE_LEN: usize = $sig_len;
-
-            fn key_cache() -> &'static KeyCache<Self::PublicKey> {
-                static CACHE: std::sync::OnceLock<KeyCache<blst::$module::PublicKey>> =
-                    std::sync::OnceLock::new();
-                CACHE.get_or_init(|| KeyCache::new(KEY_CACHE_CAPACITY))
-            }
 
             fn public_key_in_group(bytes: &[u8]) -> Result<Self::PublicKey, PointProblem> {
                 let key = blst::$module::PublicKey::uncompress(bytes).map_err(problem)?;
@@ -201,23 +224,28 @@ macro_rules! curve {
                 result == BLST_ERROR::BLST_SUCCESS
             }
 
-            fn add_weighted_to_pairing(
-                pairing: &mut Pairing<'_>,
-                key: &Self::PublicKey,
-                weight: &[u8],
-                message: &[u8],
-                aug: &[u8],
-            ) -> bool {
-                let key: &$key_affine = key.into();
-                pairing.mul_n_aggregate(key, false, &(), false, weight, WEIGHT_BITS, message, aug)
-                    == BLST_ERROR::BLST_SUCCESS
+            fn hash_message(message: &[u8], dst: &[u8], aug: &[u8]) -> $signature_affine {
+                $hash(message, dst, aug)
             }
 
-            fn signature_pairing(signature: &Self::Signature) -> blst_fp12 {
-                let mut pairing = blst_fp12::default();
+            fn key_loop(key: &Self::PublicKey, hash: &$signature_affine) -> blst_fp12 {
+                let key: &$key_affine = key.into();
+                key.miller_loop(hash)
+            }
+
+            fn signature_loop(signature: &Self::Signature) -> blst_fp12 {
+                // The generator of the keys' group is the public key of the secret scalar 1.
+                static GENERATOR: std::sync::OnceLock<$key_affine> = std::sync::OnceLock::new();
+                let generator = GENERATOR.get_or_init(|| {
+                    let mut one = [0u8; 32];
+                    one[31] = 1;
+                    let key = blst::$module::SecretKey::from_bytes(&one)
+                        .expect("1 is a valid secret scalar")
+                        .sk_to_pk();
+                    *<&$key_affine>::from(&key)
+                });
                 let signature: &$signature_affine = signature.into();
-                Pairing::aggregated(&mut pairing, signature);
-                pairing
+                signature.miller_loop(generator)
             }
         }
     };
@@ -229,7 +257,10 @@ curve!(
     blst::blst_p1_affine,
     blst::blst_p2_affine,
     48,
-    96
+    96,
+    hash_to_g2_affine,
+    BlsMinPk,
+    1
 );
 curve!(
     MinSig,
@@ -237,5 +268,8 @@ curve!(
     blst::blst_p2_affine,
     blst::blst_p1_affine,
     96,
-    48
+    48,
+    hash_to_g1_affine,
+    BlsMinSig,
+    2
 );

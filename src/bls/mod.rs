@@ -28,11 +28,11 @@
 mod batch;
 mod curve;
 mod hash_to_curve;
-mod keys;
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
-use crate::{BatchOutcome, Error, Field};
+use crate::{BatchOutcome, Error, Field, KeyCache};
 use curve::{Curve, MinPk, MinSig};
 pub use hash_to_curve::{hash_to_g1, hash_to_g2, Encoding};
 
@@ -102,20 +102,19 @@ impl core::str::FromStr for Scheme {
     }
 }
 
-/// A BLS secret key: a nonzero scalar below the group order.
-#[derive(Clone, PartialEq, Eq)]
+/// A BLS secret key: a nonzero scalar below the group order. Its bytes are wiped when it is
+/// dropped, and it has no `PartialEq` (a comparison that is not constant-time leaks):
+///
+/// ```compile_fail
+/// let key = batchverify::bls::SecretKey::key_gen(&[7; 32]).unwrap();
+/// assert!(key == key.clone());
+/// ```
+#[derive(Clone, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct SecretKey([u8; 32]);
 
 impl core::fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("SecretKey(..)")
-    }
-}
-
-impl Drop for SecretKey {
-    fn drop(&mut self) {
-        self.0 = [0; 32];
-        core::hint::black_box(&self.0);
     }
 }
 
@@ -166,13 +165,18 @@ pub struct SignatureSet<'a> {
     pub signature: &'a [u8],
 }
 
+/// Validated public keys in the default process-wide cache, for both variants: about as many
+/// as Ethereum's committees touch in two epochs (about 25 MB for min-pk keys when full).
+const DEFAULT_CACHE_CAPACITY: usize = 1 << 18;
+
 /// BLS operations for one variant, scheme and domain separation tag.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Bls {
     variant: Variant,
     scheme: Scheme,
     dst: Vec<u8>,
     parallel: bool,
+    key_cache: Option<Arc<KeyCache>>,
 }
 
 impl Bls {
@@ -186,11 +190,13 @@ impl Bls {
             (Variant::MinSig, Scheme::Basic) => dst::MIN_SIG_BASIC,
             (Variant::MinSig, Scheme::MessageAugmentation) => dst::MIN_SIG_AUG,
         };
+        static DEFAULT_CACHE: std::sync::OnceLock<Arc<KeyCache>> = std::sync::OnceLock::new();
         Bls {
             variant,
             scheme,
             dst: dst.to_vec(),
             parallel: true,
+            key_cache: Some(crate::cache::global(&DEFAULT_CACHE, DEFAULT_CACHE_CAPACITY)),
         }
     }
 
@@ -211,6 +217,15 @@ impl Bls {
     pub fn sequential(self) -> Bls {
         Bls {
             parallel: false,
+            ..self
+        }
+    }
+
+    /// Keeps validated public keys in this cache (which may be shared, with Ed25519 verifiers
+    /// too), or in none: then every key is decompressed and subgroup-checked at every use.
+    pub fn key_cache(self, cache: Option<Arc<KeyCache>>) -> Bls {
+        Bls {
+            key_cache: cache,
             ..self
         }
     }
@@ -267,8 +282,8 @@ impl Bls {
     /// identity.
     pub fn validate_public_key(&self, public_key: &[u8]) -> Result<(), Error> {
         match self.variant {
-            Variant::MinPk => decode_key::<MinPk>(0, public_key).map(drop),
-            Variant::MinSig => decode_key::<MinSig>(0, public_key).map(drop),
+            Variant::MinPk => self.decode_key::<MinPk>(0, public_key).map(drop),
+            Variant::MinSig => self.decode_key::<MinSig>(0, public_key).map(drop),
         }
     }
 
@@ -304,8 +319,8 @@ impl Bls {
         public_keys: &[K],
     ) -> Result<Vec<u8>, Error> {
         match self.variant {
-            Variant::MinPk => aggregate_public_keys::<MinPk, K>(public_keys),
-            Variant::MinSig => aggregate_public_keys::<MinSig, K>(public_keys),
+            Variant::MinPk => self.aggregate_public_keys_on::<MinPk, K>(public_keys),
+            Variant::MinSig => self.aggregate_public_keys_on::<MinSig, K>(public_keys),
         }
     }
 
@@ -425,6 +440,37 @@ impl Bls {
         }
     }
 
+    /// A public key fit for verification: in the subgroup and not the identity. Keys that pass
+    /// are cached, so a validator's key is decompressed and checked once per process.
+    pub(crate) fn decode_key<C: Curve>(
+        &self,
+        index: usize,
+        bytes: &[u8],
+    ) -> Result<C::PublicKey, Error> {
+        check_len(index, Field::PublicKey, bytes, C::PUBLIC_KEY_LEN)?;
+        match &self.key_cache {
+            Some(cache) => cache.get_or_decode(bytes, || validate_key::<C>(index, bytes)),
+            None => validate_key::<C>(index, bytes),
+        }
+    }
+
+    fn aggregate_public_keys_on<C: Curve, K: AsRef<[u8]>>(
+        &self,
+        public_keys: &[K],
+    ) -> Result<Vec<u8>, Error> {
+        if public_keys.is_empty() {
+            return Err(Error::EmptyInput {
+                field: Field::PublicKey,
+            });
+        }
+        let points = public_keys
+            .iter()
+            .enumerate()
+            .map(|(index, key)| self.decode_key::<C>(index, key.as_ref()))
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(C::public_key_bytes(&C::sum_public_keys(&points)))
+    }
+
     fn sign_on<C: Curve>(&self, secret: &SecretKey, message: &[u8]) -> Vec<u8> {
         let aug = self.augmentation::<C>(secret);
         let signature =
@@ -448,7 +494,7 @@ impl Bls {
         let keys = public_keys
             .iter()
             .enumerate()
-            .map(|(index, key)| decode_key::<C>(index, key.as_ref()))
+            .map(|(index, key)| self.decode_key::<C>(index, key.as_ref()))
             .collect::<Result<Vec<_>, Error>>()?;
         let signature = decode_signature::<C>(0, signature)?;
         let mut pairing = blst::Pairing::new(true, &self.dst);
@@ -507,13 +553,6 @@ fn in_group_signature<C: Curve>(index: usize, bytes: &[u8]) -> Result<C::Signatu
     })
 }
 
-/// A public key fit for verification: in the subgroup and not the identity. Keys that pass are
-/// cached, so a validator's key is decompressed and checked once per process.
-pub(crate) fn decode_key<C: Curve>(index: usize, bytes: &[u8]) -> Result<C::PublicKey, Error> {
-    check_len(index, Field::PublicKey, bytes, C::PUBLIC_KEY_LEN)?;
-    C::key_cache().get_or_validate(bytes, || validate_key::<C>(index, bytes))
-}
-
 fn validate_key<C: Curve>(index: usize, bytes: &[u8]) -> Result<C::PublicKey, Error> {
     let key = in_group_key::<C>(index, bytes)?;
     if C::public_key_is_identity(&key) {
@@ -557,16 +596,12 @@ fn aggregate_signatures<C: Curve, S: AsRef<[u8]>>(signatures: &[S]) -> Result<Ve
     Ok(C::signature_bytes(&C::sum_signatures(&points)))
 }
 
-fn aggregate_public_keys<C: Curve, K: AsRef<[u8]>>(public_keys: &[K]) -> Result<Vec<u8>, Error> {
-    if public_keys.is_empty() {
-        return Err(Error::EmptyInput {
-            field: Field::PublicKey,
-        });
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secret_keys_are_wiped_on_drop() {
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        wiped_on_drop::<super::SecretKey>();
+        wiped_on_drop::<crate::ed25519::SigningKey>();
     }
-    let points = public_keys
-        .iter()
-        .enumerate()
-        .map(|(index, key)| decode_key::<C>(index, key.as_ref()))
-        .collect::<Result<Vec<_>, Error>>()?;
-    Ok(C::public_key_bytes(&C::sum_public_keys(&points)))
 }

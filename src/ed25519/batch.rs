@@ -44,19 +44,25 @@ const MAX_CHUNK: usize = 2048;
 const SUM_COST_PER_ITEM: f64 = 0.25;
 
 pub(super) fn verify(verifier: &Verifier, items: &[Item<'_>]) -> Vec<bool> {
-    match verifier.policy {
-        Policy::Strict => map_items(items.len(), verifier.sequential, |i| {
+    verify_keyed(verifier, items, crate::batch::process_secret())
+}
+
+/// Without a `secret` to key the weights with, a batch equation could be cancelled by an
+/// attacker who predicts them, so every item is then verified by its single rule.
+fn verify_keyed(verifier: &Verifier, items: &[Item<'_>], secret: Option<&[u8; 32]>) -> Vec<bool> {
+    match (verifier.policy, secret) {
+        (Policy::Zip215, Some(secret)) => verify_zip215(verifier, items, secret),
+        (policy, _) => map_items(items.len(), verifier.sequential, |i| {
             let item = &items[i];
             let key = verifier.decode_key(item.public_key);
             verify_item(
-                Policy::Strict,
+                policy,
                 item.public_key,
                 key.as_ref(),
                 item.message,
                 item.signature,
             )
         }),
-        Policy::Zip215 => verify_zip215(verifier, items),
     }
 }
 
@@ -70,12 +76,12 @@ struct Prepared {
     a: EdwardsPoint,
 }
 
-fn verify_zip215(verifier: &Verifier, items: &[Item<'_>]) -> Vec<bool> {
+fn verify_zip215(verifier: &Verifier, items: &[Item<'_>], secret: &[u8; 32]) -> Vec<bool> {
     if items.is_empty() {
         return Vec::new();
     }
     let chunk_len = chunk_len(items.len(), verifier.sequential);
-    let check_chunk = |chunk: &[Item<'_>]| verify_zip215_chunk(verifier, chunk);
+    let check_chunk = |chunk: &[Item<'_>]| verify_zip215_chunk(verifier, chunk, secret);
     let verdicts: Vec<Vec<bool>> = if verifier.sequential {
         items.chunks(chunk_len).map(check_chunk).collect()
     } else {
@@ -86,7 +92,7 @@ fn verify_zip215(verifier: &Verifier, items: &[Item<'_>]) -> Vec<bool> {
 
 /// Each chunk is prepared and checked on one thread, so the decoded points stay in that
 /// core's cache between decoding and the multiscalar multiplication.
-fn verify_zip215_chunk(verifier: &Verifier, chunk: &[Item<'_>]) -> Vec<bool> {
+fn verify_zip215_chunk(verifier: &Verifier, chunk: &[Item<'_>], secret: &[u8; 32]) -> Vec<bool> {
     let prepared: Vec<Prepared> = chunk
         .iter()
         .enumerate()
@@ -102,7 +108,7 @@ fn verify_zip215_chunk(verifier: &Verifier, chunk: &[Item<'_>]) -> Vec<bool> {
     if prepared.is_empty() {
         return verdicts;
     }
-    let check = Zip215Check::new(&prepared, chunk);
+    let check = Zip215Check::new(&prepared, chunk, secret);
     let mut prepared_verdicts = vec![false; prepared.len()];
     if prepared.len() == 1 {
         // One item: its own double-base equation is cheaper than a multiscalar sum.
@@ -151,8 +157,8 @@ struct Zip215Check<'a> {
 }
 
 impl<'a> Zip215Check<'a> {
-    fn new(chunk: &'a [Prepared], items: &'a [Item<'a>]) -> Self {
-        let weights = batch_weights(chunk, items);
+    fn new(chunk: &'a [Prepared], items: &'a [Item<'a>], secret: &[u8; 32]) -> Self {
+        let weights = batch_weights(chunk, items, secret);
         Self {
             chunk,
             items,
@@ -215,8 +221,13 @@ impl SplittableCheck for Zip215Check<'_> {
         zip215_equation_holds(&item.a, &item.r, &item.k, &item.s)
     }
 
-    fn sum_cost_per_item(&self) -> f64 {
-        SUM_COST_PER_ITEM
+    fn split_cost(&self, range: Range<usize>) -> f64 {
+        SUM_COST_PER_ITEM * (range.len() / 2) as f64
+    }
+
+    fn parallel(&self) -> bool {
+        // Chunks already run in parallel, each on one thread.
+        false
     }
 }
 
@@ -227,10 +238,10 @@ impl SplittableCheck for Zip215Check<'_> {
 /// secret cannot choose signatures whose errors cancel; the same chunk in the same process gets
 /// the same weights, so a run can be reproduced; verdicts never depend on the weights anyway,
 /// except with probability about 2^-128.
-fn batch_weights(chunk: &[Prepared], items: &[Item<'_>]) -> Vec<Scalar> {
+fn batch_weights(chunk: &[Prepared], items: &[Item<'_>], secret: &[u8; 32]) -> Vec<Scalar> {
     let mut transcript = Sha512::new();
     transcript.update(b"batchverify ed25519 batch weights v1");
-    transcript.update(crate::batch::process_secret());
+    transcript.update(secret);
     transcript.update((chunk.len() as u64).to_le_bytes());
     for item in chunk {
         let source = &items[item.index];
@@ -273,5 +284,40 @@ mod tests {
             }
         }
         assert_eq!(chunk_len(100, true), 100);
+    }
+
+    #[test]
+    fn without_a_secret_every_item_gets_its_single_verdict() {
+        let messages: Vec<Vec<u8>> = (0..6u8).map(|i| vec![i; 10]).collect();
+        let keys: Vec<ed25519_dalek::SigningKey> = (0..6u8)
+            .map(|i| ed25519_dalek::SigningKey::from_bytes(&[i + 1; 32]))
+            .collect();
+        let public_keys: Vec<[u8; 32]> =
+            keys.iter().map(|k| k.verifying_key().to_bytes()).collect();
+        let mut signatures: Vec<[u8; 64]> = keys
+            .iter()
+            .zip(&messages)
+            .map(|(k, m)| ed25519_dalek::Signer::sign(k, m).to_bytes())
+            .collect();
+        signatures[2][40] ^= 1;
+        signatures[4] = signatures[3];
+        let items: Vec<Item<'_>> = (0..6)
+            .map(|i| Item {
+                public_key: &public_keys[i],
+                signature: &signatures[i],
+                message: &messages[i],
+            })
+            .collect();
+        let verifier = Verifier::new(Policy::Zip215).key_cache(None);
+        let single: Vec<bool> = (0..6)
+            .map(|i| {
+                verifier
+                    .verify(&public_keys[i], &messages[i], &signatures[i])
+                    .is_ok()
+            })
+            .collect();
+        assert_eq!(single, [true, true, false, true, false, true]);
+        assert_eq!(verify_keyed(&verifier, &items, None), single);
+        assert_eq!(verify_keyed(&verifier, &items, Some(&[9; 32])), single);
     }
 }

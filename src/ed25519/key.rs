@@ -1,9 +1,4 @@
-//! Public key decoding and the cache of decoded keys.
-
-use std::collections::hash_map::RandomState;
-use std::collections::HashMap;
-use std::hash::BuildHasher;
-use std::sync::{Arc, OnceLock, RwLock};
+//! Public key decoding.
 
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 
@@ -46,78 +41,18 @@ pub(crate) fn is_canonical_encoding(bytes: &[u8; 32]) -> bool {
     !(sign == 1 && (y_is_one || y_is_minus_one))
 }
 
-/// A bounded, thread-safe cache of decompressed public keys.
-///
-/// Validators sign again and again, and decompressing a key costs a field exponentiation, a
-/// large share of a batch item's cost; the cache spends it once per key. Entries are pure
-/// functions of the key bytes, so a shared cache cannot change any verdict. When a shard is
-/// full it is emptied, which keeps the bound without bookkeeping on the hot path.
-pub struct KeyCache {
-    shards: Box<[Shard]>,
-    shard_capacity: usize,
-    hasher: RandomState,
-}
+impl crate::cache::Cached for DecodedKey {
+    const FAMILY: u8 = 0;
 
-const SHARDS: usize = 16;
+    fn into_entry(self) -> crate::cache::Entry {
+        crate::cache::Entry::Ed25519(self)
+    }
 
-/// `None` records bytes that are not a point, so repeated garbage is rejected from the cache too.
-type Shard = RwLock<HashMap<[u8; 32], Option<DecodedKey>>>;
-
-impl KeyCache {
-    /// A cache that holds at most about `capacity` keys.
-    pub fn new(capacity: usize) -> Self {
-        let shard_capacity = capacity.div_ceil(SHARDS).max(1);
-        Self {
-            shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect(),
-            shard_capacity,
-            hasher: RandomState::new(),
+    fn from_entry(entry: &crate::cache::Entry) -> Option<Self> {
+        match entry {
+            crate::cache::Entry::Ed25519(key) => Some(*key),
+            _ => None,
         }
-    }
-
-    /// The process-wide cache used by default (65,536 keys, about 13 MB when full).
-    pub fn global() -> Arc<KeyCache> {
-        static GLOBAL: OnceLock<Arc<KeyCache>> = OnceLock::new();
-        GLOBAL
-            .get_or_init(|| Arc::new(KeyCache::new(1 << 16)))
-            .clone()
-    }
-
-    /// Number of keys held now.
-    pub fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.read().unwrap_or_else(|e| e.into_inner()).len())
-            .sum()
-    }
-
-    /// Whether the cache holds no key.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    pub(crate) fn get_or_decode(&self, bytes: &[u8; 32]) -> Option<DecodedKey> {
-        let shard = &self.shards[self.hasher.hash_one(bytes) as usize % SHARDS];
-        // A poisoned lock only means another thread panicked mid-insert of a plain value;
-        // the map itself is still consistent.
-        if let Some(hit) = shard.read().unwrap_or_else(|e| e.into_inner()).get(bytes) {
-            return *hit;
-        }
-        let decoded = DecodedKey::decode(bytes);
-        let mut map = shard.write().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= self.shard_capacity {
-            map.clear();
-        }
-        map.insert(*bytes, decoded);
-        decoded
-    }
-}
-
-impl core::fmt::Debug for KeyCache {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("KeyCache")
-            .field("len", &self.len())
-            .field("capacity", &(self.shard_capacity * SHARDS))
-            .finish()
     }
 }
 
@@ -163,19 +98,6 @@ mod tests {
                     );
                 }
             }
-        }
-    }
-
-    #[test]
-    fn cache_stays_bounded_and_answers_like_decode() {
-        let cache = KeyCache::new(32);
-        for i in 0..200u32 {
-            let bytes = (ED25519_BASEPOINT_POINT * curve25519_dalek::Scalar::from(i + 1))
-                .compress()
-                .to_bytes();
-            let cached = cache.get_or_decode(&bytes).expect("a valid point");
-            assert_eq!(cached.point, DecodedKey::decode(&bytes).unwrap().point);
-            assert!(cache.len() <= 32);
         }
     }
 }

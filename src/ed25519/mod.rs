@@ -24,9 +24,12 @@ use sha2::{Digest, Sha512};
 
 use crate::{BatchOutcome, Error, Field};
 
-use key::DecodedKey;
-pub use key::KeyCache;
+pub use crate::cache::KeyCache;
+pub(crate) use key::DecodedKey;
 pub use sign::SigningKey;
+
+/// Keys in the default verifiers' process-wide cache: about 13 MB when full.
+const DEFAULT_CACHE_CAPACITY: usize = 1 << 16;
 
 /// Length of an Ed25519 public key in bytes.
 pub const PUBLIC_KEY_LENGTH: usize = 32;
@@ -84,12 +87,13 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    /// A verifier for `policy`, parallel, using the process-wide key cache.
+    /// A verifier for `policy`, parallel, using the process-wide Ed25519 key cache.
     pub fn new(policy: Policy) -> Self {
+        static DEFAULT_CACHE: std::sync::OnceLock<Arc<KeyCache>> = std::sync::OnceLock::new();
         Self {
             policy,
             sequential: false,
-            key_cache: Some(KeyCache::global()),
+            key_cache: Some(crate::cache::global(&DEFAULT_CACHE, DEFAULT_CACHE_CAPACITY)),
         }
     }
 
@@ -99,7 +103,8 @@ impl Verifier {
         self
     }
 
-    /// Use this key cache, or none: without a cache each item decompresses its key.
+    /// Use this key cache (it may be shared with other verifiers, BLS ones included), or none:
+    /// without a cache each item decompresses its key.
     pub fn key_cache(mut self, cache: Option<Arc<KeyCache>>) -> Self {
         self.key_cache = cache;
         self
@@ -158,7 +163,9 @@ impl Verifier {
 
     fn decode_key(&self, bytes: &[u8; 32]) -> Option<DecodedKey> {
         match &self.key_cache {
-            Some(cache) => cache.get_or_decode(bytes),
+            Some(cache) => cache
+                .get_or_decode(bytes, || DecodedKey::decode(bytes).ok_or(()))
+                .ok(),
             None => DecodedKey::decode(bytes),
         }
     }

@@ -3,9 +3,15 @@
 
 use crate::{Error, Field};
 
-/// An Ed25519 signing key, held as its RFC 8032 32-byte seed.
+/// An Ed25519 signing key, held as its RFC 8032 32-byte seed. It is wiped when dropped (by
+/// ed25519-dalek's own `Drop`), and has no `PartialEq` (a comparison that is not constant-time
+/// leaks).
 #[derive(Clone)]
 pub struct SigningKey(ed25519_dalek::SigningKey);
+
+/// ed25519-dalek's key zeroizes itself on drop (its `zeroize` feature is on), and it is all this
+/// holds.
+impl zeroize::ZeroizeOnDrop for SigningKey {}
 
 impl core::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

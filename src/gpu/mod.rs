@@ -37,7 +37,8 @@ pub enum GpuError {
     NoAdapter,
     /// The adapter refused a device (for example limits it cannot meet).
     RequestDevice(String),
-    /// The device was lost (driver reset, GPU removed); the context cannot be used again.
+    /// The device was lost (driver reset, GPU removed, [`GpuContext::destroy`]); the context
+    /// cannot be used again, and the shared one is replaced on the next call.
     DeviceLost(String),
     /// The GPU ran out of memory.
     OutOfMemory(String),
@@ -299,6 +300,15 @@ impl GpuContext {
         *self.scratch.lock().unwrap_or_else(|e| e.into_inner()) = Scratch::default();
     }
 
+    /// Destroys the device now, freeing its memory at once rather than when the last handle
+    /// goes. Calls on this context then fail with [`GpuError::DeviceLost`] (and fall back to the
+    /// CPU); the shared context is replaced on the next call. It is also how tests make a
+    /// device loss happen.
+    pub fn destroy(&self) {
+        *self.lost.lock().unwrap_or_else(|e| e.into_inner()) = Some("destroyed".into());
+        self.device.destroy();
+    }
+
     fn check_alive(&self) -> Result<(), GpuError> {
         match &*self.lost.lock().unwrap_or_else(|e| e.into_inner()) {
             Some(reason) => Err(GpuError::DeviceLost(reason.clone())),
@@ -532,29 +542,50 @@ const INPUT_USAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
     .union(wgpu::BufferUsages::COPY_DST)
     .union(wgpu::BufferUsages::COPY_SRC);
 
-static SHARED: OnceLock<Result<GpuContext, GpuError>> = OnceLock::new();
+/// The context [`Backend::Auto`] and [`Backend::Gpu`] use, and the options it is made with.
+struct Shared {
+    options: GpuOptions,
+    /// `None` until first use; a failure to open one is kept (trying again would fail alike).
+    context: Option<Result<Arc<GpuContext>, GpuError>>,
+}
+
+static SHARED: Mutex<Shared> = Mutex::new(Shared {
+    options: GpuOptions {
+        adapter_name: None,
+        required_limits: None,
+        max_buffer_bytes: None,
+    },
+    context: None,
+});
 
 /// Creates the context that [`Backend::Auto`] and [`Backend::Gpu`] use, with `options`. Call it
 /// before any GPU work; afterwards it returns [`GpuError::AlreadyInitialized`].
-pub fn init(options: &GpuOptions) -> Result<&'static GpuContext, GpuError> {
-    let mut created = false;
-    let shared = SHARED.get_or_init(|| {
-        created = true;
-        GpuContext::new(options)
-    });
-    match shared {
-        Ok(context) if created => Ok(context),
-        Ok(_) => Err(GpuError::AlreadyInitialized),
-        Err(error) => Err(error.clone()),
+pub fn init(options: &GpuOptions) -> Result<Arc<GpuContext>, GpuError> {
+    let mut shared = SHARED.lock().unwrap_or_else(|e| e.into_inner());
+    if shared.context.is_some() {
+        return Err(GpuError::AlreadyInitialized);
     }
+    shared.options = options.clone();
+    let context = GpuContext::new(options).map(Arc::new);
+    shared.context = Some(context.clone());
+    context
 }
 
-/// The shared context, created with default options on first use.
-pub fn shared() -> Result<&'static GpuContext, GpuError> {
-    SHARED
-        .get_or_init(|| GpuContext::new(&GpuOptions::default()))
-        .as_ref()
-        .map_err(Clone::clone)
+/// The shared context, created on first use (with default options unless [`init`] gave
+/// others). A context whose device was lost (driver reset, [`GpuContext::destroy`]) is
+/// replaced by a new one here, so only the calls that met the loss fall back to the CPU.
+pub fn shared() -> Result<Arc<GpuContext>, GpuError> {
+    let mut shared = SHARED.lock().unwrap_or_else(|e| e.into_inner());
+    match &shared.context {
+        Some(Ok(context)) if context.check_alive().is_err() => {
+            log::warn!("the GPU device was lost; opening a new one");
+        }
+        Some(made) => return made.clone(),
+        None => {}
+    }
+    let context = GpuContext::new(&shared.options).map(Arc::new);
+    shared.context = Some(context.clone());
+    context
 }
 
 /// Runs `work` on the GPU where `backend` places a call with `items` items. `Err` carries what
@@ -578,7 +609,7 @@ pub(crate) fn attempt<T>(
         },
         Backend::Gpu => shared().map_err(|error| fallback(&error))?,
     };
-    match work(context) {
+    match work(&context) {
         Ok(value) => Ok((
             value,
             Execution {

@@ -8,10 +8,17 @@ use core::arch::x86_64::*;
 use super::multilane::{vector_kernel, Vector};
 use super::LaneBlock;
 
-/// Eight lanes. Callers must have checked `avx2`.
+/// Eight lanes.
 pub(crate) struct Avx2;
 
-vector_kernel!(Avx2, Ymm, 8, "avx2");
+vector_kernel!(
+    Avx2,
+    Avx2Token,
+    Ymm,
+    8,
+    "avx2",
+    std::arch::is_x86_feature_detected!("avx2")
+);
 
 #[derive(Clone, Copy)]
 pub(crate) struct Ymm(__m256i);

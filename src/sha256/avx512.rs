@@ -9,10 +9,17 @@ use core::arch::x86_64::*;
 use super::multilane::{vector_kernel, Vector};
 use super::LaneBlock;
 
-/// Sixteen lanes. Callers must have checked `avx512f` and `avx512bw`.
+/// Sixteen lanes.
 pub(crate) struct Avx512;
 
-vector_kernel!(Avx512, Zmm, 16, "avx512f,avx512bw");
+vector_kernel!(
+    Avx512,
+    Avx512Token,
+    Zmm,
+    16,
+    "avx512f,avx512bw",
+    super::avx512_supported()
+);
 
 #[derive(Clone, Copy)]
 pub(crate) struct Zmm(__m512i);

@@ -74,23 +74,27 @@ const PARALLEL_MIN_BLOCKS: usize = 4096;
 pub(crate) struct LaneBlock(pub(crate) [u8; 64]);
 
 /// A compression function over `LANES` independent messages.
+///
+/// Its instructions may not exist on every CPU, so compressing takes a [`Kernel::Token`], which
+/// only [`Kernel::detect`] makes, after finding the features: safe code cannot reach an
+/// instruction the CPU lacks. Blocks come as a full [`MAX_LANES`] array, so every lane a kernel
+/// reads exists.
 pub(crate) trait Kernel {
     const LANES: usize;
     type State: Copy;
+    /// Proof that this CPU runs the kernel's instructions.
+    type Token: Copy;
+
+    /// The token, when the CPU has the features.
+    fn detect() -> Option<Self::Token>;
 
     fn init() -> Self::State;
 
     /// Compresses `blocks[lane]` into each lane's state.
-    ///
-    /// # Safety
-    /// The CPU supports the kernel's instructions and `blocks.len() >= LANES`.
-    unsafe fn compress(state: &mut Self::State, blocks: &[LaneBlock]);
+    fn compress(token: Self::Token, state: &mut Self::State, blocks: &[LaneBlock; MAX_LANES]);
 
     /// Compresses one block, given as its schedule with round constants, into every lane.
-    ///
-    /// # Safety
-    /// The CPU supports the kernel's instructions.
-    unsafe fn compress_scheduled(state: &mut Self::State, wk: &[u32; 64]);
+    fn compress_scheduled(token: Self::Token, state: &mut Self::State, wk: &[u32; 64]);
 
     fn lane(state: &Self::State, lane: usize) -> [u32; 8];
 }
@@ -493,14 +497,18 @@ fn run<'a, K: Kernel, F>(
 ) where
     F: Fn(usize) -> &'a [u8],
 {
-    hash_once::<K, F>(job.prefix, body, range, out, tail);
+    let Some(token) = K::detect() else {
+        // Only reached for a path this CPU lacks, which no `Hasher` is built with.
+        return run::<portable::Portable, F>(job, body, range, out, tail);
+    };
+    hash_once::<K, F>(token, job.prefix, body, range, out, tail);
     if job.double {
         // A stack copy per kernel group: no allocation on the single-node path of proofs.
         for group in out.chunks_mut(MAX_LANES) {
             let mut firsts = [[0u8; 32]; MAX_LANES];
             firsts[..group.len()].copy_from_slice(group);
             let digest = |i: usize| &firsts[i][..];
-            hash_once::<K, _>(&[], &digest, 0..group.len(), group, None);
+            hash_once::<K, _>(token, &[], &digest, 0..group.len(), group, None);
         }
     }
 }
@@ -508,6 +516,7 @@ fn run<'a, K: Kernel, F>(
 /// `K::LANES` messages at a time. `tail`, when given, is the shared last block of messages that
 /// all have the same length.
 fn hash_once<'a, K: Kernel, F>(
+    token: K::Token,
     prefix: &[u8],
     body: &F,
     range: std::ops::Range<usize>,
@@ -531,18 +540,14 @@ fn hash_once<'a, K: Kernel, F>(
         let mut state = K::init();
         for index in 0..rounds {
             match tail {
-                Some(wk) if index + 1 == rounds => {
-                    // SAFETY: the path was checked against the CPU when the Hasher was made.
-                    unsafe { K::compress_scheduled(&mut state, wk) }
-                }
+                Some(wk) if index + 1 == rounds => K::compress_scheduled(token, &mut state, wk),
                 _ => {
                     for (lane, i) in group.clone().enumerate() {
                         if index < finish[lane] {
                             write_block(prefix, body(i), index, &mut blocks[lane].0);
                         }
                     }
-                    // SAFETY: as above, and `blocks` has MAX_LANES >= K::LANES entries.
-                    unsafe { K::compress(&mut state, &blocks) }
+                    K::compress(token, &mut state, &blocks);
                 }
             }
             for (lane, i) in group.clone().enumerate() {
@@ -552,5 +557,27 @@ fn hash_once<'a, K: Kernel, F>(
             }
         }
         group_start = group.end;
+    }
+}
+
+#[cfg(all(test, any(target_arch = "x86", target_arch = "x86_64")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_tokens_exist_exactly_where_the_cpu_has_the_path() {
+        let paths = supported_paths();
+        assert_eq!(
+            avx512::Avx512::detect().is_some(),
+            paths.contains(&HashPath::Avx512)
+        );
+        assert_eq!(
+            avx2::Avx2::detect().is_some(),
+            paths.contains(&HashPath::Avx2)
+        );
+        assert_eq!(
+            shani::ShaNi::<SHA_NI_LANES>::detect().is_some(),
+            paths.contains(&HashPath::ShaNi)
+        );
     }
 }

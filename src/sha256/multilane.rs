@@ -1,12 +1,12 @@
 //! The SHA-256 rounds written once for any vector of 32-bit lanes, one message per lane: the
 //! AVX2 (8 lanes) and AVX-512 (16 lanes) kernels supply the vector operations.
 
-use super::{LaneBlock, K};
+use super::{LaneBlock, K, MAX_LANES};
 
 /// Operations on a vector of `LANES` 32-bit words, one message per lane.
 ///
 /// Every function is `unsafe` because it runs instructions the CPU must support; the kernels
-/// built on it are only constructed after feature detection.
+/// built on it only run them with a token made after feature detection.
 pub(crate) trait Vector: Copy {
     const LANES: usize;
     unsafe fn splat(word: u32) -> Self;
@@ -68,10 +68,10 @@ unsafe fn rounds<V: Vector>(state: *mut u32, wk: impl Fn(usize) -> V) {
     }
 }
 
-/// Compresses `LANES` consecutive blocks into the word-major `state`.
+/// Compresses the first `LANES` blocks into the word-major `state`.
 #[inline(always)]
-pub(crate) unsafe fn compress<V: Vector>(state: *mut u32, blocks: &[LaneBlock]) {
-    debug_assert!(blocks.len() >= V::LANES);
+pub(crate) unsafe fn compress<V: Vector>(state: *mut u32, blocks: &[LaneBlock; MAX_LANES]) {
+    const { assert!(V::LANES <= MAX_LANES) };
     let mut w = [V::splat(0); 64];
     for (t, w_t) in w.iter_mut().enumerate().take(16) {
         *w_t = V::message_word(blocks.as_ptr(), t);
@@ -91,30 +91,47 @@ pub(crate) unsafe fn compress_scheduled<V: Vector>(state: *mut u32, wk: &[u32; 6
     rounds::<V>(state, |t| V::splat(wk[t]));
 }
 
-/// The kernel boilerplate shared by the vector paths: word-major state of `$lanes` messages.
+/// The kernel boilerplate shared by the vector paths: word-major state of `$lanes` messages,
+/// run only with `$token`, which exists once `$detected` said the CPU has `$features`.
 macro_rules! vector_kernel {
-    ($kernel:ident, $vector:ty, $lanes:literal, $features:literal) => {
+    ($kernel:ident, $token:ident, $vector:ty, $lanes:literal, $features:literal, $detected:expr) => {
+        /// Made only once the kernel's features were detected.
+        #[derive(Clone, Copy)]
+        pub(crate) struct $token(());
+
         impl super::Kernel for $kernel {
             const LANES: usize = $lanes;
             type State = [[u32; $lanes]; 8];
+            type Token = $token;
+
+            fn detect() -> Option<$token> {
+                $detected.then_some($token(()))
+            }
 
             fn init() -> Self::State {
                 super::IV.map(|word| [word; $lanes])
             }
 
-            unsafe fn compress(state: &mut Self::State, blocks: &[super::LaneBlock]) {
+            fn compress(
+                _: $token,
+                state: &mut Self::State,
+                blocks: &[super::LaneBlock; super::MAX_LANES],
+            ) {
                 #[target_feature(enable = $features)]
-                unsafe fn run(state: &mut [[u32; $lanes]; 8], blocks: &[super::LaneBlock]) {
-                    // SAFETY: the caller holds `$lanes` blocks and the CPU has `$features`.
+                unsafe fn run(
+                    state: &mut [[u32; $lanes]; 8],
+                    blocks: &[super::LaneBlock; super::MAX_LANES],
+                ) {
+                    // SAFETY: the CPU has `$features`, and `blocks` holds every lane.
                     unsafe {
                         super::multilane::compress::<$vector>(state.as_mut_ptr().cast(), blocks)
                     }
                 }
-                // SAFETY: kernels are only built after detecting `$features`.
+                // SAFETY: the token exists, so the CPU has `$features`.
                 unsafe { run(state, blocks) }
             }
 
-            unsafe fn compress_scheduled(state: &mut Self::State, wk: &[u32; 64]) {
+            fn compress_scheduled(_: $token, state: &mut Self::State, wk: &[u32; 64]) {
                 #[target_feature(enable = $features)]
                 unsafe fn run(state: &mut [[u32; $lanes]; 8], wk: &[u32; 64]) {
                     // SAFETY: the CPU has `$features`.
@@ -125,7 +142,7 @@ macro_rules! vector_kernel {
                         )
                     }
                 }
-                // SAFETY: kernels are only built after detecting `$features`.
+                // SAFETY: the token exists, so the CPU has `$features`.
                 unsafe { run(state, wk) }
             }
 

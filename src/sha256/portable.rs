@@ -66,16 +66,21 @@ pub(crate) struct Portable;
 impl Kernel for Portable {
     const LANES: usize = 1;
     type State = [u32; 8];
+    type Token = ();
+
+    fn detect() -> Option<()> {
+        Some(())
+    }
 
     fn init() -> Self::State {
         super::IV
     }
 
-    unsafe fn compress(state: &mut Self::State, blocks: &[LaneBlock]) {
+    fn compress(_: (), state: &mut Self::State, blocks: &[LaneBlock; super::MAX_LANES]) {
         compress(state, &blocks[0].0);
     }
 
-    unsafe fn compress_scheduled(state: &mut Self::State, wk: &[u32; 64]) {
+    fn compress_scheduled(_: (), state: &mut Self::State, wk: &[u32; 64]) {
         rounds(state, wk);
     }
 

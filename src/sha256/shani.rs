@@ -7,26 +7,35 @@ use core::arch::x86::*;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 
-use super::{Kernel, LaneBlock, K};
+use super::{Kernel, LaneBlock, K, MAX_LANES};
 
-/// `N` messages interleaved. Callers must have checked `sha`, `ssse3` and `sse4.1`.
+/// `N` messages interleaved.
 pub(crate) struct ShaNi<const N: usize>;
+
+/// Made only once `sha`, `ssse3` and `sse4.1` were detected.
+#[derive(Clone, Copy)]
+pub(crate) struct ShaNiToken(());
 
 impl<const N: usize> Kernel for ShaNi<N> {
     const LANES: usize = N;
     type State = [[u32; 8]; N];
+    type Token = ShaNiToken;
+
+    fn detect() -> Option<ShaNiToken> {
+        super::sha_ni_supported().then_some(ShaNiToken(()))
+    }
 
     fn init() -> Self::State {
         [super::IV; N]
     }
 
-    unsafe fn compress(state: &mut Self::State, blocks: &[LaneBlock]) {
-        // SAFETY: the dispatcher only builds this kernel after detecting the features, and
-        // `blocks` holds at least N blocks.
+    fn compress(_: ShaNiToken, state: &mut Self::State, blocks: &[LaneBlock; MAX_LANES]) {
+        const { assert!(N <= MAX_LANES) };
+        // SAFETY: the token exists, so the CPU has the features.
         unsafe { compress_blocks::<N>(state, blocks) }
     }
 
-    unsafe fn compress_scheduled(state: &mut Self::State, wk: &[u32; 64]) {
+    fn compress_scheduled(_: ShaNiToken, state: &mut Self::State, wk: &[u32; 64]) {
         // SAFETY: as above.
         unsafe { compress_scheduled::<N>(state, wk) }
     }
@@ -87,7 +96,10 @@ unsafe fn round_constants(group: usize) -> __m128i {
 }
 
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-unsafe fn compress_blocks<const N: usize>(state: &mut [[u32; 8]; N], blocks: &[LaneBlock]) {
+unsafe fn compress_blocks<const N: usize>(
+    state: &mut [[u32; 8]; N],
+    blocks: &[LaneBlock; MAX_LANES],
+) {
     let mask = byte_swap_mask();
     let mut abef = [_mm_setzero_si128(); N];
     let mut cdgh = [_mm_setzero_si128(); N];

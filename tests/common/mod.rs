@@ -1,28 +1,13 @@
 //! Shared helpers for integration tests: locating the external conformance vectors.
 #![allow(dead_code)]
 
+mod vectors;
+
 use std::path::PathBuf;
 
-/// The vectors folder: `$BATCHVERIFY_VECTORS`, else `../shared/vectors` beside the repository.
-///
-/// `None` (with a loud message) when it is missing, so a developer without the vectors can still
-/// run the rest; under `CI=true` a missing folder fails the test instead.
+/// The vectors folder (see [`vectors::locate`]): `None` only when the run opted out of them.
 pub fn vectors_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("BATCHVERIFY_VECTORS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors"));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let message = format!(
-        "conformance vectors not found at {} (set BATCHVERIFY_VECTORS)",
-        dir.display()
-    );
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{message}");
-    }
-    eprintln!("SKIPPED: {message}");
-    None
+    vectors::locate(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors"))
 }
 
 pub fn read_json(relative: &str) -> Option<serde_json::Value> {
@@ -74,4 +59,56 @@ pub fn block_txids(file: &str) -> Option<Vec<[u8; 32]>> {
             })
             .collect(),
     )
+}
+
+/// The single verdict of an implementation independent of batchverify: ed25519-dalek's
+/// `verify_strict` for `Strict`, ed25519-consensus (ZIP-215's reference) for `Zip215`. Wrong
+/// lengths are invalid.
+pub fn ed25519_oracle(
+    policy: batchverify::ed25519::Policy,
+    public_key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    use batchverify::ed25519::Policy;
+    let (Ok(public_key), Ok(signature)) = (
+        <[u8; 32]>::try_from(public_key),
+        <[u8; 64]>::try_from(signature),
+    ) else {
+        return false;
+    };
+    match policy {
+        Policy::Strict => ed25519_dalek::VerifyingKey::from_bytes(&public_key).is_ok_and(|key| {
+            key.verify_strict(message, &ed25519_dalek::Signature::from_bytes(&signature))
+                .is_ok()
+        }),
+        Policy::Zip215 => {
+            ed25519_consensus::VerificationKey::try_from(public_key).is_ok_and(|key| {
+                key.verify(&ed25519_consensus::Signature::from(signature), message)
+                    .is_ok()
+            })
+        }
+        other => panic!("no oracle for {other}"),
+    }
+}
+
+/// The shared GPU context, or `None` (skipping loudly) without an adapter, unless
+/// `BATCHVERIFY_REQUIRE_GPU=1` (CI), where no adapter fails the test.
+#[cfg(feature = "gpu")]
+pub fn gpu_or_skip() -> Option<std::sync::Arc<batchverify::gpu::GpuContext>> {
+    match batchverify::gpu::shared() {
+        Ok(context) => {
+            eprintln!("GPU tests run on {:?}", context.adapter());
+            Some(context)
+        }
+        Err(error) => {
+            if std::env::var("BATCHVERIFY_REQUIRE_GPU").is_ok_and(|v| v == "1") {
+                panic!("BATCHVERIFY_REQUIRE_GPU=1 but no GPU: {error}");
+            }
+            eprintln!(
+                "SKIPPED: no GPU adapter ({error}); install mesa-vulkan-drivers for lavapipe"
+            );
+            None
+        }
+    }
 }

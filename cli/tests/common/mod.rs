@@ -1,7 +1,18 @@
 //! Runs the built `batchverify` binary, as the CLI tests do.
+#![allow(dead_code)]
 
 use std::io::{ErrorKind, Write};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+
+#[path = "../../../tests/common/vectors.rs"]
+mod vectors;
+
+/// The conformance vectors, where the library's tests find them; `None` only when the run
+/// opted out of them.
+pub fn vectors_dir() -> Option<PathBuf> {
+    vectors::locate(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"))
+}
 
 /// `batchverify args…` with `stdin` piped in; its exit status and both outputs.
 pub fn batchverify(args: &[&str], stdin: &str) -> Output {
