@@ -4,6 +4,7 @@
 mod bench;
 mod info;
 mod merkle;
+mod record;
 mod verify;
 
 use std::fs::File;

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use batchverify::bls::Bls;
 use batchverify::ed25519::Verifier;
-use batchverify::{BatchOutcome, Field};
+use batchverify::BatchOutcome;
+
+use crate::record::Record;
 
 /// Records verified together: large enough for the batch equation to pay, small enough that
 /// memory stays bounded whatever the input size.
@@ -54,12 +56,6 @@ impl Scheme {
     }
 }
 
-struct Record {
-    public_key: Vec<u8>,
-    message: Vec<u8>,
-    signature: Vec<u8>,
-}
-
 pub fn run(scheme: Scheme, file: Option<&Path>) -> ExitCode {
     let input = match crate::open_input(file) {
         Ok(input) => input,
@@ -88,7 +84,11 @@ fn verify_stream(scheme: &Scheme, mut input: impl BufRead, output: impl Write) -
             }
             Some(Line::Read) if !line.iter().all(u8::is_ascii_whitespace) => {
                 batch_bytes += line.len();
-                parsed.push(parse_record(scheme, &line));
+                parsed.push(Record::parse(
+                    &line,
+                    scheme.public_key_len(),
+                    scheme.signature_len(),
+                ));
             }
             _ => {}
         }
@@ -175,51 +175,6 @@ fn flush(
         writeln!(output, "{line}")?;
     }
     Ok(all_valid)
-}
-
-fn parse_record(scheme: &Scheme, line: &[u8]) -> Result<Record, String> {
-    let value: serde_json::Value =
-        serde_json::from_slice(line).map_err(|e| format!("not a JSON object: {e}"))?;
-    if !value.is_object() {
-        return Err("not a JSON object".into());
-    }
-    let decode_hex = |field: Field| -> Result<Vec<u8>, String> {
-        let name = field.name();
-        let text = value
-            .get(name)
-            .ok_or_else(|| format!("{name}: missing"))?
-            .as_str()
-            .ok_or_else(|| format!("{name}: expected a hex string"))?;
-        hex::decode(text).map_err(|e| format!("{name}: invalid hex: {e}"))
-    };
-    let public_key = fixed_length(
-        Field::PublicKey,
-        decode_hex(Field::PublicKey)?,
-        scheme.public_key_len(),
-    )?;
-    let message = decode_hex(Field::Message)?;
-    let signature = fixed_length(
-        Field::Signature,
-        decode_hex(Field::Signature)?,
-        scheme.signature_len(),
-    )?;
-    Ok(Record {
-        public_key,
-        message,
-        signature,
-    })
-}
-
-fn fixed_length(field: Field, bytes: Vec<u8>, expected: usize) -> Result<Vec<u8>, String> {
-    if bytes.len() == expected {
-        Ok(bytes)
-    } else {
-        Err(format!(
-            "{}: expected {expected} bytes, got {}",
-            field.name(),
-            bytes.len()
-        ))
-    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 
 use crate::errors::malformed;
+use crate::layout::{self, LayoutError};
 
 /// The bytes of a C-contiguous Python buffer, readable while the GIL is released.
 ///
@@ -140,37 +141,8 @@ impl<'py> Column<'py> {
                 type_name(obj)
             ))
         })?;
-        let len = values.as_slice().len();
-        let (width, count) = match (values.shape(), width) {
-            ([_, row], Some(expected)) if *row != expected => {
-                return Err(malformed(
-                    format!("{field}: rows of {row} bytes, expected {expected}"),
-                    None,
-                    field,
-                ))
-            }
-            ([count, row], _) => (*row, *count),
-            ([_], Some(expected)) if len % expected == 0 => (expected, len / expected),
-            ([_], Some(expected)) => {
-                return Err(malformed(
-                    format!("{field}: {len} bytes is not a whole number of {expected}-byte items"),
-                    None,
-                    field,
-                ))
-            }
-            ([_], None) => {
-                return Err(PyTypeError::new_err(format!(
-                    "{field}: one flat buffer cannot be split into messages; pass a sequence of \
-                     bytes, a two-dimensional uint8 array or an Arrow binary array"
-                )))
-            }
-            (shape, _) => {
-                return Err(PyTypeError::new_err(format!(
-                    "{field}: expected a one- or two-dimensional uint8 buffer, got {} dimensions",
-                    shape.len()
-                )))
-            }
-        };
+        let (width, count) = layout::rows(values.shape(), values.as_slice().len(), width, field)
+            .map_err(|error| layout_error(error, field))?;
         Ok(Column::Rows {
             values,
             width,
@@ -204,7 +176,16 @@ impl<'py> Column<'py> {
         } else {
             Offsets::Int32(PyBuffer::<i32>::get(&offsets).map_err(|_| shape_error())?)
         };
-        let offsets = checked_offsets(&offsets, values.as_slice().len(), field, tuple.py())?;
+        let raw: Vec<i64> = match offsets {
+            Offsets::Int64(buffer) => buffer.to_vec(tuple.py())?,
+            Offsets::Int32(buffer) => buffer
+                .to_vec(tuple.py())?
+                .into_iter()
+                .map(i64::from)
+                .collect(),
+        };
+        let offsets = layout::checked_offsets(&raw, values.as_slice().len(), field)
+            .map_err(|error| layout_error(error, field))?;
         Ok(Column::Packed { values, offsets })
     }
 
@@ -222,16 +203,11 @@ impl<'py> Column<'py> {
         match self {
             Column::Items(items) => items.iter().map(Item::as_slice).collect(),
             Column::Rows {
-                count, width: 0, ..
-            } => vec![&[][..]; *count],
-            Column::Rows { values, width, .. } => values.as_slice().chunks_exact(*width).collect(),
-            Column::Packed { values, offsets } => {
-                let values = values.as_slice();
-                offsets
-                    .windows(2)
-                    .map(|pair| &values[pair[0]..pair[1]])
-                    .collect()
-            }
+                values,
+                width,
+                count,
+            } => layout::split_rows(values.as_slice(), *width, *count),
+            Column::Packed { values, offsets } => layout::split_packed(values.as_slice(), offsets),
         }
     }
 
@@ -260,48 +236,11 @@ impl<'py> Column<'py> {
     }
 }
 
-/// Offsets as indices into `values`, after checking that they can be: non-negative, never
-/// decreasing and inside the buffer. Arrow arrays built by pyarrow satisfy this; anything
-/// passed by hand may not.
-fn checked_offsets(
-    offsets: &Offsets,
-    values_len: usize,
-    field: &str,
-    py: Python<'_>,
-) -> PyResult<Vec<usize>> {
-    let raw: Vec<i64> = match offsets {
-        Offsets::Int64(buffer) => buffer.to_vec(py)?,
-        Offsets::Int32(buffer) => buffer.to_vec(py)?.into_iter().map(i64::from).collect(),
-    };
-    if raw.is_empty() {
-        return Err(malformed(
-            format!("{field}: offsets must have one more entry than there are items"),
-            None,
-            field,
-        ));
+fn layout_error(error: LayoutError, field: &str) -> PyErr {
+    match error {
+        LayoutError::Malformed { message, index } => malformed(message, index, field),
+        LayoutError::Shape(message) => PyTypeError::new_err(message),
     }
-    let mut previous = 0usize;
-    raw.iter()
-        .enumerate()
-        .map(|(position, &offset)| {
-            let offset = usize::try_from(offset)
-                .ok()
-                .filter(|&offset| offset <= values_len && (position == 0 || offset >= previous));
-            let Some(offset) = offset else {
-                return Err(malformed(
-                    format!(
-                        "{field}: offset {position} ({}) is negative, decreasing or past the \
-                         {values_len}-byte values buffer",
-                        raw[position]
-                    ),
-                    Some(position.saturating_sub(1)),
-                    field,
-                ));
-            };
-            previous = offset;
-            Ok(offset)
-        })
-        .collect()
 }
 
 /// The bytes of a single-value argument (one key, one message).

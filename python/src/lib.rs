@@ -11,6 +11,7 @@ mod columns;
 mod ed25519;
 mod errors;
 mod hashing;
+mod layout;
 
 use batchverify::{BatchOutcome, Error};
 use pyo3::prelude::*;

@@ -56,27 +56,50 @@ pub(crate) trait Curve {
     /// of the verification equation.
     fn key_loop(key: &Self::PublicKey, hash: &Self::MessagePoint) -> blst_fp12;
 
+    /// One Miller loop over the pairs (keys[i], hashes[i]): equal after the final
+    /// exponentiation to the product of their [`Curve::key_loop`]s, and cheaper per pair (the
+    /// pairs share the loop's squarings).
+    fn keys_loop(keys: &[Self::PublicKey], hashes: &[Self::MessagePoint]) -> blst_fp12;
+
     /// The Miller loop of e(signature, generator): the right side.
     fn signature_loop(signature: &Self::Signature) -> blst_fp12;
 }
 
-/// A Miller loop over one point of each group, in whichever order a variant holds them.
-trait MillerLoop<Other> {
+/// Miller loops over points of the two groups, in whichever order a variant holds them. A pair
+/// with the point at infinity (blst's all-zero affine point) contributes the identity, which
+/// blst's loops do not special-case.
+trait MillerLoop<Other>: Sized {
     fn miller_loop(&self, other: &Other) -> blst_fp12;
+    fn miller_loop_n(these: &[Self], others: &[Other]) -> blst_fp12;
 }
 
 impl MillerLoop<blst_p2_affine> for blst_p1_affine {
     fn miller_loop(&self, other: &blst_p2_affine) -> blst_fp12 {
-        if *self == blst_p1_affine::default() || *other == blst_p2_affine::default() {
-            return gt_one();
+        Self::miller_loop_n(core::slice::from_ref(self), core::slice::from_ref(other))
+    }
+
+    fn miller_loop_n(these: &[Self], others: &[blst_p2_affine]) -> blst_fp12 {
+        let (p, q): (Vec<blst_p1_affine>, Vec<blst_p2_affine>) = these
+            .iter()
+            .zip(others)
+            .filter(|(p, q)| **p != blst_p1_affine::default() && **q != blst_p2_affine::default())
+            .map(|(p, q)| (*p, *q))
+            .unzip();
+        match p.len() {
+            0 => gt_one(),
+            1 => blst_fp12::miller_loop(&q[0], &p[0]),
+            _ => blst_fp12::miller_loop_n(&q, &p),
         }
-        blst_fp12::miller_loop(other, self)
     }
 }
 
 impl MillerLoop<blst_p1_affine> for blst_p2_affine {
     fn miller_loop(&self, other: &blst_p1_affine) -> blst_fp12 {
         other.miller_loop(self)
+    }
+
+    fn miller_loop_n(these: &[Self], others: &[blst_p1_affine]) -> blst_fp12 {
+        blst_p1_affine::miller_loop_n(others, these)
     }
 }
 
@@ -231,6 +254,12 @@ macro_rules! curve {
             fn key_loop(key: &Self::PublicKey, hash: &$signature_affine) -> blst_fp12 {
                 let key: &$key_affine = key.into();
                 key.miller_loop(hash)
+            }
+
+            fn keys_loop(keys: &[Self::PublicKey], hashes: &[$signature_affine]) -> blst_fp12 {
+                let keys: Vec<$key_affine> =
+                    keys.iter().map(|key| *<&$key_affine>::from(key)).collect();
+                <$key_affine>::miller_loop_n(&keys, hashes)
             }
 
             fn signature_loop(signature: &Self::Signature) -> blst_fp12 {
