@@ -20,6 +20,10 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 
+#[path = "../tests/common/oracles.rs"]
+#[allow(dead_code)]
+mod oracles;
+
 const SIGNERS: usize = 4096;
 const CORRUPT_ONE_IN: u64 = 100;
 const GARBAGE_ONE_IN: u64 = 100_000;
@@ -236,19 +240,6 @@ fn mixed_order(rng: &mut StdRng, message: Vec<u8>) -> ([u8; 32], Vec<u8>, [u8; 6
     (key, message, signature)
 }
 
-fn oracle(policy: Policy, key: &[u8; 32], message: &[u8], signature: &[u8; 64]) -> bool {
-    match policy {
-        Policy::Strict => ed25519_dalek::VerifyingKey::from_bytes(key).is_ok_and(|key| {
-            key.verify_strict(message, &ed25519_dalek::Signature::from_bytes(signature))
-                .is_ok()
-        }),
-        _ => ed25519_consensus::VerificationKey::try_from(*key).is_ok_and(|key| {
-            key.verify(&ed25519_consensus::Signature::from(*signature), message)
-                .is_ok()
-        }),
-    }
-}
-
 fn mutations_against_oracle(policy: Policy, signers: &[SigningKey], total: usize) {
     const BATCH: usize = 1000;
     let started = Instant::now();
@@ -270,7 +261,9 @@ fn mutations_against_oracle(policy: Policy, signers: &[SigningKey], total: usize
             .expect("well-formed");
         let expected: Vec<bool> = items
             .par_iter()
-            .map(|(key, message, signature)| oracle(policy, key, message, signature))
+            .map(|(key, message, signature)| {
+                oracles::ed25519_oracle(policy, key, message, signature)
+            })
             .collect();
         for (i, want) in expected.iter().enumerate() {
             assert_eq!(

@@ -443,48 +443,10 @@ fn verdicts(bls: &Bls, fixture: &Fixture) -> Vec<bool> {
     bls.verify_sets(&sets).unwrap().into_vec()
 }
 
-/// blst's own verdict on one set, the independent oracle for batches: every point deserialized
-/// and validated by blst, then its `verify` (one key) or `fast_aggregate_verify`.
-fn blst_verdict(bls: &Bls, keys: &[Vec<u8>], message: &[u8], signature: &[u8]) -> bool {
-    macro_rules! verdict {
-        ($variant:ident) => {{
-            use blst::$variant::{PublicKey, Signature};
-            let Ok(keys) = keys
-                .iter()
-                .map(|key| PublicKey::key_validate(key))
-                .collect::<Result<Vec<_>, _>>()
-            else {
-                return false;
-            };
-            let Ok(signature) = Signature::sig_validate(signature, true) else {
-                return false;
-            };
-            let result = match keys.as_slice() {
-                [key] => {
-                    let aug: &[u8] = match bls.scheme() {
-                        Scheme::MessageAugmentation => &key.compress(),
-                        _ => &[],
-                    };
-                    signature.verify(false, message, bls.dst(), aug, key, false)
-                }
-                _ => {
-                    let refs: Vec<&PublicKey> = keys.iter().collect();
-                    signature.fast_aggregate_verify(false, message, bls.dst(), &refs)
-                }
-            };
-            result == blst::BLST_ERROR::BLST_SUCCESS
-        }};
-    }
-    match bls.variant() {
-        Variant::MinPk => verdict!(min_pk),
-        Variant::MinSig => verdict!(min_sig),
-    }
-}
-
 fn single_verdicts(bls: &Bls, fixture: &Fixture) -> Vec<bool> {
     (0..fixture.keys.len())
         .map(|i| {
-            blst_verdict(
+            common::oracles::blst_oracle(
                 bls,
                 &fixture.keys[i],
                 &fixture.messages[i],

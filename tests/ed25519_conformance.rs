@@ -46,7 +46,8 @@ fn check_corpus(policy: Policy, cases: &[Case]) {
     let disagreements: Vec<&str> = cases
         .iter()
         .filter(|c| {
-            common::ed25519_oracle(policy, &c.public_key, &c.message, &c.signature) != c.valid
+            common::oracles::ed25519_oracle(policy, &c.public_key, &c.message, &c.signature)
+                != c.valid
         })
         .map(|c| c.name.as_str())
         .collect();

@@ -130,7 +130,7 @@ proptest! {
                 let verdicts = batch(&verifier, &items);
                 let oracle: Vec<bool> = items
                     .iter()
-                    .map(|i| common::ed25519_oracle(policy, &i.public_key, &i.message, &i.signature))
+                    .map(|i| common::oracles::ed25519_oracle(policy, &i.public_key, &i.message, &i.signature))
                     .collect();
                 prop_assert_eq!(&verdicts, &oracle, "{}", policy);
                 let singles: Vec<bool> = items.iter().map(|i| single(&verifier, i)).collect();

@@ -14,6 +14,10 @@ use batchverify::ed25519::{Policy, Verifier};
 use batchverify::Error;
 use libfuzzer_sys::fuzz_target;
 
+#[path = "../../tests/common/oracles.rs"]
+#[allow(dead_code)]
+mod oracles;
+
 struct Item {
     key: [u8; 32],
     signature: [u8; 64],
@@ -58,25 +62,6 @@ fn item(data: &mut &[u8]) -> Option<Item> {
     Some(item)
 }
 
-fn oracle(policy: Policy, item: &Item) -> bool {
-    match policy {
-        Policy::Strict => ed25519_dalek::VerifyingKey::from_bytes(&item.key).is_ok_and(|key| {
-            key.verify_strict(
-                &item.message,
-                &ed25519_dalek::Signature::from_bytes(&item.signature),
-            )
-            .is_ok()
-        }),
-        _ => ed25519_consensus::VerificationKey::try_from(item.key).is_ok_and(|key| {
-            key.verify(
-                &ed25519_consensus::Signature::from(item.signature),
-                &item.message,
-            )
-            .is_ok()
-        }),
-    }
-}
-
 fuzz_target!(|data: &[u8]| {
     let mut rest = data;
     let mut items = Vec::new();
@@ -93,7 +78,8 @@ fuzz_target!(|data: &[u8]| {
                 .verify_batch(&keys, &messages, &signatures)
                 .expect("lengths are right by construction");
             for (i, item) in items.iter().enumerate() {
-                let expected = oracle(policy, item);
+                let expected =
+                    oracles::ed25519_oracle(policy, &item.key, &item.message, &item.signature);
                 let single = match verifier.verify(&item.key, &item.message, &item.signature) {
                     Ok(()) => true,
                     Err(Error::InvalidSignature) => false,

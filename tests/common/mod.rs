@@ -1,6 +1,8 @@
-//! Shared helpers for integration tests: locating the external conformance vectors.
+//! Shared helpers for integration tests: the external conformance vectors, the independent
+//! oracles, the GPU context.
 #![allow(dead_code)]
 
+pub mod oracles;
 mod vectors;
 
 use std::path::PathBuf;
@@ -59,37 +61,6 @@ pub fn block_txids(file: &str) -> Option<Vec<[u8; 32]>> {
             })
             .collect(),
     )
-}
-
-/// The single verdict of an implementation independent of batchverify: ed25519-dalek's
-/// `verify_strict` for `Strict`, ed25519-consensus (ZIP-215's reference) for `Zip215`. Wrong
-/// lengths are invalid.
-pub fn ed25519_oracle(
-    policy: batchverify::ed25519::Policy,
-    public_key: &[u8],
-    message: &[u8],
-    signature: &[u8],
-) -> bool {
-    use batchverify::ed25519::Policy;
-    let (Ok(public_key), Ok(signature)) = (
-        <[u8; 32]>::try_from(public_key),
-        <[u8; 64]>::try_from(signature),
-    ) else {
-        return false;
-    };
-    match policy {
-        Policy::Strict => ed25519_dalek::VerifyingKey::from_bytes(&public_key).is_ok_and(|key| {
-            key.verify_strict(message, &ed25519_dalek::Signature::from_bytes(&signature))
-                .is_ok()
-        }),
-        Policy::Zip215 => {
-            ed25519_consensus::VerificationKey::try_from(public_key).is_ok_and(|key| {
-                key.verify(&ed25519_consensus::Signature::from(signature), message)
-                    .is_ok()
-            })
-        }
-        other => panic!("no oracle for {other}"),
-    }
 }
 
 /// The shared GPU context, or `None` (skipping loudly) without an adapter, unless

@@ -1,0 +1,72 @@
+//! Single verdicts of implementations independent of batchverify, the oracles that batches are
+//! checked against (by the tests, the fuzz targets and `make soak`, which include this file).
+
+use batchverify::bls::{Bls, Scheme, Variant};
+use batchverify::ed25519::Policy;
+
+/// ed25519-dalek's `verify_strict` for `Strict`, ed25519-consensus (ZIP-215's reference) for
+/// `Zip215`. Wrong lengths are invalid.
+pub fn ed25519_oracle(policy: Policy, public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    let (Ok(public_key), Ok(signature)) = (
+        <[u8; 32]>::try_from(public_key),
+        <[u8; 64]>::try_from(signature),
+    ) else {
+        return false;
+    };
+    match policy {
+        Policy::Strict => ed25519_dalek::VerifyingKey::from_bytes(&public_key).is_ok_and(|key| {
+            key.verify_strict(message, &ed25519_dalek::Signature::from_bytes(&signature))
+                .is_ok()
+        }),
+        Policy::Zip215 => {
+            ed25519_consensus::VerificationKey::try_from(public_key).is_ok_and(|key| {
+                key.verify(&ed25519_consensus::Signature::from(signature), message)
+                    .is_ok()
+            })
+        }
+        other => panic!("no oracle for {other}"),
+    }
+}
+
+/// blst's own verdict on one set under `bls`'s variant, scheme and tag: every point decoded and
+/// validated by blst, then its `verify` (one key) or `fast_aggregate_verify` (several).
+pub fn blst_oracle<K: AsRef<[u8]>>(
+    bls: &Bls,
+    keys: &[K],
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    macro_rules! verdict {
+        ($variant:ident) => {{
+            use blst::$variant::{PublicKey, Signature};
+            let Ok(keys) = keys
+                .iter()
+                .map(|key| PublicKey::key_validate(key.as_ref()))
+                .collect::<Result<Vec<_>, _>>()
+            else {
+                return false;
+            };
+            let Ok(signature) = Signature::sig_validate(signature, true) else {
+                return false;
+            };
+            let result = match keys.as_slice() {
+                [key] => {
+                    let aug: &[u8] = match bls.scheme() {
+                        Scheme::MessageAugmentation => &key.compress(),
+                        _ => &[],
+                    };
+                    signature.verify(false, message, bls.dst(), aug, key, false)
+                }
+                _ => {
+                    let refs: Vec<&PublicKey> = keys.iter().collect();
+                    signature.fast_aggregate_verify(false, message, bls.dst(), &refs)
+                }
+            };
+            result == blst::BLST_ERROR::BLST_SUCCESS
+        }};
+    }
+    match bls.variant() {
+        Variant::MinPk => verdict!(min_pk),
+        Variant::MinSig => verdict!(min_sig),
+    }
+}
