@@ -59,9 +59,10 @@ python-lint: python-env
 python-test: python-env
 	cd python && ../$(VENV)/bin/pytest -q
 
-# The fuzz targets (fuzz/, outside the workspace) built for libFuzzer on the stable toolchain:
-# the coverage instrumentation cargo-fuzz would ask for, without a sanitizer (those need
-# nightly), with debug assertions and overflow checks on. `make fuzz` runs each target for
+# The fuzz targets (fuzz/, outside the workspace) built for libFuzzer on the stable toolchain
+# with what cargo-fuzz's default build asks for: coverage instrumentation, AddressSanitizer
+# (a -Z flag, which RUSTC_BOOTSTRAP=1 lets the stable compiler take), debug assertions and
+# overflow checks. `make fuzz` runs each target for
 # FUZZ_SECONDS (10 minutes by default), keeping its corpus in target/fuzz/corpus and starting
 # from fuzz/seeds/<target> where there is one; CI runs `make fuzz-smoke`, a minute each.
 FUZZ_TARGETS := ed25519_batch bls_batch merkle_proofs cli_record python_columns
@@ -70,13 +71,13 @@ FUZZ_DIR := $(CURDIR)/target/fuzz
 # Naming the target keeps the instrumentation out of build scripts and proc macros.
 FUZZ_TRIPLE := $(shell rustc -vV | sed -n 's/^host: //p')
 FUZZ_BIN := $(FUZZ_DIR)/$(FUZZ_TRIPLE)/release
-FUZZ_RUSTFLAGS := --cfg fuzzing -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
+FUZZ_RUSTFLAGS := --cfg fuzzing -Zsanitizer=address -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
 	-Cllvm-args=-sanitizer-coverage-inline-8bit-counters \
 	-Cllvm-args=-sanitizer-coverage-pc-table -Cllvm-args=-sanitizer-coverage-trace-compares \
 	-Cdebug-assertions -Coverflow-checks --cfg curve25519_dalek_backend="avx512"
 
 fuzz-build:
-	cd fuzz && RUSTFLAGS='$(FUZZ_RUSTFLAGS)' CARGO_TARGET_DIR=$(FUZZ_DIR) \
+	cd fuzz && RUSTC_BOOTSTRAP=1 RUSTFLAGS='$(FUZZ_RUSTFLAGS)' CARGO_TARGET_DIR=$(FUZZ_DIR) \
 		$(CARGO) build --release --bins --target $(FUZZ_TRIPLE)
 
 fuzz: fuzz-build
