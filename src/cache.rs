@@ -13,6 +13,9 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 const SHARDS: usize = 16;
 
+/// Signature families, each with its own shards (see [`Cached::FAMILY`]).
+const FAMILIES: usize = 3;
+
 /// What a cache entry holds: a decoded key of one family.
 #[derive(Clone, Copy)]
 pub(crate) enum Entry {
@@ -21,16 +24,17 @@ pub(crate) enum Entry {
     BlsMinSig(blst::min_sig::PublicKey),
 }
 
-/// A decoded key type the cache can hold; its family is part of every cache key, so families
-/// sharing one cache never see each other's entries.
+/// A decoded key type the cache can hold. Each family has its own shards, so families sharing
+/// one cache never see each other's entries, and a lookup needs no allocation.
 pub(crate) trait Cached: Copy {
-    const FAMILY: u8;
+    /// Below [`FAMILIES`], distinct per type.
+    const FAMILY: usize;
     fn into_entry(self) -> Entry;
     fn from_entry(entry: &Entry) -> Option<Self>;
 }
 
-/// Family tag and key bytes to the decoded key.
-type Map = HashMap<(u8, Box<[u8]>), Entry>;
+/// Key bytes to the decoded key.
+type Map = HashMap<Box<[u8]>, Entry>;
 type Shard = RwLock<Map>;
 
 /// A bounded cache of decoded public keys, shared by threads (and, if the caller wishes, by
@@ -45,21 +49,23 @@ pub struct KeyCache {
 }
 
 impl KeyCache {
-    /// A cache that holds at most about `capacity` keys.
+    /// A cache that holds at most about `capacity` keys of each signature family.
     pub fn new(capacity: usize) -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect(),
+            shards: (0..FAMILIES * SHARDS)
+                .map(|_| RwLock::new(HashMap::new()))
+                .collect(),
             shard_capacity: capacity.div_ceil(SHARDS).max(1),
             hasher: RandomState::new(),
         }
     }
 
-    /// The most keys it holds at once.
+    /// The most keys of one family it holds at once.
     pub fn capacity(&self) -> usize {
         self.shard_capacity * SHARDS
     }
 
-    /// Number of keys held now.
+    /// Number of keys held now, every family together.
     pub fn len(&self) -> usize {
         self.shards.iter().map(|shard| read(shard).len()).sum()
     }
@@ -82,9 +88,10 @@ impl KeyCache {
         bytes: &[u8],
         decode: impl FnOnce() -> Result<V, E>,
     ) -> Result<V, E> {
-        let key = (V::FAMILY, Box::<[u8]>::from(bytes));
-        let shard = &self.shards[self.hasher.hash_one(&key) as usize % SHARDS];
-        if let Some(hit) = read(shard).get(&key).and_then(V::from_entry) {
+        const { assert!(V::FAMILY < FAMILIES) };
+        let shard = V::FAMILY * SHARDS + self.hasher.hash_one(bytes) as usize % SHARDS;
+        let shard = &self.shards[shard];
+        if let Some(hit) = read(shard).get(bytes).and_then(V::from_entry) {
             return Ok(hit);
         }
         let decoded = decode()?;
@@ -92,7 +99,7 @@ impl KeyCache {
         if map.len() >= self.shard_capacity {
             map.clear();
         }
-        map.insert(key, decoded.into_entry());
+        map.insert(bytes.into(), decoded.into_entry());
         Ok(decoded)
     }
 }

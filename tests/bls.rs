@@ -393,14 +393,9 @@ fn batch_fixture(
         signatures.push(bls.aggregate_signatures(&parts).unwrap());
         messages.push(message);
     }
-    let mut corrupted = std::collections::BTreeSet::new();
+    let honest = (keys.clone(), messages.clone(), signatures.clone());
     for &(index, kind) in corrupt {
         let index = index % n;
-        if kind % 4 == 1 && n == 1 {
-            // Its own signature again: nothing to change.
-            continue;
-        }
-        corrupted.insert(index);
         match kind % 4 {
             0 => messages[index].push(b'!'),
             1 => signatures[index] = signatures[(index + 1) % n].clone(),
@@ -411,11 +406,18 @@ fn batch_fixture(
             }
         }
     }
+    // A later corruption can undo an earlier one (the same bit flipped twice, a signature
+    // copied back), so what counts is what differs at the end.
+    let corrupted = (0..n)
+        .filter(|&i| {
+            keys[i] != honest.0[i] || messages[i] != honest.1[i] || signatures[i] != honest.2[i]
+        })
+        .collect();
     Fixture {
         keys,
         messages,
         signatures,
-        corrupted: corrupted.into_iter().collect(),
+        corrupted,
     }
 }
 

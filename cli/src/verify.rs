@@ -125,7 +125,11 @@ fn read_line_capped(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<
     }
     line.clear();
     loop {
-        let buffer = input.fill_buf()?;
+        let buffer = match input.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
         if buffer.is_empty() {
             break;
         }

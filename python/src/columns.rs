@@ -23,11 +23,14 @@ use crate::layout::{self, LayoutError};
 
 /// The bytes of a C-contiguous Python buffer, readable while the GIL is released.
 ///
-/// A read-only buffer (bytes, pyarrow's buffers, a read-only memoryview) is read in place: its
-/// exporter keeps the memory alive, in place and unchanged while it is held. A writable one
-/// (numpy arrays, bytearray) is copied while the GIL is still held, because another Python
-/// thread may write to it while a call runs without the GIL, and Rust may not hold a `&[u8]`
-/// over memory that changes under it.
+/// A writable buffer (numpy arrays, bytearray, a mutable Arrow buffer) is copied while the GIL
+/// is still held, because another Python thread may write to it while a call runs without the
+/// GIL, and Rust may not hold a `&[u8]` over memory that changes under it. A read-only one
+/// (bytes, immutable Arrow buffers, read-only arrays and memoryviews) is read in place: no one
+/// can write through it, and its exporter keeps the memory alive and in place while it is
+/// held. Memory that is read-only through this view but written through another one (a
+/// read-only numpy view of a writable array) during the call is the caller's data race, as
+/// the README says.
 pub struct Bytes {
     storage: Storage,
     shape: Vec<usize>,
@@ -72,8 +75,9 @@ impl Bytes {
         }
         // SAFETY: the buffer is C-contiguous (checked in `get`), so `len_bytes` bytes start at
         // `buf_ptr`; the exporter keeps that memory alive and in place until the `PyBuffer` is
-        // released, which outlives the returned borrow of `self`; and it is read-only (checked
-        // in `get`), so no Python code writes to it meanwhile.
+        // released, which outlives the returned borrow of `self`; and the export is read-only
+        // (checked in `get`), so nothing writes through it. That no other view of the same
+        // memory is written meanwhile is the caller's part (see the type's documentation).
         #[allow(unsafe_code)]
         unsafe {
             std::slice::from_raw_parts(buffer.buf_ptr().cast::<u8>(), len)

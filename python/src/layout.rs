@@ -1,5 +1,9 @@
 //! Where each item of a column lies in its buffer, worked out without Python so that the fuzz
-//! crate can include this file and check it on any input (see `fuzz/fuzz_targets/columns.rs`).
+//! crate can include this file and check it on any input (`fuzz/fuzz_targets/python_columns.rs`).
+
+/// The most items a column of empty rows may claim: a (2^40, 0) array holds no bytes, but a
+/// slice per item would not fit in memory (16 M empty items already take 256 MiB of slices).
+pub const MAX_EMPTY_ROWS: usize = 1 << 24;
 
 /// Why a column's layout was refused.
 #[derive(Debug, PartialEq, Eq)]
@@ -30,6 +34,9 @@ pub fn rows(
     match (shape, width) {
         ([_, row], Some(expected)) if *row != expected => Err(malformed(format!(
             "{field}: rows of {row} bytes, expected {expected}"
+        ))),
+        ([count, 0], _) if *count > MAX_EMPTY_ROWS => Err(malformed(format!(
+            "{field}: {count} items of 0 bytes is more than a batch can hold"
         ))),
         ([count, row], _) => Ok((*row, *count)),
         ([_], Some(0)) => Err(malformed(format!(

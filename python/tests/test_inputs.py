@@ -135,6 +135,13 @@ def raises_malformed(call: Callable[[], object], field: str, index: int | None) 
     return str(raised.value)
 
 
+def test_a_huge_column_of_empty_rows_is_an_error_not_a_crash() -> None:
+    """A (2^40, 0) array holds no bytes; a slice per item would need 16 TiB."""
+    rows = np.lib.stride_tricks.as_strided(np.zeros(1, np.uint8), shape=(1 << 40, 0))
+    message = raises_malformed(lambda: sha256.hash_many(rows), "messages", None)
+    assert "items of 0 bytes" in message
+
+
 def test_wrong_lengths_name_the_item_and_field() -> None:
     keys = [*KEYS]
     keys[5] = keys[5][:31]

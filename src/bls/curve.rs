@@ -75,7 +75,10 @@ trait MillerLoop<Other>: Sized {
 
 impl MillerLoop<blst_p2_affine> for blst_p1_affine {
     fn miller_loop(&self, other: &blst_p2_affine) -> blst_fp12 {
-        Self::miller_loop_n(core::slice::from_ref(self), core::slice::from_ref(other))
+        if *self == blst_p1_affine::default() || *other == blst_p2_affine::default() {
+            return gt_one();
+        }
+        blst_fp12::miller_loop(other, self)
     }
 
     fn miller_loop_n(these: &[Self], others: &[blst_p2_affine]) -> blst_fp12 {
@@ -87,7 +90,6 @@ impl MillerLoop<blst_p2_affine> for blst_p1_affine {
             .unzip();
         match p.len() {
             0 => gt_one(),
-            1 => blst_fp12::miller_loop(&q[0], &p[0]),
             _ => blst_fp12::miller_loop_n(&q, &p),
         }
     }
@@ -121,7 +123,7 @@ macro_rules! curve {
         pub(crate) struct $name;
 
         impl Cached for blst::$module::PublicKey {
-            const FAMILY: u8 = $family;
+            const FAMILY: usize = $family;
 
             fn into_entry(self) -> Entry {
                 Entry::$entry(self)

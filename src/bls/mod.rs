@@ -602,6 +602,9 @@ mod tests {
     fn secret_keys_are_wiped_on_drop() {
         fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
         wiped_on_drop::<super::SecretKey>();
+        // What `ed25519::SigningKey` holds, wiped by ed25519-dalek's own `Drop` (its `zeroize`
+        // feature): the wrapper's marker rests on this.
+        wiped_on_drop::<ed25519_dalek::SigningKey>();
         wiped_on_drop::<crate::ed25519::SigningKey>();
     }
 }

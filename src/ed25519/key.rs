@@ -42,7 +42,7 @@ pub(crate) fn is_canonical_encoding(bytes: &[u8; 32]) -> bool {
 }
 
 impl crate::cache::Cached for DecodedKey {
-    const FAMILY: u8 = 0;
+    const FAMILY: usize = 0;
 
     fn into_entry(self) -> crate::cache::Entry {
         crate::cache::Entry::Ed25519(self)

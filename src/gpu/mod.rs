@@ -573,18 +573,25 @@ pub fn init(options: &GpuOptions) -> Result<Arc<GpuContext>, GpuError> {
 
 /// The shared context, created on first use (with default options unless [`init`] gave
 /// others). A context whose device was lost (driver reset, [`GpuContext::destroy`]) is
-/// replaced by a new one here, so only the calls that met the loss fall back to the CPU.
+/// replaced by a new one here, so only the calls that met the loss fall back to the CPU; if
+/// the new one cannot be opened yet, the next call tries again.
 pub fn shared() -> Result<Arc<GpuContext>, GpuError> {
     let mut shared = SHARED.lock().unwrap_or_else(|e| e.into_inner());
-    match &shared.context {
+    let replacing = match &shared.context {
         Some(Ok(context)) if context.check_alive().is_err() => {
             log::warn!("the GPU device was lost; opening a new one");
+            true
         }
         Some(made) => return made.clone(),
-        None => {}
-    }
+        None => false,
+    };
     let context = GpuContext::new(&shared.options).map(Arc::new);
-    shared.context = Some(context.clone());
+    // Right after a loss (a driver reset) opening can fail for a while: that failure is not
+    // kept, so a later call tries again.
+    shared.context = match (&context, replacing) {
+        (Err(_), true) => None,
+        _ => Some(context.clone()),
+    };
     context
 }
 
