@@ -15,6 +15,28 @@ use std::process::ExitCode;
 use batchverify::ed25519::Policy;
 use clap::{Parser, Subcommand};
 
+/// Mesa's Vulkan drivers (lavapipe among them) connect to Wayland while the GPU is probed, and
+/// Wayland's client library prints "error: XDG_RUNTIME_DIR is invalid or not set in the
+/// environment" when the variable is unset (a service, a container, ssh without a session),
+/// which reads like a failure on a healthy run. Nothing of ours needs that directory, so when
+/// it is unset the CLI sets it to a private one of its own, before any thread starts: the
+/// message is never printed rather than filtered out of stderr.
+#[cfg(target_os = "linux")]
+fn quiet_gpu_probe() {
+    use std::os::unix::fs::DirBuilderExt;
+    if std::env::var_os("XDG_RUNTIME_DIR").is_some() {
+        return;
+    }
+    let dir = std::env::temp_dir().join("batchverify-runtime");
+    let created = std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir);
+    if created.is_ok() {
+        std::env::set_var("XDG_RUNTIME_DIR", dir);
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "batchverify",
@@ -69,6 +91,8 @@ enum VerifyScheme {
 }
 
 fn main() -> ExitCode {
+    #[cfg(target_os = "linux")]
+    quiet_gpu_probe();
     let cli = Cli::parse();
     match cli.command {
         Command::Info => info::run(),

@@ -10,6 +10,8 @@ use batchverify::Backend;
 use clap::{Args, Subcommand};
 use rayon::prelude::*;
 
+use crate::record::decode_hex;
+
 /// Leaves parsed before they go to the hasher together: enough for the vector paths and all
 /// threads, while memory stays bounded for `root`.
 const LINES_PER_PIECE: usize = 1 << 16;
@@ -213,7 +215,7 @@ fn read_leaves(
         if text.is_empty() && !args.raw {
             continue;
         }
-        let bytes = hex::decode(text).map_err(|e| format!("line {number}: invalid hex: {e}"))?;
+        let bytes = decode_hex(text).map_err(|e| format!("line {number}: invalid hex: {e}"))?;
         lines.push(number);
         piece.push(bytes);
         if piece.len() == LINES_PER_PIECE {
@@ -308,7 +310,7 @@ fn parse_proof(line: &str, display_order: bool) -> Result<ProofRecord, String> {
         let text = field
             .as_str()
             .ok_or_else(|| format!("{name}: expected a hex string"))?;
-        let mut bytes = hex::decode(text).map_err(|e| format!("{name}: invalid hex: {e}"))?;
+        let mut bytes = decode_hex(text).map_err(|e| format!("{name}: invalid hex: {e}"))?;
         if display_order {
             bytes.reverse();
         }

@@ -32,7 +32,7 @@ impl Record {
                 .ok_or_else(|| format!("{name}: missing"))?
                 .as_str()
                 .ok_or_else(|| format!("{name}: expected a hex string"))?;
-            hex::decode(text).map_err(|e| format!("{name}: invalid hex: {e}"))
+            decode_hex(text).map_err(|e| format!("{name}: invalid hex: {e}"))
         };
         let public_key = fixed_length(
             Field::PublicKey,
@@ -51,6 +51,15 @@ impl Record {
             signature,
         })
     }
+}
+
+/// Hex as the CLI reads it everywhere: with or without the `0x` prefix Ethereum tooling writes.
+pub fn decode_hex(text: &str) -> Result<Vec<u8>, hex::FromHexError> {
+    let digits = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))
+        .unwrap_or(text);
+    hex::decode(digits)
 }
 
 fn fixed_length(field: Field, bytes: Vec<u8>, expected: usize) -> Result<Vec<u8>, String> {

@@ -238,6 +238,23 @@ mod tests {
     }
 
     #[test]
+    fn hex_may_carry_the_0x_prefix() {
+        let prefixed = record(9, b"j")
+            .replace("\"public_key\":\"", "\"public_key\":\"0x")
+            .replace("\"signature\":\"", "\"signature\":\"0X")
+            .replace("\"message\":\"", "\"message\":\"0x");
+        let (ok, lines) = run_on(&prefixed);
+        assert!(ok, "{lines:?}");
+        assert_eq!(lines[0], serde_json::json!({"index": 0, "valid": true}));
+        let (ok, lines) = run_on(&record(9, b"j").replace("\"message\":\"", "\"message\":\"0x0x"));
+        assert!(!ok);
+        assert!(lines[0]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("message: invalid hex"));
+    }
+
+    #[test]
     fn wrong_length_and_forged_records_are_invalid() {
         let short = record(4, b"d").replace("\"public_key\":\"", "\"public_key\":\"0000");
         let forged = record(5, b"e").replace(&hex::encode(b"e"), &hex::encode(b"f"));

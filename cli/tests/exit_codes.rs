@@ -92,6 +92,18 @@ fn info_names_the_code_paths() {
 }
 
 #[test]
+fn probing_the_gpu_without_a_runtime_dir_prints_no_loader_noise() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_batchverify"))
+        .arg("info")
+        .env_remove("XDG_RUNTIME_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("XDG_RUNTIME_DIR"), "{stderr}");
+}
+
+#[test]
 fn bench_writes_json_records_with_the_peer() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("bench.json");

@@ -113,6 +113,30 @@ fn bad_input_names_the_line_and_exits_two() {
 }
 
 #[test]
+fn leaves_and_proofs_may_carry_the_0x_prefix() {
+    let leaves: Vec<String> = (0u8..5).map(|i| hex::encode([i; 32])).collect();
+    let prefixed: Vec<String> = leaves.iter().map(|leaf| format!("0x{leaf}")).collect();
+    let args = ["merkle", "root", "--flavor", "rfc6962"];
+    let plain = batchverify(&args, &leaves.join("\n"));
+    let with_prefix = batchverify(&args, &prefixed.join("\n"));
+    assert_eq!(with_prefix.status.code(), Some(0));
+    assert_eq!(stdout(&with_prefix), stdout(&plain));
+    let proof = batchverify(
+        &["merkle", "proof", "--flavor", "rfc6962", "--index", "3"],
+        &leaves.join("\n"),
+    );
+    let mut record: serde_json::Value = serde_json::from_str(stdout(&proof).trim()).unwrap();
+    for field in ["root", "leaf_hash"] {
+        record[field] = format!("0x{}", record[field].as_str().unwrap()).into();
+    }
+    let out = batchverify(
+        &["merkle", "verify", "--flavor", "rfc6962"],
+        &record.to_string(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
 fn empty_input_gives_the_empty_root() {
     let out = batchverify(&["merkle", "root", "--flavor", "rfc6962"], "");
     assert_eq!(out.status.code(), Some(0));
