@@ -37,12 +37,13 @@ pub enum Command {
         #[arg(long, value_delimiter = ',', required = true)]
         index: Vec<u64>,
     },
-    /// Check JSON-line proofs `{"root", "leaf_hash", "index", "tree_size", "proof": [..]}` (hex),
-    /// as `merkle proof` writes them; one verdict line each. Exit 1 if any fails.
+    /// Check JSON-line proofs `{"flavor", "root", "leaf_hash", "index", "tree_size", "proof":
+    /// [..]}` (hex), as `merkle proof` writes them; one verdict line each. Exit 1 if any fails.
     Verify {
-        /// Tree construction: bitcoin, rfc6962 or ssz.
+        /// Tree construction, for proofs that do not name theirs: bitcoin, rfc6962 or ssz. A
+        /// proof that names another is an error.
         #[arg(long)]
-        flavor: Flavor,
+        flavor: Option<Flavor>,
         /// Hashes (leaf, root, proof) are in Bitcoin's display order (byte-reversed).
         #[arg(long)]
         display_order: bool,
@@ -226,6 +227,7 @@ fn read_leaves(
 }
 
 struct ProofRecord {
+    flavor: Flavor,
     root: Vec<u8>,
     leaf_hash: Vec<u8>,
     index: u64,
@@ -233,7 +235,7 @@ struct ProofRecord {
     proof: Vec<Vec<u8>>,
 }
 
-fn verify(flavor: Flavor, display_order: bool, file: Option<&Path>) -> ExitCode {
+fn verify(flavor: Option<Flavor>, display_order: bool, file: Option<&Path>) -> ExitCode {
     let input = match crate::open_input(file) {
         Ok(input) => input,
         Err(message) => {
@@ -251,28 +253,30 @@ fn verify(flavor: Flavor, display_order: bool, file: Option<&Path>) -> ExitCode 
 
 /// One verdict line per proof line, in order; returns whether all verified.
 fn verify_stream(
-    flavor: Flavor,
+    flavor: Option<Flavor>,
     display_order: bool,
     input: impl BufRead,
     output: impl Write,
 ) -> io::Result<bool> {
-    let merkle = Merkle::new(flavor);
     let mut output = BufWriter::new(output);
     let mut all_valid = true;
     let mut index = 0usize;
-    let mut pending: Vec<Result<ProofRecord, String>> = Vec::new();
-    let mut lines = input.lines();
+    let mut pending: Vec<(usize, Result<ProofRecord, String>)> = Vec::new();
+    let mut lines = input.lines().enumerate();
     loop {
-        let line = lines.next().transpose()?;
+        let (number, line) = match lines.next() {
+            Some((number, line)) => (number + 1, Some(line?)),
+            None => (0, None),
+        };
         if let Some(text) = line.as_deref().filter(|t| !t.trim().is_empty()) {
-            pending.push(parse_proof(text, display_order));
+            pending.push((number, parse_proof(text, display_order, flavor)));
         }
         if pending.len() == LINES_PER_PIECE || (line.is_none() && !pending.is_empty()) {
             let verdicts: Vec<Result<bool, &String>> = pending
                 .par_iter()
-                .map(|record| {
+                .map(|(_, record)| {
                     record.as_ref().map(|r| {
-                        merkle.verify_inclusion(
+                        Merkle::new(r.flavor).verify_inclusion(
                             &r.root,
                             &r.leaf_hash,
                             r.index,
@@ -282,12 +286,20 @@ fn verify_stream(
                     })
                 })
                 .collect();
-            for verdict in verdicts {
-                let line = match verdict {
-                    Ok(valid) => serde_json::json!({"index": index, "valid": valid}),
-                    Err(error) => {
-                        serde_json::json!({"index": index, "valid": false, "error": error})
-                    }
+            for ((number, record), verdict) in pending.iter().zip(verdicts) {
+                let line = match (record, verdict) {
+                    (Ok(record), Ok(valid)) => serde_json::json!({
+                        "index": index,
+                        "line": number,
+                        "leaf_index": record.index,
+                        "valid": valid,
+                    }),
+                    (_, Err(error)) | (Err(error), _) => serde_json::json!({
+                        "index": index,
+                        "line": number,
+                        "valid": false,
+                        "error": error,
+                    }),
                 };
                 all_valid &= line["valid"] == true;
                 writeln!(output, "{line}")?;
@@ -303,9 +315,35 @@ fn verify_stream(
     Ok(all_valid)
 }
 
-fn parse_proof(line: &str, display_order: bool) -> Result<ProofRecord, String> {
+/// A proof line; its flavor is the one it names, or `flavor` (`--flavor`) when it names none,
+/// and an error when the two differ.
+fn parse_proof(
+    line: &str,
+    display_order: bool,
+    flavor: Option<Flavor>,
+) -> Result<ProofRecord, String> {
     let value: serde_json::Value =
         serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
+    let named = match value.get("flavor") {
+        None => None,
+        Some(name) => Some(
+            name.as_str()
+                .ok_or_else(|| "flavor: expected a name".to_string())?
+                .parse::<Flavor>()
+                .map_err(|e| format!("flavor: {e}"))?,
+        ),
+    };
+    let flavor = match (named, flavor) {
+        (Some(named), Some(given)) if named != given => {
+            return Err(format!(
+                "flavor: the proof is for {named}, --flavor says {given}"
+            ))
+        }
+        (Some(flavor), _) | (None, Some(flavor)) => flavor,
+        (None, None) => {
+            return Err("flavor: missing (name it in the proof or with --flavor)".to_string())
+        }
+    };
     let hash = |name: &str, field: &serde_json::Value| -> Result<Vec<u8>, String> {
         let text = field
             .as_str()
@@ -329,6 +367,7 @@ fn parse_proof(line: &str, display_order: bool) -> Result<ProofRecord, String> {
         .map(|sibling| hash("proof", sibling))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ProofRecord {
+        flavor,
         root: hash("root", field("root")?)?,
         leaf_hash: hash("leaf_hash", field("leaf_hash")?)?,
         index: number("index")?,

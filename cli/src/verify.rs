@@ -70,27 +70,35 @@ pub fn run(scheme: Scheme, file: Option<&Path>) -> ExitCode {
 /// Writes one verdict line per record; returns whether every record was valid.
 fn verify_stream(scheme: &Scheme, mut input: impl BufRead, output: impl Write) -> io::Result<bool> {
     let mut output = BufWriter::new(output);
-    let mut parsed: Vec<Result<Record, String>> = Vec::with_capacity(RECORDS_PER_BATCH);
+    let mut parsed: Vec<Parsed> = Vec::with_capacity(RECORDS_PER_BATCH);
     let mut next_index = 0usize;
     let mut all_valid = true;
     let mut line = Vec::new();
+    let mut line_number = 0usize;
     let mut batch_bytes = 0;
     loop {
         let read = read_line_capped(&mut input, &mut line)?;
         let at_end = read.is_none();
-        match read {
+        line_number += 1;
+        let record = match read {
             Some(Line::TooLong) => {
-                parsed.push(Err(format!("record longer than {MAX_RECORD_BYTES} bytes")))
+                Some(Err(format!("record longer than {MAX_RECORD_BYTES} bytes")))
             }
             Some(Line::Read) if !line.iter().all(u8::is_ascii_whitespace) => {
                 batch_bytes += line.len();
-                parsed.push(Record::parse(
+                Some(Record::parse(
                     &line,
                     scheme.public_key_len(),
                     scheme.signature_len(),
-                ));
+                ))
             }
-            _ => {}
+            _ => None,
+        };
+        if let Some(record) = record {
+            parsed.push(Parsed {
+                line: line_number,
+                record,
+            });
         }
         if parsed.len() == RECORDS_PER_BATCH
             || batch_bytes >= MAX_BATCH_BYTES
@@ -110,6 +118,12 @@ fn verify_stream(scheme: &Scheme, mut input: impl BufRead, output: impl Write) -
 enum Line {
     Read,
     TooLong,
+}
+
+/// A record (or why it is not one) and the input line it came from.
+struct Parsed {
+    line: usize,
+    record: Result<Record, String>,
 }
 
 /// Reads the next line into `line`, or skips it to its end when it is longer than
@@ -149,11 +163,14 @@ fn read_line_capped(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<
 
 fn flush(
     scheme: &Scheme,
-    parsed: &mut Vec<Result<Record, String>>,
+    parsed: &mut Vec<Parsed>,
     next_index: &mut usize,
     output: &mut impl Write,
 ) -> io::Result<bool> {
-    let records: Vec<&Record> = parsed.iter().filter_map(|r| r.as_ref().ok()).collect();
+    let records: Vec<&Record> = parsed
+        .iter()
+        .filter_map(|p| p.record.as_ref().ok())
+        .collect();
     let keys: Vec<&[u8]> = records.iter().map(|r| r.public_key.as_slice()).collect();
     let messages: Vec<&[u8]> = records.iter().map(|r| r.message.as_slice()).collect();
     let signatures: Vec<&[u8]> = records.iter().map(|r| r.signature.as_slice()).collect();
@@ -162,18 +179,18 @@ fn flush(
         .map_err(|e| io::Error::other(format!("internal error: {e}")))?;
     let mut verdicts = outcome.as_slice().iter();
     let mut all_valid = true;
-    for record in parsed.drain(..) {
+    for Parsed { line, record } in parsed.drain(..) {
         let index = *next_index;
         *next_index += 1;
         let line = match record {
             Ok(_) => {
                 let valid = verdicts.next().copied().unwrap_or(false);
                 all_valid &= valid;
-                serde_json::json!({"index": index, "valid": valid})
+                serde_json::json!({"index": index, "line": line, "valid": valid})
             }
             Err(error) => {
                 all_valid = false;
-                serde_json::json!({"index": index, "valid": false, "error": error})
+                serde_json::json!({"index": index, "line": line, "valid": false, "error": error})
             }
         };
         writeln!(output, "{line}")?;
@@ -223,7 +240,10 @@ mod tests {
         let (ok, lines) = run_on(&input);
         assert!(!ok);
         assert_eq!(lines.len(), 5);
-        assert_eq!(lines[0], serde_json::json!({"index": 0, "valid": true}));
+        assert_eq!(
+            lines[0],
+            serde_json::json!({"index": 0, "line": 1, "valid": true})
+        );
         assert_eq!(lines[1]["valid"], false);
         assert!(lines[1]["error"]
             .as_str()
@@ -234,7 +254,11 @@ mod tests {
             .unwrap()
             .starts_with("public_key"));
         assert_eq!(lines[3]["error"], "not a JSON object");
-        assert_eq!(lines[4], serde_json::json!({"index": 4, "valid": true}));
+        // The blank line 4 is skipped: record 4 is line 6.
+        assert_eq!(
+            lines[4],
+            serde_json::json!({"index": 4, "line": 6, "valid": true})
+        );
     }
 
     #[test]
@@ -245,7 +269,7 @@ mod tests {
             .replace("\"message\":\"", "\"message\":\"0x");
         let (ok, lines) = run_on(&prefixed);
         assert!(ok, "{lines:?}");
-        assert_eq!(lines[0], serde_json::json!({"index": 0, "valid": true}));
+        assert_eq!(lines[0]["valid"], true);
         let (ok, lines) = run_on(&record(9, b"j").replace("\"message\":\"", "\"message\":\"0x0x"));
         assert!(!ok);
         assert!(lines[0]["error"]
@@ -261,7 +285,10 @@ mod tests {
         let (ok, lines) = run_on(&format!("{short}\n{forged}\n"));
         assert!(!ok);
         assert_eq!(lines[0]["error"], "public_key: expected 32 bytes, got 34");
-        assert_eq!(lines[1], serde_json::json!({"index": 1, "valid": false}));
+        assert_eq!(
+            lines[1],
+            serde_json::json!({"index": 1, "line": 2, "valid": false})
+        );
     }
 
     #[test]
@@ -274,12 +301,15 @@ mod tests {
         ));
         assert!(!ok);
         assert_eq!(lines.len(), 3);
-        assert_eq!(lines[0], serde_json::json!({"index": 0, "valid": true}));
+        assert_eq!(lines[0]["valid"], true);
         assert_eq!(
             lines[1]["error"],
             format!("record longer than {MAX_RECORD_BYTES} bytes")
         );
-        assert_eq!(lines[2], serde_json::json!({"index": 2, "valid": true}));
+        assert_eq!(
+            lines[2],
+            serde_json::json!({"index": 2, "line": 3, "valid": true})
+        );
     }
 
     #[test]

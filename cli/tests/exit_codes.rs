@@ -25,7 +25,7 @@ fn all_valid_exits_zero() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        "{\"index\":0,\"valid\":true}\n{\"index\":1,\"valid\":true}\n"
+        "{\"index\":0,\"line\":1,\"valid\":true}\n{\"index\":1,\"line\":2,\"valid\":true}\n"
     );
 }
 
@@ -38,7 +38,7 @@ fn invalid_or_malformed_exits_one_and_keeps_going() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2);
     assert!(lines[0].contains("\"error\""));
-    assert_eq!(lines[1], "{\"index\":1,\"valid\":true}");
+    assert_eq!(lines[1], "{\"index\":1,\"line\":2,\"valid\":true}");
 }
 
 #[test]

@@ -76,8 +76,44 @@ fn proofs_round_trip_and_tampering_is_caught() {
         let tampered = proofs.replacen("\"index\":5", "\"index\":4", 1);
         let out = batchverify(&["merkle", "verify", "--flavor", flavor], &tampered);
         assert_eq!(out.status.code(), Some(1));
-        assert!(stdout(&out).contains("{\"index\":1,\"valid\":false}"));
+        let verdicts: Vec<serde_json::Value> = stdout(&out)
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(
+            verdicts[1],
+            serde_json::json!({"index": 1, "line": 2, "leaf_index": 4, "valid": false})
+        );
     }
+}
+
+#[test]
+fn each_proof_is_checked_under_its_own_flavor() {
+    let leaves: Vec<String> = (0u8..6).map(|i| hex::encode([i; 32])).collect();
+    let proof = |flavor: &str| {
+        let args = ["merkle", "proof", "--flavor", flavor, "--index", "2"];
+        stdout(&batchverify(&args, &leaves.join("\n")))
+    };
+    // Without --flavor, every proof uses the flavor it names.
+    let mixed = format!("{}\n{}", proof("bitcoin"), proof("ssz"));
+    let out = batchverify(&["merkle", "verify"], &mixed);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // A --flavor that contradicts a proof is an error for that proof, not a silent false.
+    let out = batchverify(&["merkle", "verify", "--flavor", "rfc6962"], &mixed);
+    assert_eq!(out.status.code(), Some(1));
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    assert_eq!(
+        first["error"],
+        "flavor: the proof is for bitcoin, --flavor says rfc6962"
+    );
+    // A proof that names no flavor needs --flavor.
+    let unnamed = proof("ssz").replace("\"flavor\":\"ssz\",", "");
+    assert!(!unnamed.contains("flavor"));
+    let out = batchverify(&["merkle", "verify", "--flavor", "ssz"], &unnamed);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = batchverify(&["merkle", "verify"], &unnamed);
+    assert!(stdout(&out).contains("flavor: missing"));
 }
 
 #[test]
