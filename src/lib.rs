@@ -1,5 +1,9 @@
 #![doc = include_str!("../README.md")]
 
+// The unit tests include the integration tests' oracle file, which names this crate.
+#[cfg(test)]
+extern crate self as batchverify;
+
 mod batch;
 mod cache;
 mod error;
