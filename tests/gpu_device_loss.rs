@@ -1,6 +1,6 @@
-//! A lost GPU device is replaced: the call that meets the loss falls back to the CPU (and says
-//! so), and later calls run on a new device. It destroys the shared device on purpose, so it
-//! runs alone in its own process.
+//! A lost GPU device is replaced: a context held across the loss fails with `DeviceLost` (and
+//! the dispatch falls back to the CPU), and the next call through the shared context runs on a
+//! new device. It destroys the shared device on purpose, so it runs alone in its own process.
 #![cfg(feature = "gpu")]
 
 mod common;
