@@ -4,11 +4,12 @@ CARGO ?= cargo
 PYTHON ?= python3
 VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
+CARGO_TARGET := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 
-.PHONY: test vectors toolchain gpu-driver fmt-check clippy rust-test python-env python-lint \
-	python-test fuzz-build fuzz fuzz-smoke soak bench
+.PHONY: test vectors toolchain gpu-driver fmt-check clippy rust-test python-env python-tools python-lint \
+	python-test wheel readme-test fuzz-build fuzz fuzz-smoke soak bench
 
-test: vectors toolchain gpu-driver fmt-check clippy rust-test python-lint python-test
+test: vectors toolchain gpu-driver fmt-check clippy rust-test python-lint python-test readme-test
 
 # The conformance vectors are the ground truth: without them the run fails, unless
 # BATCHVERIFY_SKIP_VECTORS=1 says it knowingly runs without them (their tests then skip).
@@ -44,10 +45,26 @@ rust-test:
 
 # The Python module, built by maturin through pip (as `pip install ./python` does) into a local
 # virtual environment together with the test suite's own dependencies.
-python-env:
+python-env: python-tools
+	$(VENV_PYTHON) -m pip install -q --no-build-isolation './python[test]'
+
+python-tools:
 	@test -x $(VENV_PYTHON) || $(PYTHON) -m venv $(VENV)
 	$(VENV_PYTHON) -m pip install -q --upgrade pip 'maturin>=1.9,<2'
-	$(VENV_PYTHON) -m pip install -q --no-build-isolation './python[test]'
+
+# One abi3 wheel for CPython >= 3.11, tagged with the oldest manylinux policy its symbols allow
+# (maturin checks them), installable where there is no Rust toolchain.
+WHEEL_DIR := target/wheels
+wheel: python-tools
+	rm -f $(WHEEL_DIR)/batchverify-*.whl
+	$(VENV)/bin/maturin build --release --manifest-path python/Cargo.toml --out $(WHEEL_DIR)
+
+# The README as a new user follows it (python/tests/readme_doctest.py): the wheel installed into
+# a fresh virtual environment with no Rust toolchain on PATH, its Python example run against
+# that install, and its CLI lines run as printed.
+readme-test: wheel
+	$(CARGO) build --release -p batchverify-cli
+	$(PYTHON) python/tests/readme_doctest.py $(WHEEL_DIR) $(CARGO_TARGET)/release
 
 python-lint: python-env
 	cd python && ../$(VENV)/bin/ruff check . && ../$(VENV)/bin/ruff format --check .

@@ -130,6 +130,7 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     let gpu = gpu.as_deref();
+    println!("{}", table_line(TABLE_HEADER));
     let mut records = Vec::new();
     for suite in &suites {
         records.extend(pool.install(|| match suite.as_str() {
@@ -139,7 +140,11 @@ pub fn run(args: Args) -> ExitCode {
             _ => merkle_suite(&sizes(MERKLE_SIZES), threads, min_time, gpu),
         }));
     }
-    print_table(&records);
+    println!(
+        "(vs peer: throughput relative to the peer row of the same workload and size: \
+         ed25519-dalek verify_batch, sha2 digest loop, sha2 node-by-node tree, blst \
+         verify_multiple_aggregate_signatures, which runs on one thread as blst's pool is off)"
+    );
     if let Some(context) = gpu {
         let adapter = context.adapter();
         println!(
@@ -256,13 +261,54 @@ fn progress_bar(steps: usize) -> ProgressBar {
 }
 
 /// Rows of one suite: each `add` call records a measured rate, or reports a row whose output
-/// was wrong and leaves it out.
+/// was wrong and leaves it out; `print_finished` prints the rows added since its last call.
 struct Rows<'a> {
     suite: &'static str,
     unit: &'static str,
     threads: usize,
     progress: &'a ProgressBar,
     records: Vec<Record>,
+    printed: usize,
+}
+
+impl<'a> Rows<'a> {
+    fn new(
+        suite: &'static str,
+        unit: &'static str,
+        threads: usize,
+        progress: &'a ProgressBar,
+    ) -> Self {
+        Rows {
+            suite,
+            unit,
+            threads,
+            progress,
+            records: Vec::new(),
+            printed: 0,
+        }
+    }
+
+    /// Prints the rows of a finished workload and size (the peer row among them), so that a
+    /// long run shows its table as it goes.
+    fn print_finished(&mut self) {
+        let lines: Vec<String> = self.records[self.printed..]
+            .iter()
+            .map(|record| table_row(record, &self.records))
+            .collect();
+        self.printed = self.records.len();
+        self.progress.suspend(|| {
+            for line in lines {
+                println!("{line}");
+            }
+        });
+    }
+
+    /// The rows, once all are printed.
+    fn finish(mut self) -> Vec<Record> {
+        self.print_finished();
+        self.progress.finish_and_clear();
+        self.records
+    }
 }
 
 impl Rows<'_> {
@@ -307,13 +353,7 @@ fn ed25519_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Rec
         [("distinct keys", None), ("1000 signers", Some(VALIDATORS))];
     let implementations = 4;
     let progress = progress_bar(sizes.len() * workloads.len() * implementations);
-    let mut rows = Rows {
-        suite: "ed25519",
-        unit: "signatures",
-        threads,
-        progress: &progress,
-        records: Vec::new(),
-    };
+    let mut rows = Rows::new("ed25519", "signatures", threads, &progress);
     let backend = batchverify::cpu_info().ed25519.to_string();
     for (workload, signers) in workloads {
         for &size in sizes {
@@ -371,10 +411,10 @@ fn ed25519_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Rec
                 rate,
                 false,
             );
+            rows.print_finished();
         }
     }
-    progress.finish_and_clear();
-    rows.records
+    rows.finish()
 }
 
 /// BLS signature sets (Ethereum's min-pk, proof of possession) by distinct keys over `distinct`
@@ -432,13 +472,7 @@ fn blst_points(
 fn bls_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Record> {
     let workloads = ["distinct messages", "64 messages"];
     let progress = progress_bar(sizes.len() * workloads.len() * 3);
-    let mut rows = Rows {
-        suite: "bls",
-        unit: "signatures",
-        threads,
-        progress: &progress,
-        records: Vec::new(),
-    };
+    let mut rows = Rows::new("bls", "signatures", threads, &progress);
     let bls = batchverify::bls::Bls::ethereum();
     let dst = batchverify::bls::dst::MIN_PK_POP;
     for workload in workloads {
@@ -488,15 +522,18 @@ fn bls_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Record>
                     64,
                 ) == blst::BLST_ERROR::BLST_SUCCESS
             });
+            // blst's own pool is compiled out: this row runs on one thread whatever --threads.
+            rows.threads = 1;
             rows.add(
                 workload,
-                "verify_multiple_aggregate_signatures (1 thread)",
+                "verify_multiple_aggregate_signatures",
                 "blst",
                 "",
                 sets,
                 rate,
                 true,
             );
+            rows.threads = threads;
             let rate = measure(sets, min_time, || {
                 (0..sets).into_par_iter().all(|i| {
                     let (Ok(key), Ok(signature)) = (
@@ -510,10 +547,10 @@ fn bls_suite(sizes: &[usize], threads: usize, min_time: Duration) -> Vec<Record>
                 })
             });
             rows.add(workload, "verify loop", "blst", "", sets, rate, false);
+            rows.print_finished();
         }
     }
-    progress.finish_and_clear();
-    rows.records
+    rows.finish()
 }
 
 fn sha256_suite(
@@ -524,13 +561,7 @@ fn sha256_suite(
 ) -> Vec<Record> {
     let gpu_rows = usize::from(gpu.is_some());
     let progress = progress_bar((2 + gpu_rows) * sizes.len() + 1);
-    let mut rows = Rows {
-        suite: "sha256",
-        unit: "hashes",
-        threads,
-        progress: &progress,
-        records: Vec::new(),
-    };
+    let mut rows = Rows::new("sha256", "hashes", threads, &progress);
     let backend = batchverify::sha256::best_path().to_string();
     let mut rng = StdRng::seed_from_u64(256);
     for &len in sizes {
@@ -570,6 +601,7 @@ fn sha256_suite(
         }
         let rate = measure(SHA256_MESSAGES, min_time, || sha2_loop(&messages) == want);
         rows.add(&workload, "digest loop", "sha2", "", len, rate, true);
+        rows.print_finished();
     }
     progress.set_message("sha256 compression floor");
     rows.unit = "compressions";
@@ -590,8 +622,7 @@ fn sha256_suite(
         rate,
         false,
     );
-    progress.finish_and_clear();
-    rows.records
+    rows.finish()
 }
 
 /// The peer: `sha2` one message at a time, messages spread over the same threads.
@@ -617,13 +648,7 @@ fn merkle_suite(
 ) -> Vec<Record> {
     let gpu_rows = 2 * usize::from(gpu.is_some());
     let progress = progress_bar((2 + gpu_rows) * sizes.len());
-    let mut rows = Rows {
-        suite: "merkle",
-        unit: "nodes",
-        threads,
-        progress: &progress,
-        records: Vec::new(),
-    };
+    let mut rows = Rows::new("merkle", "nodes", threads, &progress);
     let backend = batchverify::sha256::best_path().to_string();
     let flavor = batchverify::merkle::SSZ;
     for &leaves in sizes {
@@ -660,9 +685,9 @@ fn merkle_suite(
             rate,
             true,
         );
+        rows.print_finished();
     }
-    progress.finish_and_clear();
-    rows.records
+    rows.finish()
 }
 
 /// The GPU's root of the same leaves: end to end (upload, kernels, read-back of the root), and
@@ -738,43 +763,51 @@ fn sha2_tree(leaves: &[[u8; 32]]) -> [u8; 32] {
     level.first().copied().unwrap_or(zero)
 }
 
-fn print_table(records: &[Record]) {
-    println!(
-        "{:<8} {:<22} {:<34} {:>9} {:>7} {:>14} {:<12} {:>8}",
-        "suite", "workload", "implementation", "size", "threads", "per second", "unit", "vs peer"
-    );
-    for record in records {
-        let peer = records.iter().find(|r| {
-            r.baseline
-                && r.suite == record.suite
-                && r.workload == record.workload
-                && r.batch_size == record.batch_size
-        });
-        let ratio = peer.map_or(String::from("-"), |p| {
-            format!("{:.2}x", record.items_per_second / p.items_per_second)
-        });
-        let backend = if record.backend.is_empty() {
-            String::new()
-        } else {
-            format!(" [{}]", record.backend)
-        };
-        println!(
-            "{:<8} {:<22} {:<34} {:>9} {:>7} {:>14.0} {:<12} {:>8}",
-            record.suite,
-            record.workload,
-            format!("{} {}{backend}", record.implementation, record.operation),
-            record.batch_size,
-            record.threads,
-            record.items_per_second,
-            record.unit,
-            ratio
-        );
-    }
-    println!(
-        "(vs peer: throughput relative to the peer row of the same workload, size and threads: \
-         ed25519-dalek verify_batch, sha2 digest loop, sha2 node-by-node tree, blst \
-         verify_multiple_aggregate_signatures, which runs on one thread as blst's pool is off)"
-    );
+const TABLE_HEADER: [&str; 8] = [
+    "suite",
+    "workload",
+    "implementation",
+    "size",
+    "threads",
+    "per second",
+    "unit",
+    "vs peer",
+];
+
+/// One table line; wide enough for every implementation name, so columns stay aligned.
+fn table_line(cells: [&str; 8]) -> String {
+    let [suite, workload, implementation, size, threads, rate, unit, ratio] = cells;
+    format!(
+        "{suite:<8} {workload:<20} {implementation:<46} {size:>9} {threads:>7} {rate:>14} {unit:<13} {ratio:>8}"
+    )
+}
+
+/// A record's line, with its throughput relative to the peer row of the same workload and size.
+fn table_row(record: &Record, records: &[Record]) -> String {
+    let peer = records.iter().find(|r| {
+        r.baseline
+            && r.suite == record.suite
+            && r.workload == record.workload
+            && r.batch_size == record.batch_size
+    });
+    let ratio = peer.map_or(String::from("-"), |p| {
+        format!("{:.2}x", record.items_per_second / p.items_per_second)
+    });
+    let backend = if record.backend.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", record.backend)
+    };
+    table_line([
+        record.suite,
+        &record.workload,
+        &format!("{} {}{backend}", record.implementation, record.operation),
+        &record.batch_size.to_string(),
+        &record.threads.to_string(),
+        &format!("{:.0}", record.items_per_second),
+        record.unit,
+        &ratio,
+    ])
 }
 
 fn machine(gpu: Option<&GpuContext>) -> Machine {

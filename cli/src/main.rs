@@ -9,7 +9,7 @@ mod verify;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use batchverify::ed25519::Policy;
@@ -73,8 +73,8 @@ enum VerifyScheme {
         /// Verification rules: zip215 or strict.
         #[arg(long)]
         policy: Policy,
-        /// Input file; `-` or nothing reads standard input.
-        file: Option<PathBuf>,
+        #[command(flatten)]
+        stream: verify::StreamArgs,
     },
     /// BLS12-381 records `{"public_key": hex, "message": hex, "signature": hex}` (compressed
     /// points), checked as one randomized multi-pairing per 8,192 records.
@@ -85,8 +85,8 @@ enum VerifyScheme {
         /// pop (Ethereum), basic or aug; each with its standard domain separation tag.
         #[arg(long, default_value = "pop")]
         scheme: batchverify::bls::Scheme,
-        /// Input file; `-` or nothing reads standard input.
-        file: Option<PathBuf>,
+        #[command(flatten)]
+        stream: verify::StreamArgs,
     },
 }
 
@@ -97,21 +97,21 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Info => info::run(),
         Command::Verify {
-            scheme: VerifyScheme::Ed25519 { policy, file },
+            scheme: VerifyScheme::Ed25519 { policy, stream },
         } => verify::run(
             verify::Scheme::Ed25519(batchverify::ed25519::Verifier::new(policy)),
-            file.as_deref(),
+            &stream,
         ),
         Command::Verify {
             scheme:
                 VerifyScheme::Bls {
                     variant,
                     scheme,
-                    file,
+                    stream,
                 },
         } => verify::run(
             verify::Scheme::Bls(batchverify::bls::Bls::new(variant, scheme)),
-            file.as_deref(),
+            &stream,
         ),
         Command::Merkle { command } => merkle::run(command),
         Command::Bench(args) => bench::run(args),
@@ -140,12 +140,12 @@ fn verdict_status(result: io::Result<bool>) -> ExitCode {
 }
 
 /// The named file, or standard input for `-` or no name.
-fn open_input(file: Option<&Path>) -> Result<Box<dyn BufRead>, String> {
+fn open_input(file: Option<&Path>) -> Result<Box<dyn BufRead + Send>, String> {
     match file {
         None => Ok(Box::new(BufReader::new(io::stdin()))),
         Some(path) if path == Path::new("-") => Ok(Box::new(BufReader::new(io::stdin()))),
         Some(path) => File::open(path)
-            .map(|f| Box::new(BufReader::new(f)) as Box<dyn BufRead>)
+            .map(|f| Box::new(BufReader::new(f)) as Box<dyn BufRead + Send>)
             .map_err(|e| format!("cannot read {}: {e}", path.display())),
     }
 }

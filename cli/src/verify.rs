@@ -1,12 +1,20 @@
 //! `verify ed25519 | bls`: streams JSONL records through the batch verifier in bounded memory.
+//!
+//! A reader thread gathers chunks of lines; each chunk is parsed on the pool's threads beside
+//! the verification of the one before it, so reading and decoding do not hold up verification.
 
-use std::io::{self, BufRead, BufWriter, Write};
-use std::path::Path;
+use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
+use std::num::NonZeroUsize;
+use std::ops::Range;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use batchverify::bls::Bls;
 use batchverify::ed25519::Verifier;
 use batchverify::BatchOutcome;
+use rayon::prelude::*;
 
 use crate::record::Record;
 
@@ -18,9 +26,25 @@ const RECORDS_PER_BATCH: usize = 8192;
 /// error for that record, skipped without being held in memory.
 const MAX_RECORD_BYTES: usize = 4 << 20;
 
-/// Input bytes held at once before a batch is verified early, so that long records cannot
+/// Input bytes held in one chunk: a chunk ends early at this size, so that long records cannot
 /// multiply memory by [`RECORDS_PER_BATCH`].
 const MAX_BATCH_BYTES: usize = 64 << 20;
+
+/// How often the progress line on a terminal is redrawn.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
+
+/// What `verify ed25519` and `verify bls` share: where records come from and how to run.
+#[derive(clap::Args)]
+pub struct StreamArgs {
+    /// Input file; `-` or nothing reads standard input.
+    file: Option<PathBuf>,
+    /// Worker threads for parsing and verifying (default: all cores).
+    #[arg(long)]
+    threads: Option<NonZeroUsize>,
+    /// Print a final count line on stderr (records, valid, invalid, malformed, rate).
+    #[arg(long)]
+    summary: bool,
+}
 
 /// The signature scheme records are verified under.
 pub enum Scheme {
@@ -56,63 +80,218 @@ impl Scheme {
     }
 }
 
-pub fn run(scheme: Scheme, file: Option<&Path>) -> ExitCode {
-    let input = match crate::open_input(file) {
+pub fn run(scheme: Scheme, args: &StreamArgs) -> ExitCode {
+    let input = match crate::open_input(args.file.as_deref()) {
         Ok(input) => input,
         Err(message) => {
             eprintln!("batchverify: {message}");
             return ExitCode::from(2);
         }
     };
-    crate::verdict_status(verify_stream(&scheme, input, io::stdout().lock()))
-}
-
-/// Writes one verdict line per record; returns whether every record was valid.
-fn verify_stream(scheme: &Scheme, mut input: impl BufRead, output: impl Write) -> io::Result<bool> {
-    let mut output = BufWriter::new(output);
-    let mut parsed: Vec<Parsed> = Vec::with_capacity(RECORDS_PER_BATCH);
-    let mut next_index = 0usize;
-    let mut all_valid = true;
-    let mut line = Vec::new();
-    let mut line_number = 0usize;
-    let mut batch_bytes = 0;
-    loop {
-        let read = read_line_capped(&mut input, &mut line)?;
-        let at_end = read.is_none();
-        line_number += 1;
-        let record = match read {
-            Some(Line::TooLong) => {
-                Some(Err(format!("record longer than {MAX_RECORD_BYTES} bytes")))
-            }
-            Some(Line::Read) if !line.iter().all(u8::is_ascii_whitespace) => {
-                batch_bytes += line.len();
-                Some(Record::parse(
-                    &line,
-                    scheme.public_key_len(),
-                    scheme.signature_len(),
-                ))
-            }
-            _ => None,
-        };
-        if let Some(record) = record {
-            parsed.push(Parsed {
-                line: line_number,
-                record,
-            });
+    let threads = args.threads.map_or(0, NonZeroUsize::get);
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool,
+        Err(e) => {
+            eprintln!("batchverify: cannot start {threads} threads: {e}");
+            return ExitCode::from(2);
         }
-        if parsed.len() == RECORDS_PER_BATCH
-            || batch_bytes >= MAX_BATCH_BYTES
-            || (at_end && !parsed.is_empty())
-        {
-            all_valid &= flush(scheme, &mut parsed, &mut next_index, &mut output)?;
-            batch_bytes = 0;
-        }
-        if at_end {
-            break;
+    };
+    let started = Instant::now();
+    let mut progress = io::stderr().is_terminal().then(|| Progress::new(started));
+    let result = pool.install(|| {
+        verify_stream(&scheme, input, io::stdout().lock(), |tally| {
+            if let Some(progress) = progress.as_mut() {
+                progress.show(tally);
+            }
+        })
+    });
+    if let Some(progress) = &progress {
+        progress.clear();
+    }
+    if args.summary {
+        if let Ok(tally) = &result {
+            eprintln!("batchverify: {}", tally.summary(started.elapsed()));
         }
     }
+    crate::verdict_status(result.map(|tally| tally.invalid == 0))
+}
+
+/// Counts of the records verified so far.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Tally {
+    records: usize,
+    /// Records that did not verify, the malformed ones included.
+    invalid: usize,
+    malformed: usize,
+}
+
+impl Tally {
+    fn summary(&self, elapsed: Duration) -> String {
+        let seconds = elapsed.as_secs_f64();
+        format!(
+            "{} records: {} valid, {} invalid ({} malformed) in {seconds:.3} s, {:.0} records/s",
+            self.records,
+            self.records - self.invalid,
+            self.invalid,
+            self.malformed,
+            self.records as f64 / seconds.max(f64::MIN_POSITIVE),
+        )
+    }
+}
+
+/// The line redrawn on a terminal's stderr while a long input streams.
+struct Progress {
+    started: Instant,
+    shown: Option<Instant>,
+}
+
+impl Progress {
+    fn new(started: Instant) -> Self {
+        Progress {
+            started,
+            shown: None,
+        }
+    }
+
+    fn show(&mut self, tally: &Tally) {
+        let now = Instant::now();
+        if self
+            .shown
+            .is_some_and(|shown| now.duration_since(shown) < PROGRESS_INTERVAL)
+        {
+            return;
+        }
+        self.shown = Some(now);
+        let seconds = now.duration_since(self.started).as_secs_f64();
+        eprint!(
+            "\r\x1b[2K{} records, {:.0}/s, {} invalid so far",
+            tally.records,
+            tally.records as f64 / seconds.max(f64::MIN_POSITIVE),
+            tally.invalid
+        );
+    }
+
+    fn clear(&self) {
+        if self.shown.is_some() {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
+/// Writes one verdict line per record and calls `observe` after each chunk; returns the counts.
+fn verify_stream(
+    scheme: &Scheme,
+    input: impl BufRead + Send + 'static,
+    output: impl Write,
+    mut observe: impl FnMut(&Tally),
+) -> io::Result<Tally> {
+    let mut output = BufWriter::with_capacity(1 << 16, output);
+    // One chunk read ahead while one is parsed and one verified: reading overlaps the work,
+    // and at most four chunks are held, so memory stays bounded. The reader is not joined on an early error (it may be blocked on a terminal);
+    // it ends when it next finds the channel closed.
+    let (sender, chunks) = mpsc::sync_channel(1);
+    let reader = std::thread::Builder::new()
+        .name("batchverify-reader".into())
+        .spawn(move || read_chunks(input, &sender))?;
+    let mut tally = Tally::default();
+    // Parsing the next chunk runs beside the verification of the current one, so that the
+    // threads verification leaves idle (its serial steps, its last items) parse meanwhile.
+    let mut parsed: Option<ParsedChunk> = None;
+    for chunk in chunks {
+        let chunk = chunk?;
+        let (verified, next) = rayon::join(
+            || parsed.as_ref().map(|done| verify_parsed(scheme, done)),
+            || parse_chunk(scheme, chunk),
+        );
+        if let (Some(done), Some(outcome)) = (parsed.take(), verified) {
+            write_verdicts(&done, &outcome?, &mut tally, &mut output)?;
+            observe(&tally);
+        }
+        parsed = Some(next);
+    }
+    if let Some(last) = parsed {
+        write_verdicts(
+            &last,
+            &verify_parsed(scheme, &last)?,
+            &mut tally,
+            &mut output,
+        )?;
+        observe(&tally);
+    }
+    reader
+        .join()
+        .map_err(|_| io::Error::other("the input reader stopped unexpectedly"))?;
     output.flush()?;
-    Ok(all_valid)
+    Ok(tally)
+}
+
+/// Input lines read together: their bytes back to back, and where each record lies.
+struct Chunk {
+    text: Vec<u8>,
+    records: Vec<RawRecord>,
+}
+
+/// One non-blank input line: its 1-based line number and its bytes in [`Chunk::text`], or
+/// `None` when it was longer than [`MAX_RECORD_BYTES`] and skipped.
+struct RawRecord {
+    line: usize,
+    span: Option<Range<usize>>,
+}
+
+fn read_chunks(mut input: impl BufRead, chunks: &mpsc::SyncSender<io::Result<Chunk>>) {
+    let mut line_number = 0;
+    let mut text_capacity = 0;
+    loop {
+        // Sized like the last chunk, so that its text is not grown by copying line after line.
+        let mut chunk = Chunk {
+            text: Vec::with_capacity(text_capacity),
+            records: Vec::with_capacity(RECORDS_PER_BATCH),
+        };
+        let at_end = match fill_chunk(&mut input, &mut chunk, &mut line_number) {
+            Ok(at_end) => at_end,
+            Err(error) => {
+                // The verifier may already be gone; then nobody is left to tell.
+                let _ = chunks.send(Err(error));
+                return;
+            }
+        };
+        text_capacity = chunk.text.len();
+        if !chunk.records.is_empty() && chunks.send(Ok(chunk)).is_err() {
+            return;
+        }
+        if at_end {
+            return;
+        }
+    }
+}
+
+/// Reads lines into `chunk` until it is full; true when the input has ended. Blank lines are
+/// counted but hold no record.
+fn fill_chunk(
+    input: &mut impl BufRead,
+    chunk: &mut Chunk,
+    line_number: &mut usize,
+) -> io::Result<bool> {
+    while chunk.records.len() < RECORDS_PER_BATCH && chunk.text.len() < MAX_BATCH_BYTES {
+        let start = chunk.text.len();
+        let Some(line) = read_line_capped(input, &mut chunk.text)? else {
+            return Ok(true);
+        };
+        *line_number += 1;
+        let span = match line {
+            Line::TooLong => None,
+            Line::Read if chunk.text[start..].iter().all(u8::is_ascii_whitespace) => {
+                chunk.text.truncate(start);
+                continue;
+            }
+            Line::Read => Some(start..chunk.text.len()),
+        };
+        chunk.records.push(RawRecord {
+            line: *line_number,
+            span,
+        });
+    }
+    Ok(false)
 }
 
 enum Line {
@@ -120,24 +299,18 @@ enum Line {
     TooLong,
 }
 
-/// A record (or why it is not one) and the input line it came from.
-struct Parsed {
-    line: usize,
-    record: Result<Record, String>,
-}
-
-/// Reads the next line into `line`, or skips it to its end when it is longer than
-/// [`MAX_RECORD_BYTES`]; `None` at the end of the input.
-fn read_line_capped(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<Option<Line>> {
-    line.clear();
+/// Appends the next line to `text`, or skips it to its end (appending nothing) when it is
+/// longer than [`MAX_RECORD_BYTES`]; `None` at the end of the input.
+fn read_line_capped(input: &mut impl BufRead, text: &mut Vec<u8>) -> io::Result<Option<Line>> {
+    let start = text.len();
     let limit = MAX_RECORD_BYTES as u64 + 1;
-    if io::Read::take(&mut *input, limit).read_until(b'\n', line)? == 0 {
+    if io::Read::take(&mut *input, limit).read_until(b'\n', text)? == 0 {
         return Ok(None);
     }
-    if line.len() <= MAX_RECORD_BYTES || line.ends_with(b"\n") {
+    if text.len() - start <= MAX_RECORD_BYTES || text.ends_with(b"\n") {
         return Ok(Some(Line::Read));
     }
-    line.clear();
+    text.truncate(start);
     loop {
         let buffer = match input.fill_buf() {
             Ok(buffer) => buffer,
@@ -161,41 +334,74 @@ fn read_line_capped(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<
     Ok(Some(Line::TooLong))
 }
 
-fn flush(
-    scheme: &Scheme,
-    parsed: &mut Vec<Parsed>,
-    next_index: &mut usize,
-    output: &mut impl Write,
-) -> io::Result<bool> {
+/// A chunk and its records, parsed or with the reason each is not a record.
+struct ParsedChunk {
+    chunk: Chunk,
+    records: Vec<Result<Record, String>>,
+}
+
+/// Parses a chunk's records on the pool's threads.
+fn parse_chunk(scheme: &Scheme, chunk: Chunk) -> ParsedChunk {
+    let (public_key_len, signature_len) = (scheme.public_key_len(), scheme.signature_len());
+    let records = chunk
+        .records
+        .par_iter()
+        .with_min_len(64)
+        .map(|raw| match &raw.span {
+            Some(span) => Record::parse(&chunk.text[span.clone()], public_key_len, signature_len),
+            None => Err(format!("record longer than {MAX_RECORD_BYTES} bytes")),
+        })
+        .collect();
+    ParsedChunk { chunk, records }
+}
+
+/// Verifies a chunk's well-formed records as one batch.
+fn verify_parsed(scheme: &Scheme, parsed: &ParsedChunk) -> io::Result<BatchOutcome> {
     let records: Vec<&Record> = parsed
+        .records
         .iter()
-        .filter_map(|p| p.record.as_ref().ok())
+        .filter_map(|p| p.as_ref().ok())
         .collect();
     let keys: Vec<&[u8]> = records.iter().map(|r| r.public_key.as_slice()).collect();
     let messages: Vec<&[u8]> = records.iter().map(|r| r.message.as_slice()).collect();
     let signatures: Vec<&[u8]> = records.iter().map(|r| r.signature.as_slice()).collect();
-    let outcome = scheme
+    scheme
         .verify_batch(&keys, &messages, &signatures)
-        .map_err(|e| io::Error::other(format!("internal error: {e}")))?;
+        .map_err(|e| io::Error::other(format!("internal error: {e}")))
+}
+
+/// Writes a verdict line for each record of the chunk, in input order.
+fn write_verdicts(
+    parsed: &ParsedChunk,
+    outcome: &BatchOutcome,
+    tally: &mut Tally,
+    output: &mut impl Write,
+) -> io::Result<()> {
     let mut verdicts = outcome.as_slice().iter();
-    let mut all_valid = true;
-    for Parsed { line, record } in parsed.drain(..) {
-        let index = *next_index;
-        *next_index += 1;
-        let line = match record {
+    for (raw, record) in parsed.chunk.records.iter().zip(&parsed.records) {
+        let index = tally.records;
+        tally.records += 1;
+        let line = raw.line;
+        match record {
             Ok(_) => {
                 let valid = verdicts.next().copied().unwrap_or(false);
-                all_valid &= valid;
-                serde_json::json!({"index": index, "line": line, "valid": valid})
+                tally.invalid += usize::from(!valid);
+                writeln!(
+                    output,
+                    r#"{{"index":{index},"line":{line},"valid":{valid}}}"#
+                )?;
             }
             Err(error) => {
-                all_valid = false;
-                serde_json::json!({"index": index, "line": line, "valid": false, "error": error})
+                tally.invalid += 1;
+                tally.malformed += 1;
+                let verdict = serde_json::json!({
+                    "index": index, "line": line, "valid": false, "error": error,
+                });
+                writeln!(output, "{verdict}")?;
             }
-        };
-        writeln!(output, "{line}")?;
+        }
     }
-    Ok(all_valid)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -214,15 +420,21 @@ mod tests {
     }
 
     fn run_on(input: &str) -> (bool, Vec<serde_json::Value>) {
+        let (tally, lines) = tally_and_verdicts(input);
+        (tally.invalid == 0, lines)
+    }
+
+    fn tally_and_verdicts(input: &str) -> (Tally, Vec<serde_json::Value>) {
         let mut out = Vec::new();
         let scheme = Scheme::Ed25519(Verifier::new(batchverify::ed25519::Policy::Strict));
-        let ok = verify_stream(&scheme, input.as_bytes(), &mut out).unwrap();
+        let input = io::Cursor::new(input.as_bytes().to_vec());
+        let tally = verify_stream(&scheme, input, &mut out, |_| {}).unwrap();
         let lines = String::from_utf8(out)
             .unwrap()
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
-        (ok, lines)
+        (tally, lines)
     }
 
     #[test]
@@ -324,6 +536,7 @@ mod tests {
             Some(Line::Read)
         ));
         assert_eq!(buffer.len(), MAX_RECORD_BYTES + 1);
+        buffer.clear();
         read_line_capped(&mut input, &mut buffer).unwrap();
         assert_eq!(buffer, b"next");
         assert!(read_line_capped(&mut input, &mut buffer).unwrap().is_none());
@@ -337,5 +550,42 @@ mod tests {
         assert!(ok);
         assert_eq!(lines.len(), RECORDS_PER_BATCH + 3);
         assert_eq!(lines.last().unwrap()["index"], RECORDS_PER_BATCH + 2);
+    }
+
+    #[test]
+    fn the_tally_counts_invalid_and_malformed_records_across_chunks() {
+        let forged = record(5, b"e").replace(&hex::encode(b"e"), &hex::encode(b"f"));
+        let mut lines = vec![record(6, b"g"); RECORDS_PER_BATCH + 10];
+        lines[3] = forged.clone();
+        lines[RECORDS_PER_BATCH + 1] = forged;
+        lines[RECORDS_PER_BATCH + 5] = "{\"public_key\" 1}".to_string();
+        let (tally, verdicts) = tally_and_verdicts(&lines.join("\n"));
+        assert_eq!(
+            tally,
+            Tally {
+                records: RECORDS_PER_BATCH + 10,
+                invalid: 3,
+                malformed: 1
+            }
+        );
+        let invalid: Vec<u64> = verdicts
+            .iter()
+            .filter(|v| v["valid"] == false)
+            .map(|v| v["line"].as_u64().unwrap())
+            .collect();
+        let first_line_of_chunk_two = RECORDS_PER_BATCH as u64 + 1;
+        assert_eq!(
+            invalid,
+            [4, first_line_of_chunk_two + 1, first_line_of_chunk_two + 5]
+        );
+        assert_eq!(
+            verdicts[RECORDS_PER_BATCH + 5]["error"],
+            "not a JSON object: expected `:` at column 15"
+        );
+        assert!(tally.summary(Duration::from_secs(2)).starts_with(&format!(
+            "{} records: {} valid, 3 invalid (1 malformed) in 2.000 s",
+            RECORDS_PER_BATCH + 10,
+            RECORDS_PER_BATCH + 7
+        )));
     }
 }

@@ -152,3 +152,58 @@ fn bench_writes_json_records_with_the_peer() {
         .any(|r| r["implementation"] == "ed25519-dalek"));
     assert!(report["machine"]["cores"].as_u64().unwrap() >= 1);
 }
+
+#[test]
+fn bench_rows_say_the_threads_they_ran_on_and_line_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("bench.json");
+    let out = batchverify(
+        &[
+            "bench",
+            "--suite",
+            "bls",
+            "--sizes",
+            "2",
+            "--threads",
+            "2",
+            "--min-time-ms",
+            "1",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    let threads: Vec<(String, u64)> = report["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                format!("{} {}", r["implementation"], r["operation"]),
+                r["threads"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(threads.len(), 6);
+    for (row, threads) in threads {
+        let expected = if row.contains("verify_multiple_aggregate_signatures") {
+            1
+        } else {
+            2
+        };
+        assert_eq!(threads, expected, "{row}");
+    }
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let table: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("suite") || l.starts_with("bls"))
+        .collect();
+    assert_eq!(table.len(), 7, "{stdout}");
+    let header_end = table[0].find("vs peer").unwrap() + "vs peer".len();
+    for line in &table {
+        assert_eq!(line.len(), header_end, "misaligned: {line:?}");
+    }
+}
