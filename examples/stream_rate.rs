@@ -42,6 +42,10 @@ fn main() {
     let number = |text: &str| -> usize { text.parse().expect(usage) };
     let (records, signers, threads) = (number(records), number(signers), number(threads));
     let rounds = rest.first().map_or(5, |text| number(text));
+    assert!(
+        records > 0 && signers > 0 && threads > 0 && rounds > 0,
+        "{usage}"
+    );
     let scheme = match scheme.as_str() {
         "strict" => Scheme::Ed25519(Policy::Strict),
         "zip215" => Scheme::Ed25519(Policy::Zip215),
@@ -52,7 +56,10 @@ fn main() {
         Scheme::Ed25519(_) => ed25519_records(records, signers),
         Scheme::Bls => bls_records(records, signers),
     };
-    let path = std::env::temp_dir().join("batchverify-stream-rate.jsonl");
+    let path = std::env::temp_dir().join(format!(
+        "batchverify-stream-rate-{}.jsonl",
+        std::process::id()
+    ));
     write_jsonl(&data, &path);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)

@@ -47,7 +47,10 @@ impl Record {
 /// The three fields of the common record, read in place. Parsing a line into a general JSON
 /// value allocates a map and a string per field, which costs as much as a good share of the
 /// verification the CLI streams into; this path allocates nothing.
+/// Only lines with these three keys and no other take this path: a skipped value is not fully
+/// checked by serde (a number out of range, a lone surrogate), and the general path rejects it.
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Fields<'a> {
     #[serde(borrow)]
     public_key: Option<&'a str>,
@@ -100,8 +103,8 @@ fn decode_fields<'a>(
     })
 }
 
-/// serde_json counts lines within the text it was given, always line 1 of a record; the
-/// verdict carries the input line, so the message keeps only the column.
+/// serde_json counts lines within the text it was given, one input line without its end (the
+/// reader trims it); the verdict carries the input line, so the message keeps only the column.
 fn json_error(error: serde_json::Error) -> String {
     let text = error.to_string();
     let reason = text.split(" at line ").next().unwrap_or(&text);
@@ -173,7 +176,7 @@ mod tests {
 
     #[test]
     fn the_in_place_path_and_the_general_path_agree() {
-        let plain = r#"{"public_key": "abCD", "message": "", "signature": "0x0f", "extra": 1}"#;
+        let plain = r#"{"public_key": "abCD", "message": "", "signature": "0x0f"}"#;
         assert!(borrowed_fields(plain.as_bytes()).is_some());
         let expected = Record {
             public_key: vec![0xab, 0xcd],
@@ -186,8 +189,19 @@ mod tests {
         assert!(borrowed_fields(escaped.as_bytes()).is_none());
         assert_eq!(parse(&escaped), parse(plain));
         // A repeated key: the last one counts, as in the general path.
-        let repeated = plain.replace(r#""extra": 1"#, r#""signature": "aa""#);
+        let repeated = plain.replace('}', r#", "signature": "aa"}"#);
         assert_eq!(parse(&repeated).unwrap().signature, [0xaa]);
+        // Other keys go the general way, which checks their values in full.
+        let extra = plain.replace('}', r#", "extra": 1}"#);
+        assert!(borrowed_fields(extra.as_bytes()).is_none());
+        assert_eq!(parse(&extra), parse(plain));
+        for bad in ["1e400", r#""\ud800""#] {
+            let line = plain.replace('}', &format!(r#", "extra": {bad}}}"#));
+            assert!(
+                parse(&line).unwrap_err().starts_with("not a JSON object: "),
+                "{line}"
+            );
+        }
     }
 
     #[test]

@@ -38,7 +38,7 @@ const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 pub struct StreamArgs {
     /// Input file; `-` or nothing reads standard input.
     file: Option<PathBuf>,
-    /// Worker threads for parsing and verifying (default: all cores).
+    /// Worker threads for parsing and verifying (default: RAYON_NUM_THREADS, else all cores).
     #[arg(long)]
     threads: Option<NonZeroUsize>,
     /// Print a final count line on stderr (records, valid, invalid, malformed, rate).
@@ -92,12 +92,14 @@ pub fn run(scheme: Scheme, args: &StreamArgs) -> ExitCode {
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(pool) => pool,
         Err(e) => {
-            eprintln!("batchverify: cannot start {threads} threads: {e}");
+            eprintln!("batchverify: cannot start the worker threads: {e}");
             return ExitCode::from(2);
         }
     };
     let started = Instant::now();
-    let mut progress = io::stderr().is_terminal().then(|| Progress::new(started));
+    // Not when verdicts go to the same terminal: the line would be drawn between them.
+    let show_progress = io::stderr().is_terminal() && !io::stdout().is_terminal();
+    let mut progress = show_progress.then(|| Progress::new(started));
     let result = pool.install(|| {
         verify_stream(&scheme, input, io::stdout().lock(), |tally| {
             if let Some(progress) = progress.as_mut() {
@@ -186,8 +188,8 @@ fn verify_stream(
     mut observe: impl FnMut(&Tally),
 ) -> io::Result<Tally> {
     let mut output = BufWriter::with_capacity(1 << 16, output);
-    // One chunk read ahead while one is parsed and one verified: reading overlaps the work,
-    // and at most four chunks are held, so memory stays bounded. The reader is not joined on an early error (it may be blocked on a terminal);
+    // The reader fills one chunk while one waits in the channel, one is parsed and one
+    // verified: reading overlaps the work, and memory stays bounded. The reader is not joined on an early error (it may be blocked on a terminal);
     // it ends when it next finds the channel closed.
     let (sender, chunks) = mpsc::sync_channel(1);
     let reader = std::thread::Builder::new()
@@ -284,7 +286,8 @@ fn fill_chunk(
                 chunk.text.truncate(start);
                 continue;
             }
-            Line::Read => Some(start..chunk.text.len()),
+            // Without its end, so that a JSON error's position is within this one line.
+            Line::Read => Some(start..start + chunk.text[start..].trim_ascii_end().len()),
         };
         chunk.records.push(RawRecord {
             line: *line_number,
