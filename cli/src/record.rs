@@ -21,12 +21,15 @@ impl Record {
         signature_len: usize,
     ) -> Result<Record, String> {
         if let Some(fields) = borrowed_fields(line) {
-            let text = |field: Field| {
-                fields
-                    .text(field)
-                    .ok_or_else(|| format!("{}: missing", field.name()))
-            };
-            return decode_fields(text, public_key_len, signature_len);
+            return decode_fields(
+                [
+                    Ok(fields.public_key),
+                    Ok(fields.message),
+                    Ok(fields.signature),
+                ],
+                public_key_len,
+                signature_len,
+            );
         }
         let value: serde_json::Value = serde_json::from_slice(line).map_err(json_error)?;
         if !value.is_object() {
@@ -40,62 +43,61 @@ impl Record {
                 .as_str()
                 .ok_or_else(|| format!("{name}: expected a hex string"))
         };
-        decode_fields(text, public_key_len, signature_len)
+        decode_fields(
+            [
+                text(Field::PublicKey),
+                text(Field::Message),
+                text(Field::Signature),
+            ],
+            public_key_len,
+            signature_len,
+        )
     }
 }
 
 /// The three fields of the common record, read in place. Parsing a line into a general JSON
 /// value allocates a map and a string per field, which costs as much as a good share of the
-/// verification the CLI streams into; this path allocates nothing.
-/// Only lines with these three keys and no other take this path: a skipped value is not fully
-/// checked by serde (a number out of range, a lone surrogate), and the general path rejects it.
+/// verification the CLI streams into; this path allocates nothing. Only lines with exactly
+/// these keys, each a string without escapes, take it: anything else (a missing or null field,
+/// another key, whose value serde would skip without checking it in full) goes the general
+/// way, which rejects what is wrong and words the error.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Fields<'a> {
-    #[serde(borrow)]
-    public_key: Option<&'a str>,
-    #[serde(borrow)]
-    message: Option<&'a str>,
-    #[serde(borrow)]
-    signature: Option<&'a str>,
+    public_key: &'a str,
+    message: &'a str,
+    signature: &'a str,
 }
 
-impl<'a> Fields<'a> {
-    fn text(&self, field: Field) -> Option<&'a str> {
-        match field {
-            Field::PublicKey => self.public_key,
-            Field::Message => self.message,
-            Field::Signature => self.signature,
-            _ => None,
-        }
-    }
-}
-
-/// The fields of a line that is an object holding all three as strings without escapes (what
-/// producers write); `None` for anything else, which the general path parses and, where it is
-/// wrong, words the error for.
 fn borrowed_fields(line: &[u8]) -> Option<Fields<'_>> {
     // Derived structs also accept JSON arrays, which are not records.
     if line.trim_ascii_start().first() != Some(&b'{') {
         return None;
     }
-    let fields: Fields<'_> = serde_json::from_slice(line).ok()?;
-    (fields.public_key.is_some() && fields.message.is_some() && fields.signature.is_some())
-        .then_some(fields)
+    serde_json::from_slice(line).ok()
 }
 
-/// Decodes the fields in order, so that the first wrong one is the one named.
-fn decode_fields<'a>(
-    text: impl Fn(Field) -> Result<&'a str, String>,
+/// Decodes the public key, message and signature texts in that order, so that the first wrong
+/// field is the one named.
+fn decode_fields(
+    [public_key, message, signature]: [Result<&str, String>; 3],
     public_key_len: usize,
     signature_len: usize,
 ) -> Result<Record, String> {
-    let decode = |field: Field| -> Result<Vec<u8>, String> {
-        decode_hex(text(field)?).map_err(|e| format!("{}: invalid hex: {e}", field.name()))
+    let decode = |field: Field, text: Result<&str, String>| -> Result<Vec<u8>, String> {
+        decode_hex(text?).map_err(|e| format!("{}: invalid hex: {e}", field.name()))
     };
-    let public_key = fixed_length(Field::PublicKey, decode(Field::PublicKey)?, public_key_len)?;
-    let message = decode(Field::Message)?;
-    let signature = fixed_length(Field::Signature, decode(Field::Signature)?, signature_len)?;
+    let public_key = fixed_length(
+        Field::PublicKey,
+        decode(Field::PublicKey, public_key)?,
+        public_key_len,
+    )?;
+    let message = decode(Field::Message, message)?;
+    let signature = fixed_length(
+        Field::Signature,
+        decode(Field::Signature, signature)?,
+        signature_len,
+    )?;
     Ok(Record {
         public_key,
         message,

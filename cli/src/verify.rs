@@ -591,4 +591,16 @@ mod tests {
             RECORDS_PER_BATCH + 7
         )));
     }
+
+    #[test]
+    fn a_truncated_record_is_an_error_within_its_own_line() {
+        let input = format!("{{\"public_key\": \"ab\"\r\n{}\n", record(1, b"a"));
+        let (ok, lines) = run_on(&input);
+        assert!(!ok);
+        assert_eq!(
+            lines[0]["error"],
+            "not a JSON object: EOF while parsing an object at column 19"
+        );
+        assert_eq!(lines[1]["valid"], true);
+    }
 }

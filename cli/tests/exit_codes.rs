@@ -105,32 +105,7 @@ fn probing_the_gpu_without_a_runtime_dir_prints_no_loader_noise() {
 
 #[test]
 fn bench_writes_json_records_with_the_peer() {
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("bench.json");
-    let out = batchverify(
-        &[
-            "bench",
-            "--suite",
-            "ed25519",
-            "--sizes",
-            "8",
-            "--threads",
-            "1",
-            "--min-time-ms",
-            "1",
-            "--json",
-            json.to_str().unwrap(),
-        ],
-        "",
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    let (_, report) = bench(&["--suite", "ed25519", "--sizes", "8", "--threads", "1"]);
     let records = report["records"].as_array().unwrap();
     assert_eq!(records.len(), 8);
     for record in records {
@@ -155,27 +130,7 @@ fn bench_writes_json_records_with_the_peer() {
 
 #[test]
 fn bench_rows_say_the_threads_they_ran_on_and_line_up() {
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("bench.json");
-    let out = batchverify(
-        &[
-            "bench",
-            "--suite",
-            "bls",
-            "--sizes",
-            "2",
-            "--threads",
-            "2",
-            "--min-time-ms",
-            "1",
-            "--json",
-            json.to_str().unwrap(),
-        ],
-        "",
-    );
-    assert_eq!(out.status.code(), Some(0));
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    let (out, report) = bench(&["--suite", "bls", "--sizes", "2", "--threads", "2"]);
     let threads: Vec<(String, u64)> = report["records"]
         .as_array()
         .unwrap()
@@ -206,4 +161,27 @@ fn bench_rows_say_the_threads_they_ran_on_and_line_up() {
     for line in &table {
         assert_eq!(line.len(), header_end, "misaligned: {line:?}");
     }
+}
+
+/// `batchverify bench ARGS` with the shortest timing, which must succeed; its output and the
+/// JSON report it wrote.
+fn bench(args: &[&str]) -> (std::process::Output, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("bench.json");
+    let json_arg = json.to_str().unwrap();
+    let all: Vec<&str> = [
+        &["bench"][..],
+        args,
+        &["--min-time-ms", "1", "--json", json_arg],
+    ]
+    .concat();
+    let out = batchverify(&all, "");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    (out, report)
 }
