@@ -90,7 +90,7 @@ fn random_sizes_and_repeated_leaves_match_the_cpu() {
 }
 
 #[test]
-fn trees_larger_than_one_buffer_are_reduced_in_chunks() {
+fn trees_of_many_upload_pieces_match_the_cpu_around_every_piece_boundary() {
     if common::gpu_or_skip().is_none() {
         return;
     }
@@ -100,14 +100,16 @@ fn trees_larger_than_one_buffer_are_reduced_in_chunks() {
     })
     .unwrap();
     assert_eq!(context.merkle_chunk_leaves(), 64);
+    assert_eq!(context.merkle_piece_leaves(), 64);
     let leaves = random_leaves(1000, 4);
     for flavor in FLAVORS {
-        for size in [65, 127, 128, 129, 200, 640, 1000] {
+        // The staging ring has three buffers: 193 leaves and more reuse one.
+        for size in [63, 64, 65, 127, 128, 129, 191, 192, 193, 200, 640, 1000] {
             let leaves = &leaves[..size];
             assert_eq!(
                 context.merkle_root(&flavor, leaves).unwrap(),
                 cpu_root(flavor, leaves),
-                "{flavor}, {size} leaves in chunks of 64"
+                "{flavor}, {size} leaves in pieces of 64"
             );
         }
     }
@@ -334,6 +336,28 @@ fn bitcoin_block_roots_on_the_gpu() {
         if txids.len() % 2 == 1 {
             txids.push(*txids.last().unwrap());
             assert_eq!(gpu_root(BITCOIN, &txids), (root, true), "{}", block["file"]);
+        }
+    }
+}
+
+#[test]
+fn a_device_that_does_not_answer_in_time_is_given_up_and_not_waited_on_again() {
+    if common::gpu_or_skip().is_none() {
+        return;
+    }
+    let context = GpuContext::new(&GpuOptions {
+        wait_timeout: Some(std::time::Duration::ZERO),
+        ..GpuOptions::default()
+    })
+    .unwrap();
+    // Enough work that no adapter finishes it before the first wait looks.
+    let leaves = random_leaves(1 << 18, 9);
+    for attempt in ["first", "second"] {
+        match context.merkle_root(&SSZ, &leaves) {
+            Err(batchverify::gpu::GpuError::DeviceLost(reason)) => {
+                assert!(reason.contains("no answer within"), "{attempt}: {reason}")
+            }
+            other => panic!("{attempt} call: {other:?}"),
         }
     }
 }

@@ -563,6 +563,8 @@ fn sha256_suite(
     let progress = progress_bar((2 + gpu_rows) * sizes.len() + 1);
     let mut rows = Rows::new("sha256", "hashes", threads, &progress);
     let backend = batchverify::sha256::best_path().to_string();
+    // The CPU rows stay on the CPU whatever `Auto` would choose for their size.
+    let cpu_hasher = batchverify::sha256::Hasher::new().with_backend(Backend::Cpu);
     let mut rng = StdRng::seed_from_u64(256);
     for &len in sizes {
         progress.set_message(format!("sha256 {len}-byte messages"));
@@ -572,7 +574,7 @@ fn sha256_suite(
             .collect();
         let want = sha2_loop(&messages);
         let rate = measure(SHA256_MESSAGES, min_time, || {
-            batchverify::sha256::hash_many(&messages) == want
+            cpu_hasher.hash_many(&messages) == want
         });
         rows.add(
             &workload,
@@ -651,6 +653,8 @@ fn merkle_suite(
     let mut rows = Rows::new("merkle", "nodes", threads, &progress);
     let backend = batchverify::sha256::best_path().to_string();
     let flavor = batchverify::merkle::SSZ;
+    // The CPU rows stay on the CPU whatever `Auto` would choose for their size.
+    let cpu_merkle = batchverify::merkle::Merkle::new(flavor).with_backend(Backend::Cpu);
     for &leaves in sizes {
         progress.set_message(format!("merkle {leaves} leaves"));
         let workload = format!("{leaves} leaves");
@@ -661,7 +665,7 @@ fn merkle_suite(
         let nodes = leaves.next_power_of_two() - 1;
         let want = sha2_tree(&leaf_hashes);
         let rate = measure(nodes.max(1), min_time, || {
-            batchverify::merkle::root(&leaf_hashes, &flavor).is_ok_and(|root| root == want)
+            cpu_merkle.root(&leaf_hashes).is_ok_and(|root| root == want)
         });
         rows.add(
             &workload,
@@ -687,7 +691,50 @@ fn merkle_suite(
         );
         rows.print_finished();
     }
-    rows.finish()
+    let records = rows.finish();
+    if gpu.is_some() {
+        println!("{}", crossover_line(&records));
+    }
+    records
+}
+
+/// Where `Backend::Auto` should start using the GPU, as this run measured it: the smallest size
+/// from which the GPU's end-to-end root beats the CPU root at every larger size measured.
+fn crossover_line(records: &[Record]) -> String {
+    let rate = |size: usize, backend_is_gpu: bool, operation: &str| {
+        records
+            .iter()
+            .find(|r| {
+                r.batch_size == size
+                    && r.operation == operation
+                    && (r.backend == "gpu") == backend_is_gpu
+            })
+            .map(|r| r.items_per_second)
+    };
+    let mut sizes: Vec<usize> = records.iter().map(|r| r.batch_size).collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    let gpu_wins: Vec<(usize, bool)> = sizes
+        .iter()
+        .filter_map(|&size| {
+            let cpu = rate(size, false, "root (ssz)")?;
+            let gpu = rate(size, true, "root (ssz), end-to-end")?;
+            Some((size, gpu > cpu))
+        })
+        .collect();
+    let from = gpu_wins
+        .iter()
+        .rposition(|&(_, wins)| !wins)
+        .map_or(0, |last_loss| last_loss + 1);
+    match gpu_wins.get(from) {
+        Some((size, _)) => format!(
+            "(auto crossover, measured: the GPU's end-to-end root beats the CPU's from {size} \
+             leaves in this run; BATCHVERIFY_GPU_CROSSOVER={size} sets it)"
+        ),
+        None => "(auto crossover, measured: the GPU's end-to-end root did not beat the CPU's at \
+                 the largest size of this run)"
+            .to_string(),
+    }
 }
 
 /// The GPU's root of the same leaves: end to end (upload, kernels, read-back of the root), and

@@ -1,6 +1,8 @@
 //! Batch SHA-256 of equal-length messages on the GPU, one invocation per message.
 
-use super::{ensure, grid, prefix_words, GpuContext, GpuError, Kernel, PipelineKey, INPUT_USAGE};
+use super::{
+    ensure, grid, prefix_words, GpuContext, GpuError, Kernel, Pipeline, PipelineKey, INPUT_USAGE,
+};
 use crate::sha256::Digest;
 
 /// Invocations per workgroup in `hash_batch.wgsl`.
@@ -37,20 +39,45 @@ impl GpuContext {
                 messages[index].as_ref().len()
             )));
         }
-        let per_piece = (self.max_binding_bytes / (length as u64).max(32)) as usize;
-        if per_piece == 0 {
+        if self.max_binding_bytes < (length as u64).max(32) {
             return Err(GpuError::Unsupported(format!(
                 "{length}-byte messages (one GPU buffer holds {} bytes)",
                 self.max_binding_bytes
             )));
         }
-        let prefix_bytes = prefix_words(prefix)?;
         let pipeline = self.pipeline(PipelineKey {
             kernel: Kernel::HashBatch,
             odd_rule: 0,
             double_hash: double,
             prefix_len: prefix.len() as u32,
         })?;
+        self.check_known_answer(&pipeline, "batch hash", || {
+            // Three blocks each, so the running state crosses block boundaries.
+            let known: Vec<Vec<u8>> = (0..3u8).map(|i| vec![i; 150]).collect();
+            let mut digests = [[0; 32]; 3];
+            self.hash_with(&pipeline, prefix, &known, &mut digests)?;
+            let job = crate::sha256::Job { prefix, double };
+            let cpu = crate::sha256::Hasher::new()
+                .with_backend(crate::Backend::Cpu)
+                .hash_messages_placed(&job, &known)
+                .0;
+            Ok(digests[..] == cpu[..])
+        })?;
+        self.hash_with(&pipeline, prefix, messages, out)
+    }
+
+    /// [`GpuContext::hash_messages`] on `pipeline` (which hashes once or twice), for messages
+    /// of one length that fit a buffer.
+    fn hash_with<M: AsRef<[u8]>>(
+        &self,
+        pipeline: &Pipeline,
+        prefix: &[u8],
+        messages: &[M],
+        out: &mut [Digest],
+    ) -> Result<(), GpuError> {
+        let length = messages.first().map_or(0, |m| m.as_ref().len());
+        let per_piece = (self.max_binding_bytes / (length as u64).max(32)) as usize;
+        let prefix_bytes = prefix_words(prefix)?;
         let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
         let scratch = &mut *scratch;
         let mut packed = Vec::new();
@@ -94,7 +121,7 @@ impl GpuContext {
                     }
                     params.extend_from_slice(&prefix_bytes);
                     let params = self.uniform(&params);
-                    let bind_group = self.bind_group(&pipeline, &[&params, input, output]);
+                    let bind_group = self.bind_group(pipeline, &[&params, input, output]);
                     let mut pass = encoder.begin_compute_pass(&Default::default());
                     pass.set_pipeline(&pipeline.pipeline);
                     pass.set_bind_group(0, &bind_group, &[]);

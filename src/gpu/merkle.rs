@@ -1,14 +1,22 @@
 //! Merkle levels on the GPU: leaves go up once, every dispatch reduces up to nine levels in
 //! workgroup memory, and only the top node (plus the mutation flag) comes back.
 
+use std::sync::Arc;
+
 use super::{
-    ensure, grid, prefix_words, GpuContext, GpuError, Kernel, PipelineKey, WorkBuffers, INPUT_USAGE,
+    ensure, grid, prefix_words, GpuContext, GpuError, Kernel, Pipeline, PipelineKey, StagingRing,
+    WorkBuffers, INPUT_USAGE,
 };
 use crate::merkle::{Flavor, HashFn, OddNode};
 use crate::sha256::Digest;
 
 /// Levels one workgroup reduces: 256 invocations hash 512 nodes' parents, then halve.
 const LEVELS_PER_DISPATCH: u32 = 9;
+
+/// Leaves per upload piece (32 MiB of digests): small enough that filling one piece overlaps
+/// the copy and reduction of the one before, large enough that each submission's fixed cost
+/// is a small share.
+const PIECE_LEAVES: usize = 1 << 20;
 
 /// Leaf hashes kept on the GPU, for roots that measure (or repeat) the kernels without the
 /// upload. Made by [`GpuContext::upload`].
@@ -88,16 +96,105 @@ impl GpuContext {
         crate::merkle::Merkle::new(*flavor).root_on_gpu_resident(self, leaves)
     }
 
-    /// Reduces `leaves` (at most one chunk) until one node is left; returns it, its height and
-    /// the mutation flag. `zeros` are the zero-subtree roots by height for padding flavors.
-    pub(crate) fn reduce_chunk(
+    /// Leaves per upload piece: each piece is a whole subtree, reduced to its top node while
+    /// the next piece is written and copied.
+    pub fn merkle_piece_leaves(&self) -> usize {
+        PIECE_LEAVES.min(self.merkle_chunk_leaves())
+    }
+
+    /// Reduces `leaves` as consecutive subtrees of [`GpuContext::merkle_piece_leaves`] leaves:
+    /// each subtree's top node and height, and the mutation flag. `zeros` are the zero-subtree
+    /// roots by height for padding flavors.
+    ///
+    /// Pieces go up through a ring of reused staging buffers, each filled on rayon's threads
+    /// while the GPU copies and reduces the pieces before it; the tops collect in one buffer
+    /// that is read back once.
+    pub(crate) fn reduce_pieces(
         &self,
         flavor: &Flavor,
         leaves: &[Digest],
         zeros: &[Digest],
-    ) -> Result<(Digest, u32, bool), GpuError> {
-        let reduced = self.reduce_uploaded(flavor, leaves, zeros, ReadBack::Top)?;
-        Ok((reduced.top(), reduced.height, reduced.mutated))
+    ) -> Result<(Vec<(Digest, u32)>, bool), GpuError> {
+        let piece_leaves = self.merkle_piece_leaves();
+        let pieces = leaves.len().div_ceil(piece_leaves);
+        let piece_bytes = 32 * piece_leaves.min(leaves.len()) as u64;
+        let pipeline = self.merkle_pipeline(flavor)?;
+        let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
+        let scratch = &mut *scratch;
+        let reduced = self
+            .scoped(|| {
+                let input = ensure(
+                    &self.device,
+                    &mut scratch.input,
+                    piece_bytes,
+                    INPUT_USAGE,
+                    "leaves",
+                );
+                let buffers = LevelBuffers::new(
+                    self,
+                    &mut scratch.work.levels,
+                    &mut scratch.work.flag,
+                    flavor,
+                    piece_bytes / 2,
+                    zeros,
+                )?;
+                let tops = ensure(
+                    &self.device,
+                    &mut scratch.work.tops,
+                    32 * pieces as u64,
+                    wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+                    "subtree tops",
+                );
+                let readback = ensure(
+                    &self.device,
+                    &mut scratch.work.readback,
+                    32 * pieces as u64 + 4,
+                    wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                    "readback",
+                );
+                let mut heights = Vec::with_capacity(pieces);
+                for (index, piece) in leaves.chunks(piece_leaves).enumerate() {
+                    let bytes = piece.as_flattened();
+                    let slot = scratch.staging.next_mapped(self, piece_bytes)?;
+                    scratch.staging.fill(slot, bytes)?;
+                    let mut encoder = self.device.create_command_encoder(&Default::default());
+                    if index == 0 {
+                        encoder.clear_buffer(buffers.flag, 0, None);
+                    }
+                    let staging = scratch.staging.buffer(slot);
+                    encoder.copy_buffer_to_buffer(staging, 0, input, 0, bytes.len() as u64);
+                    let (top, height) = self.encode_levels(
+                        &mut encoder,
+                        &pipeline,
+                        &buffers,
+                        input,
+                        piece.len(),
+                        None,
+                    )?;
+                    encoder.copy_buffer_to_buffer(top, 0, tops, 32 * index as u64, 32);
+                    let submission = self.queue.submit([encoder.finish()]);
+                    scratch.staging.recycle(slot, submission);
+                    heights.push(height);
+                }
+                let tops_bytes = 32 * pieces as u64;
+                let mut encoder = self.device.create_command_encoder(&Default::default());
+                encoder.copy_buffer_to_buffer(tops, 0, readback, 0, tops_bytes);
+                encoder.copy_buffer_to_buffer(buffers.flag, 0, readback, tops_bytes, 4);
+                let bytes = self.finish(encoder, readback, tops_bytes + 4)?;
+                let (nodes, flag) = bytes.split_at(tops_bytes as usize);
+                let tops = nodes
+                    .chunks_exact(32)
+                    .map(|node| node.try_into().expect("chunks of 32"))
+                    .zip(heights)
+                    .collect();
+                Ok::<_, GpuError>((tops, flag != [0; 4]))
+            })
+            .and_then(|reduced| reduced);
+        if reduced.is_err() {
+            // A failure can leave a staging buffer neither mapped nor waiting to be.
+            scratch.staging = StagingRing::default();
+        }
+        reduced
     }
 
     /// Every level above `leaves` (at most one chunk) up to the one with a single node, and the
@@ -108,36 +205,8 @@ impl GpuContext {
         leaves: &[Digest],
         zeros: &[Digest],
     ) -> Result<(Vec<Vec<Digest>>, bool), GpuError> {
-        let reduced = self.reduce_uploaded(flavor, leaves, zeros, ReadBack::EveryLevel)?;
-        Ok((reduced.levels, reduced.mutated))
-    }
-
-    pub(crate) fn reduce_resident(
-        &self,
-        flavor: &Flavor,
-        leaves: &GpuLeaves,
-        zeros: &[Digest],
-    ) -> Result<(Digest, u32, bool), GpuError> {
-        let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
-        let reduced = self.reduce_buffer(
-            &mut scratch.work,
-            flavor,
-            &leaves.buffer,
-            leaves.count,
-            zeros,
-            ReadBack::Top,
-        )?;
-        Ok((reduced.top(), reduced.height, reduced.mutated))
-    }
-
-    fn reduce_uploaded(
-        &self,
-        flavor: &Flavor,
-        leaves: &[Digest],
-        zeros: &[Digest],
-        read_back: ReadBack,
-    ) -> Result<Reduced, GpuError> {
         self.fits_one_buffer(leaves.len())?;
+        let pipeline = self.merkle_pipeline(flavor)?;
         let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
         let scratch = &mut *scratch;
         let input = self.scoped(|| {
@@ -151,26 +220,41 @@ impl GpuContext {
             self.queue.write_buffer(input, 0, leaves.as_flattened());
             input
         })?;
-        self.reduce_buffer(
+        let reduced = self.reduce_buffer(
             &mut scratch.work,
+            &pipeline,
             flavor,
             input,
             leaves.len(),
             zeros,
-            read_back,
-        )
+            ReadBack::EveryLevel,
+        )?;
+        Ok((reduced.levels, reduced.mutated))
     }
 
-    fn reduce_buffer(
+    pub(crate) fn reduce_resident(
         &self,
-        work: &mut WorkBuffers,
         flavor: &Flavor,
-        input: &wgpu::Buffer,
-        count: usize,
+        leaves: &GpuLeaves,
         zeros: &[Digest],
-        read_back: ReadBack,
-    ) -> Result<Reduced, GpuError> {
-        let prefix = prefix_words(flavor.node_prefix)?;
+    ) -> Result<(Digest, u32, bool), GpuError> {
+        let pipeline = self.merkle_pipeline(flavor)?;
+        let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
+        let reduced = self.reduce_buffer(
+            &mut scratch.work,
+            &pipeline,
+            flavor,
+            &leaves.buffer,
+            leaves.count,
+            zeros,
+            ReadBack::Top,
+        )?;
+        Ok((reduced.top(), reduced.height, reduced.mutated))
+    }
+
+    /// The reduce pipeline for `flavor`, checked on first use against the CPU's root of
+    /// known leaves (call it before taking the scratch lock: the check takes it).
+    fn merkle_pipeline(&self, flavor: &Flavor) -> Result<Arc<Pipeline>, GpuError> {
         let pipeline = self.pipeline(PipelineKey {
             kernel: Kernel::MerkleReduce,
             odd_rule: match flavor.odd {
@@ -181,46 +265,87 @@ impl GpuContext {
             double_hash: flavor.hash == HashFn::Sha256d,
             prefix_len: flavor.node_prefix.len() as u32,
         })?;
-        let levels_per_dispatch = |remaining: usize| match read_back {
-            ReadBack::Top => levels_for(remaining),
-            ReadBack::EveryLevel => 1,
+        self.check_known_answer(&pipeline, "Merkle reduce", || {
+            self.reduces_known_leaves_right(&pipeline, flavor)
+        })?;
+        Ok(pipeline)
+    }
+
+    /// Whether `pipeline` reduces 37 known leaves (an odd node on most levels) to the root and
+    /// mutation flag the CPU computes for `flavor`.
+    fn reduces_known_leaves_right(
+        &self,
+        pipeline: &Pipeline,
+        flavor: &Flavor,
+    ) -> Result<bool, GpuError> {
+        const LEAVES: u32 = 37;
+        let leaves: Vec<Digest> = (0..LEAVES)
+            .map(|i| crate::sha256::hash(&i.to_le_bytes()))
+            .collect();
+        // 37 leaves reduce to a node at height 6, the root of the tree padded to 64 leaves.
+        let unlimited = Flavor {
+            odd: match flavor.odd {
+                OddNode::ZeroPad { .. } => OddNode::ZeroPad { limit: None },
+                other => other,
+            },
+            ..*flavor
         };
-        // Nodes per level above the leaves, as the dispatches below will produce them.
-        let mut sizes = Vec::new();
-        let mut remaining = count;
-        while remaining > 1 {
-            remaining = remaining.div_ceil(1 << levels_per_dispatch(remaining));
-            sizes.push(remaining);
-        }
+        let cpu = crate::merkle::Merkle::new(unlimited).with_backend(crate::Backend::Cpu);
+        let expected = cpu
+            .root_and_mutation(&leaves)
+            .map_err(|error| GpuError::Internal(error.to_string()))?;
+        let zeros = cpu.zero_hashes(LEAVES.next_power_of_two().trailing_zeros());
+        let input = self.scoped(|| {
+            let input = self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("known leaves"),
+                size: 32 * u64::from(LEAVES),
+                usage: INPUT_USAGE,
+                mapped_at_creation: false,
+            });
+            self.queue.write_buffer(&input, 0, leaves.as_flattened());
+            input
+        })?;
+        let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
+        let reduced = self.reduce_buffer(
+            &mut scratch.work,
+            pipeline,
+            flavor,
+            &input,
+            leaves.len(),
+            &zeros,
+            ReadBack::Top,
+        )?;
+        Ok((reduced.top(), reduced.mutated) == expected)
+    }
+
+    /// Reduces the `count` nodes in `input` in one submission and reads back what `read_back`
+    /// asks for.
+    #[allow(clippy::too_many_arguments)]
+    fn reduce_buffer(
+        &self,
+        work: &mut WorkBuffers,
+        pipeline: &Pipeline,
+        flavor: &Flavor,
+        input: &wgpu::Buffer,
+        count: usize,
+        zeros: &[Digest],
+        read_back: ReadBack,
+    ) -> Result<Reduced, GpuError> {
         let read_sizes: Vec<usize> = match read_back {
             ReadBack::Top => vec![1],
-            ReadBack::EveryLevel => sizes.clone(),
+            ReadBack::EveryLevel => level_sizes(count, |_| 1),
         };
         let read_bytes = 32 * read_sizes.iter().sum::<usize>() as u64;
         let (bytes, height) = self.scoped(|| {
-            let level_bytes = 32 * sizes.first().copied().unwrap_or(1) as u64;
-            let usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC;
-            ensure(
-                &self.device,
-                &mut work.levels[0],
-                level_bytes,
-                usage,
-                "level",
-            );
-            ensure(
-                &self.device,
-                &mut work.levels[1],
-                level_bytes,
-                usage,
-                "level",
-            );
-            let flag = ensure(
-                &self.device,
+            let first_level_bytes = 32 * count.div_ceil(2) as u64;
+            let buffers = LevelBuffers::new(
+                self,
+                &mut work.levels,
                 &mut work.flag,
-                4,
-                usage | wgpu::BufferUsages::COPY_DST,
-                "mutated",
-            );
+                flavor,
+                first_level_bytes,
+                zeros,
+            )?;
             let readback = ensure(
                 &self.device,
                 &mut work.readback,
@@ -228,53 +353,21 @@ impl GpuContext {
                 wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
                 "readback",
             );
-            let zero_roots = self.device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("zero roots"),
-                size: 32 * zeros.len().max(1) as u64,
-                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            });
-            self.queue
-                .write_buffer(&zero_roots, 0, zeros.as_flattened());
-            let levels: [&wgpu::Buffer; 2] = [
-                work.levels[0].as_ref().expect("ensured"),
-                work.levels[1].as_ref().expect("ensured"),
-            ];
             let mut encoder = self.device.create_command_encoder(&Default::default());
-            encoder.clear_buffer(flag, 0, None);
-            let mut source = input;
-            let mut remaining = count;
-            let mut height = 0;
-            let mut read_offset = 0;
-            for (target, &groups) in levels.iter().cycle().zip(&sizes) {
-                let levels = levels_per_dispatch(remaining);
-                let mut params = Vec::with_capacity(48);
-                for word in [remaining as u32, height, levels, groups as u32] {
-                    params.extend_from_slice(&word.to_le_bytes());
-                }
-                params.extend_from_slice(&prefix);
-                let params = self.uniform(&params);
-                let bind_group =
-                    self.bind_group(&pipeline, &[&params, source, target, &zero_roots, flag]);
-                let mut pass = encoder.begin_compute_pass(&Default::default());
-                pass.set_pipeline(&pipeline.pipeline);
-                pass.set_bind_group(0, &bind_group, &[]);
-                let (x, y) = grid(groups as u64);
-                pass.dispatch_workgroups(x, y, 1);
-                drop(pass);
-                if read_back == ReadBack::EveryLevel {
-                    let level_bytes = 32 * groups as u64;
-                    encoder.copy_buffer_to_buffer(target, 0, readback, read_offset, level_bytes);
-                    read_offset += level_bytes;
-                }
-                source = target;
-                remaining = groups;
-                height += levels;
-            }
+            encoder.clear_buffer(buffers.flag, 0, None);
+            let every_level_into = (read_back == ReadBack::EveryLevel).then_some(readback);
+            let (top, height) = self.encode_levels(
+                &mut encoder,
+                pipeline,
+                &buffers,
+                input,
+                count,
+                every_level_into,
+            )?;
             if read_back == ReadBack::Top {
-                encoder.copy_buffer_to_buffer(source, 0, readback, 0, 32);
+                encoder.copy_buffer_to_buffer(top, 0, readback, 0, 32);
             }
-            encoder.copy_buffer_to_buffer(flag, 0, readback, read_bytes, 4);
+            encoder.copy_buffer_to_buffer(buffers.flag, 0, readback, read_bytes, 4);
             Ok::<_, GpuError>((self.finish(encoder, readback, read_bytes + 4)?, height))
         })??;
         let (nodes, flag) = bytes.split_at(read_bytes as usize);
@@ -292,8 +385,122 @@ impl GpuContext {
             mutated: flag != [0; 4],
         })
     }
+
+    /// Encodes the dispatches that reduce the `count` nodes in `input` to one node: returns
+    /// the buffer whose first node it is, and its height. With `every_level_into`, each
+    /// dispatch reduces one level and copies it there, level after level from offset 0;
+    /// otherwise each reduces up to nine.
+    fn encode_levels<'b>(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        pipeline: &Pipeline,
+        buffers: &LevelBuffers<'b>,
+        input: &'b wgpu::Buffer,
+        count: usize,
+        every_level_into: Option<&wgpu::Buffer>,
+    ) -> Result<(&'b wgpu::Buffer, u32), GpuError> {
+        let levels_per_dispatch = |remaining: usize| match every_level_into {
+            Some(_) => 1,
+            None => levels_for(remaining),
+        };
+        let mut source = input;
+        let mut remaining = count;
+        let mut height = 0;
+        let mut copied = 0;
+        for (target, groups) in buffers
+            .levels
+            .iter()
+            .cycle()
+            .zip(level_sizes(count, levels_per_dispatch))
+        {
+            let levels = levels_per_dispatch(remaining);
+            let mut params = Vec::with_capacity(48);
+            for word in [remaining as u32, height, levels, groups as u32] {
+                params.extend_from_slice(&word.to_le_bytes());
+            }
+            params.extend_from_slice(&buffers.prefix);
+            let params = self.uniform(&params);
+            let bind_group = self.bind_group(
+                pipeline,
+                &[&params, source, target, &buffers.zero_roots, buffers.flag],
+            );
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            pass.set_pipeline(&pipeline.pipeline);
+            pass.set_bind_group(0, &bind_group, &[]);
+            let (x, y) = grid(groups as u64);
+            pass.dispatch_workgroups(x, y, 1);
+            drop(pass);
+            if let Some(readback) = every_level_into {
+                let level_bytes = 32 * groups as u64;
+                encoder.copy_buffer_to_buffer(target, 0, readback, copied, level_bytes);
+                copied += level_bytes;
+            }
+            source = target;
+            remaining = groups;
+            height += levels;
+        }
+        Ok((source, height))
+    }
 }
 
+/// The buffers a reduction writes besides its input: two levels used in turn, the zero-subtree
+/// roots, the mutation flag, and the node prefix as the kernel's params carry it.
+struct LevelBuffers<'b> {
+    levels: [&'b wgpu::Buffer; 2],
+    zero_roots: wgpu::Buffer,
+    flag: &'b wgpu::Buffer,
+    prefix: [u8; super::MAX_PREFIX_LEN],
+}
+
+impl<'b> LevelBuffers<'b> {
+    /// Level buffers of at least `level_bytes` each (the first level above the input).
+    fn new(
+        context: &GpuContext,
+        levels: &'b mut [Option<wgpu::Buffer>; 2],
+        flag: &'b mut Option<wgpu::Buffer>,
+        flavor: &Flavor,
+        level_bytes: u64,
+        zeros: &[Digest],
+    ) -> Result<Self, GpuError> {
+        let usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC;
+        let [first, second] = levels;
+        let first = ensure(&context.device, first, level_bytes, usage, "level");
+        let second = ensure(&context.device, second, level_bytes, usage, "level");
+        let flag = ensure(
+            &context.device,
+            flag,
+            4,
+            usage | wgpu::BufferUsages::COPY_DST,
+            "mutated",
+        );
+        let zero_roots = context.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("zero roots"),
+            size: 32 * zeros.len().max(1) as u64,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        context
+            .queue
+            .write_buffer(&zero_roots, 0, zeros.as_flattened());
+        Ok(LevelBuffers {
+            levels: [first, second],
+            zero_roots,
+            flag,
+            prefix: prefix_words(flavor.node_prefix)?,
+        })
+    }
+}
+
+/// Nodes in each level the dispatches produce from `count` nodes, when each reduces
+/// `levels_per_dispatch(remaining)` levels.
+fn level_sizes(mut count: usize, levels_per_dispatch: impl Fn(usize) -> u32) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    while count > 1 {
+        count = count.div_ceil(1 << levels_per_dispatch(count));
+        sizes.push(count);
+    }
+    sizes
+}
 /// What [`GpuContext::reduce_buffer`] copies back.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ReadBack {

@@ -13,6 +13,7 @@ mod merkle;
 use std::collections::HashMap;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use core::fmt;
 
@@ -37,8 +38,9 @@ pub enum GpuError {
     NoAdapter,
     /// The adapter refused a device (for example limits it cannot meet).
     RequestDevice(String),
-    /// The device was lost (driver reset, GPU removed, [`GpuContext::destroy`]); the context
-    /// cannot be used again, and the shared one is replaced on the next call.
+    /// The device was lost (driver reset, GPU removed, [`GpuContext::destroy`], no answer
+    /// within [`GpuOptions::wait_timeout`]); the context cannot be used again, and the shared
+    /// one is replaced on the next call.
     DeviceLost(String),
     /// The GPU ran out of memory.
     OutOfMemory(String),
@@ -51,6 +53,9 @@ pub enum GpuError {
     Unsupported(String),
     /// [`init`] was called after the shared context was created.
     AlreadyInitialized,
+    /// A kernel gave a wrong result on a known input the first time it was used (a driver
+    /// that miscompiled it); it is not used on this context.
+    KnownAnswer(String),
 }
 
 impl fmt::Display for GpuError {
@@ -64,6 +69,10 @@ impl fmt::Display for GpuError {
             GpuError::Readback(why) => write!(f, "reading GPU results failed: {why}"),
             GpuError::Unsupported(why) => write!(f, "not supported on the GPU: {why}"),
             GpuError::AlreadyInitialized => f.write_str("the shared GPU context already exists"),
+            GpuError::KnownAnswer(kernel) => write!(
+                f,
+                "the GPU's {kernel} kernel gave a wrong result on a known input, so it is not used"
+            ),
         }
     }
 }
@@ -81,7 +90,15 @@ pub struct GpuOptions {
     /// Largest buffer the context creates, below the adapter's limit (for a GPU shared with
     /// other work). Larger inputs are processed in chunks.
     pub max_buffer_bytes: Option<u64>,
+    /// How long to wait for one submission before giving the device up as hung (the call then
+    /// falls back to the CPU); [`DEFAULT_WAIT_TIMEOUT`] when `None`.
+    pub wait_timeout: Option<Duration>,
 }
+
+/// How long a call waits for the GPU by default. Generous: the longest single wait is one
+/// upload piece or one kernel sequence, well under a second on hardware and a few seconds on a
+/// software adapter.
+pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// An adapter wgpu can drive.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -205,6 +222,8 @@ struct PipelineKey {
 struct Pipeline {
     pipeline: wgpu::ComputePipeline,
     layout: wgpu::BindGroupLayout,
+    /// Whether the pipeline gave the CPU's result on its known input, once checked.
+    known_answer: OnceLock<bool>,
 }
 
 /// A wgpu device and queue with the kernels' pipelines and reusable buffers.
@@ -218,10 +237,13 @@ pub struct GpuContext {
     adapter: AdapterSummary,
     /// The largest storage buffer a kernel binds, in bytes.
     max_binding_bytes: u64,
+    wait_timeout: Duration,
     pipelines: Mutex<HashMap<PipelineKey, Arc<Pipeline>>>,
     modules: Mutex<HashMap<Kernel, wgpu::ShaderModule>>,
     scratch: Mutex<Scratch>,
     lost: Arc<Mutex<Option<String>>>,
+    #[cfg(test)]
+    corrupt_known_answers: std::sync::atomic::AtomicBool,
 }
 
 impl fmt::Debug for GpuContext {
@@ -282,10 +304,13 @@ impl GpuContext {
             queue,
             adapter: AdapterSummary::new(&adapter.get_info()),
             max_binding_bytes,
+            wait_timeout: options.wait_timeout.unwrap_or(DEFAULT_WAIT_TIMEOUT),
             pipelines: Mutex::new(HashMap::new()),
             modules: Mutex::new(HashMap::new()),
             scratch: Mutex::new(Scratch::default()),
             lost,
+            #[cfg(test)]
+            corrupt_known_answers: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -329,11 +354,23 @@ impl GpuContext {
     fn build_pipeline(&self, key: PipelineKey) -> Arc<Pipeline> {
         let mut modules = self.modules.lock().unwrap_or_else(|e| e.into_inner());
         let module = modules.entry(key.kernel).or_insert_with(|| {
-            self.device
-                .create_shader_module(wgpu::ShaderModuleDescriptor {
-                    label: Some(key.kernel.entry_point()),
-                    source: wgpu::ShaderSource::Wgsl(key.kernel.source().into()),
-                })
+            let descriptor = wgpu::ShaderModuleDescriptor {
+                label: Some(key.kernel.entry_point()),
+                source: wgpu::ShaderSource::Wgsl(key.kernel.source().into()),
+            };
+            // SAFETY: the checks wgpu would add are bounds checks on buffer indices and a
+            // 64-bit counter in every loop (reported to slow kernels down severalfold). Every
+            // index in these kernels is guarded by the node or message counts the host sizes
+            // the buffers from (the GPU == CPU tests run each size class), every loop has a
+            // constant or uniform bound, and the Vulkan driver's own robust buffer access,
+            // which wgpu enables where the adapter has it, stays on.
+            #[allow(unsafe_code)]
+            unsafe {
+                self.device.create_shader_module_trusted(
+                    descriptor,
+                    wgpu::ShaderRuntimeChecks::unchecked(),
+                )
+            }
         });
         let uniform = wgpu::BindGroupLayoutEntry {
             binding: 0,
@@ -403,7 +440,46 @@ impl GpuContext {
                 },
                 cache: None,
             });
-        Arc::new(Pipeline { pipeline, layout })
+        Arc::new(Pipeline {
+            pipeline,
+            layout,
+            known_answer: OnceLock::new(),
+        })
+    }
+
+    /// Fails unless `pipeline` gave the CPU's result on a known input: `check` runs it on one
+    /// and says whether it did, the first time only. An error while checking (out of memory, a
+    /// lost device) is returned and the check runs again next time.
+    fn check_known_answer(
+        &self,
+        pipeline: &Pipeline,
+        kernel: &str,
+        check: impl FnOnce() -> Result<bool, GpuError>,
+    ) -> Result<(), GpuError> {
+        let right = match pipeline.known_answer.get() {
+            Some(&right) => right,
+            None => {
+                let right = check()? && !self.corrupts_known_answers();
+                *pipeline.known_answer.get_or_init(|| right)
+            }
+        };
+        if right {
+            Ok(())
+        } else {
+            Err(GpuError::KnownAnswer(kernel.to_string()))
+        }
+    }
+
+    #[cfg(not(test))]
+    fn corrupts_known_answers(&self) -> bool {
+        false
+    }
+
+    /// Unit tests make the known-answer check fail, as a miscompiling driver would.
+    #[cfg(test)]
+    fn corrupts_known_answers(&self) -> bool {
+        self.corrupt_known_answers
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Runs `work` inside out-of-memory and validation error scopes and turns what they catch
@@ -460,25 +536,149 @@ impl GpuContext {
         readback: &wgpu::Buffer,
         len: u64,
     ) -> Result<Vec<u8>, GpuError> {
-        self.queue.submit([encoder.finish()]);
+        let submission = self.queue.submit([encoder.finish()]);
         let (sender, receiver) = mpsc::channel();
         readback.map_async(wgpu::MapMode::Read, ..len, move |result| {
             let _ = sender.send(result);
         });
-        self.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|error| GpuError::Readback(error.to_string()))?;
-        self.check_alive()?;
-        receiver
-            .recv()
-            .map_err(|error| GpuError::Readback(error.to_string()))?
-            .map_err(|error| GpuError::Readback(error.to_string()))?;
+        self.wait_for_map(submission, &receiver)?;
         let bytes = readback
             .get_mapped_range(..len)
             .map_err(|error| GpuError::Readback(error.to_string()))?
             .to_vec();
         readback.unmap();
         Ok(bytes)
+    }
+}
+
+impl GpuContext {
+    /// Waits (at most the context's timeout) for `submission` and then for the mapping whose
+    /// callback reports to `mapped`. A timeout marks the context lost: a device that hung once
+    /// is not waited on again.
+    fn wait_for_map(
+        &self,
+        submission: wgpu::SubmissionIndex,
+        mapped: &mpsc::Receiver<Result<(), wgpu::BufferAsyncError>>,
+    ) -> Result<(), GpuError> {
+        let waited = self.device.poll(wgpu::PollType::Wait {
+            submission_index: Some(submission),
+            timeout: Some(self.wait_timeout),
+        });
+        match waited {
+            Ok(_) => {}
+            Err(wgpu::PollError::Timeout) => {
+                let reason = format!("no answer within {:?}", self.wait_timeout);
+                *self.lost.lock().unwrap_or_else(|e| e.into_inner()) = Some(reason.clone());
+                return Err(GpuError::DeviceLost(reason));
+            }
+            Err(error) => return Err(GpuError::Readback(error.to_string())),
+        }
+        self.check_alive()?;
+        let result = match mapped.try_recv() {
+            Ok(result) => result,
+            // The callback runs in a poll after its submission is done; one more makes sure.
+            Err(_) => {
+                self.device
+                    .poll(wgpu::PollType::Poll)
+                    .map_err(|error| GpuError::Readback(error.to_string()))?;
+                mapped
+                    .try_recv()
+                    .map_err(|error| GpuError::Readback(format!("mapping a buffer: {error}")))?
+            }
+        };
+        result.map_err(|error| GpuError::Readback(error.to_string()))
+    }
+}
+
+/// Host-visible buffers that input is written into and copied to the GPU from, reused from one
+/// piece and one call to the next so that their memory is mapped and faulted in once (a fresh
+/// staging allocation per write cost more than the transfer itself).
+#[derive(Default)]
+struct StagingRing {
+    slots: Vec<StagingSlot>,
+    next: usize,
+}
+
+struct StagingSlot {
+    buffer: wgpu::Buffer,
+    /// Set between the submission that copies out of the buffer and its mapping for the next
+    /// write.
+    remapping: Option<(
+        wgpu::SubmissionIndex,
+        mpsc::Receiver<Result<(), wgpu::BufferAsyncError>>,
+    )>,
+}
+
+/// Buffers in the ring: one being filled, one being copied, one spare so filling never waits
+/// on a copy that has just been submitted.
+const STAGING_SLOTS: usize = 3;
+
+impl StagingRing {
+    /// The next slot, mapped for writing and at least `size` bytes: waits until the GPU has
+    /// copied out of it. A ring of smaller buffers is replaced.
+    fn next_mapped(&mut self, context: &GpuContext, size: u64) -> Result<usize, GpuError> {
+        let size = size.max(4).next_multiple_of(wgpu::COPY_BUFFER_ALIGNMENT);
+        if self
+            .slots
+            .first()
+            .is_none_or(|slot| slot.buffer.size() < size)
+        {
+            self.slots = (0..STAGING_SLOTS)
+                .map(|_| StagingSlot {
+                    buffer: context.device.create_buffer(&wgpu::BufferDescriptor {
+                        label: Some("staging"),
+                        size,
+                        usage: wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC,
+                        mapped_at_creation: true,
+                    }),
+                    remapping: None,
+                })
+                .collect();
+            self.next = 0;
+        }
+        let index = self.next;
+        self.next = (index + 1) % self.slots.len();
+        if let Some((submission, mapped)) = self.slots[index].remapping.take() {
+            context.wait_for_map(submission, &mapped)?;
+        }
+        Ok(index)
+    }
+
+    fn buffer(&self, slot: usize) -> &wgpu::Buffer {
+        &self.slots[slot].buffer
+    }
+
+    /// Copies `bytes` into the start of the slot's buffer on rayon's threads, then unmaps it.
+    fn fill(&self, slot: usize, bytes: &[u8]) -> Result<(), GpuError> {
+        use rayon::prelude::*;
+        // Large enough that a part is a cheap task, small enough to spread over the cores.
+        const PART: usize = 1 << 20;
+        let buffer = &self.slots[slot].buffer;
+        let views = (0..bytes.len())
+            .step_by(PART)
+            .map(|start| {
+                let end = (start + PART).min(bytes.len());
+                buffer.get_mapped_range_mut(start as u64..end as u64)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| GpuError::Internal(format!("staging buffer: {error}")))?;
+        views
+            .into_par_iter()
+            .zip(bytes.par_chunks(PART))
+            .for_each(|(mut view, part)| view.copy_from_slice(part));
+        buffer.unmap();
+        Ok(())
+    }
+
+    /// Maps the slot again for writing once `submission`, which copies out of it, is done.
+    fn recycle(&mut self, slot: usize, submission: wgpu::SubmissionIndex) {
+        let (sender, receiver) = mpsc::channel();
+        self.slots[slot]
+            .buffer
+            .map_async(wgpu::MapMode::Write, .., move |result| {
+                let _ = sender.send(result);
+            });
+        self.slots[slot].remapping = Some((submission, receiver));
     }
 }
 
@@ -507,6 +707,7 @@ fn prefix_words(prefix: &[u8]) -> Result<[u8; MAX_PREFIX_LEN], GpuError> {
 #[derive(Default)]
 struct Scratch {
     input: Option<wgpu::Buffer>,
+    staging: StagingRing,
     work: WorkBuffers,
 }
 
@@ -515,6 +716,8 @@ struct WorkBuffers {
     levels: [Option<wgpu::Buffer>; 2],
     readback: Option<wgpu::Buffer>,
     flag: Option<wgpu::Buffer>,
+    /// The top node of every upload piece, read back once.
+    tops: Option<wgpu::Buffer>,
 }
 
 /// Returns the buffer in `slot`, replaced by a larger one first when it has fewer than `size`
@@ -554,6 +757,7 @@ static SHARED: Mutex<Shared> = Mutex::new(Shared {
         adapter_name: None,
         required_limits: None,
         max_buffer_bytes: None,
+        wait_timeout: None,
     },
     context: None,
 });
@@ -693,6 +897,62 @@ mod tests {
         let report = cpu_instead(Backend::Auto, &lost);
         assert_eq!(report.backend, Backend::Cpu);
         assert!(report.fallback.unwrap().contains("device was lost"));
+    }
+
+    /// A context of its own on whatever adapter there is (lavapipe in CI); `None` skips the
+    /// test where there is none, unless `BATCHVERIFY_REQUIRE_GPU=1`.
+    fn own_context() -> Option<GpuContext> {
+        match GpuContext::new(&GpuOptions::default()) {
+            Ok(context) => Some(context),
+            Err(error) if std::env::var("BATCHVERIFY_REQUIRE_GPU").is_ok_and(|v| v == "1") => {
+                panic!("BATCHVERIFY_REQUIRE_GPU=1 but no GPU: {error}")
+            }
+            Err(error) => {
+                eprintln!("SKIPPED: no GPU adapter ({error})");
+                None
+            }
+        }
+    }
+
+    #[test]
+    fn a_kernel_that_fails_its_known_answer_is_not_used_and_the_cpu_computes_instead() {
+        let Some(context) = own_context() else {
+            return;
+        };
+        context
+            .corrupt_known_answers
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        let leaves: Vec<crate::sha256::Digest> = (0..1000u32)
+            .map(|i| crate::sha256::hash(&i.to_le_bytes()))
+            .collect();
+        let flavor = crate::merkle::SSZ;
+        let error = context.merkle_root(&flavor, &leaves).unwrap_err();
+        assert_eq!(error, GpuError::KnownAnswer("Merkle reduce".into()));
+        let report = cpu_instead(Backend::Auto, &error);
+        assert_eq!(report.backend, Backend::Cpu);
+        assert!(report
+            .fallback
+            .unwrap()
+            .contains("Merkle reduce kernel gave a wrong result on a known input"));
+        let error = context.hash_many(&[[7u8; 64]; 5]).unwrap_err();
+        assert_eq!(error, GpuError::KnownAnswer("batch hash".into()));
+        // The verdict is kept: a later call is refused without running the kernel again.
+        context
+            .corrupt_known_answers
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(
+            context.merkle_root(&flavor, &leaves).unwrap_err(),
+            GpuError::KnownAnswer("Merkle reduce".into())
+        );
+        // Other flavors' kernels are checked on their own and pass.
+        let cpu = crate::merkle::Merkle::new(crate::merkle::BITCOIN)
+            .with_backend(Backend::Cpu)
+            .root_and_mutation(&leaves)
+            .unwrap();
+        assert_eq!(
+            context.merkle_root(&crate::merkle::BITCOIN, &leaves),
+            Ok(cpu)
+        );
     }
 
     #[test]

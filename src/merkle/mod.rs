@@ -331,20 +331,16 @@ impl Merkle {
         levels: u32,
         zeros: &[Digest],
     ) -> Result<(Digest, bool), crate::gpu::GpuError> {
-        let chunk = context.merkle_chunk_leaves();
-        let chunk_height = chunk.trailing_zeros();
-        if leaves.len() <= chunk {
-            let (node, height, mutated) = context.reduce_chunk(&self.flavor, leaves, zeros)?;
+        let (tops, mutated) = context.reduce_pieces(&self.flavor, leaves, zeros)?;
+        if let [(node, height)] = tops[..] {
             return Ok((self.lift(node, height..levels, zeros), mutated));
         }
-        let mut roots = Vec::with_capacity(leaves.len().div_ceil(chunk));
-        let mut mutated = false;
-        for piece in leaves.chunks(chunk) {
-            let (node, height, piece_mutated) = context.reduce_chunk(&self.flavor, piece, zeros)?;
-            roots.push(self.lift(node, height..chunk_height, zeros));
-            mutated |= piece_mutated;
-        }
-        let (root, top_mutated) = self.reduce_levels(roots, chunk_height..levels, zeros);
+        let piece_height = context.merkle_piece_leaves().trailing_zeros();
+        let roots = tops
+            .into_iter()
+            .map(|(node, height)| self.lift(node, height..piece_height, zeros))
+            .collect();
+        let (root, top_mutated) = self.reduce_levels(roots, piece_height..levels, zeros);
         Ok((root, mutated || top_mutated))
     }
 
@@ -440,7 +436,7 @@ impl Merkle {
     }
 
     /// Roots of all-zero subtrees of height 0..=depth (only padding flavors use them).
-    fn zero_hashes(&self, depth: u32) -> Vec<Digest> {
+    pub(crate) fn zero_hashes(&self, depth: u32) -> Vec<Digest> {
         let mut zeros = vec![[0; 32]];
         if matches!(self.flavor.odd, OddNode::ZeroPad { .. }) {
             for height in 0..depth as usize {
