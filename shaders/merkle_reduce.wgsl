@@ -1,6 +1,7 @@
 // Merkle levels. Each workgroup reduces 2^levels consecutive nodes of one level to their common
 // ancestor, keeping the levels in between in workgroup memory, so a tree of 2^24 leaves takes
-// three dispatches. The last node of every level gets the flavor's odd-node rule, as on the CPU
+// three dispatches. With STORE_LEVELS every level computed is also written out (a tree kept for
+// proofs), still nine levels per dispatch. The last node of every level gets the flavor's odd-node rule, as on the CPU
 // (`Merkle::reduce`), so a chunk of a larger tree reduces exactly like the CPU's subtrees.
 
 // 0: pair an odd node with itself (Bitcoin); 1: promote it (RFC 6962); 2: pair it with the
@@ -10,6 +11,8 @@ override ODD_RULE: u32 = 0u;
 override DOUBLE_HASH: bool = false;
 // Bytes hashed before the two children (RFC 6962: 1); at most 32.
 override PREFIX_LEN: u32 = 0u;
+// Write every level into `output` at `level_offsets`, not just each workgroup's top node.
+override STORE_LEVELS: bool = false;
 
 struct Params {
     // Nodes in the input level of the whole tree (or chunk).
@@ -22,6 +25,8 @@ struct Params {
     groups: u32,
     // The node prefix, little-endian bytes.
     prefix: array<vec4<u32>, 2>,
+    // With STORE_LEVELS: where in `output` (in nodes) the level made by each step starts.
+    level_offsets: array<vec4<u32>, 3>,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -110,6 +115,13 @@ fn same(a: array<u32, 8>, b: array<u32, 8>) -> bool {
     return equal;
 }
 
+fn store_level(step: u32, index: u32, node: array<u32, 8>) {
+    let at = 8u * (params.level_offsets[step >> 2u][step & 3u] + index);
+    for (var i = 0u; i < 8u; i++) {
+        output[at + i] = swap_bytes(node[i]);
+    }
+}
+
 fn parent(left: array<u32, 8>, right: array<u32, 8>, has_right: bool, height: u32) -> array<u32, 8> {
     if has_right {
         if ODD_RULE == 0u && same(left, right) {
@@ -147,6 +159,9 @@ fn reduce(
             right = load_node(2u * first + 1u);
         }
         level[lane] = parent(load_node(2u * first), right, has_right, height);
+        if STORE_LEVELS {
+            store_level(0u, first, level[lane]);
+        }
     }
     count = (count + 1u) / 2u;
     height += 1u;
@@ -163,12 +178,15 @@ fn reduce(
         workgroupBarrier();
         if has_node {
             level[lane] = node;
+            if STORE_LEVELS {
+                store_level(step, index, node);
+            }
         }
         count = (count + 1u) / 2u;
         height += 1u;
     }
     workgroupBarrier();
-    if lane == 0u {
+    if !STORE_LEVELS && lane == 0u {
         for (var i = 0u; i < 8u; i++) {
             output[8u * group + i] = swap_bytes(level[0][i]);
         }

@@ -126,16 +126,36 @@ fn trees_built_on_the_gpu_keep_the_same_levels() {
     if common::gpu_or_skip().is_none() {
         return;
     }
-    let mut leaves = random_leaves(4097, 8);
+    let mut leaves = random_leaves((1 << 18) + 1, 8);
     leaves[101] = leaves[100];
     for flavor in FLAVORS {
-        for size in [1, 2, 3, 5, 8, 100, 103, 511, 512, 513, 1000, 4097] {
+        // 2^18 + 1 leaves take three dispatches of up to nine levels.
+        for size in [
+            1,
+            2,
+            3,
+            5,
+            8,
+            100,
+            103,
+            511,
+            512,
+            513,
+            1000,
+            4097,
+            (1 << 18) + 1,
+        ] {
             let leaves = &leaves[..size];
             let gpu = Merkle::new(flavor)
                 .with_backend(Backend::Gpu)
                 .tree(leaves)
                 .unwrap();
-            assert_eq!(gpu.execution().backend, Backend::Gpu, "{flavor}, {size}");
+            assert_eq!(
+                gpu.execution().backend,
+                Backend::Gpu,
+                "{flavor}, {size}: {:?}",
+                gpu.execution().fallback
+            );
             let cpu = Merkle::new(flavor)
                 .with_backend(Backend::Cpu)
                 .tree(leaves)
@@ -203,6 +223,34 @@ fn batch_hashing_matches_the_cpu() {
                     .leaf_hashes(&messages)
                     .unwrap(),
                 "{flavor} leaves of {length} bytes"
+            );
+        }
+    }
+}
+
+#[test]
+fn batches_of_many_upload_pieces_hash_like_the_cpu() {
+    if common::gpu_or_skip().is_none() {
+        return;
+    }
+    // 2 KiB buffers: a few messages per piece, 64 digests gathered per read-back, so the
+    // staging ring wraps many times within a call.
+    let context = GpuContext::new(&GpuOptions {
+        max_buffer_bytes: Some(2048),
+        ..GpuOptions::default()
+    })
+    .unwrap();
+    let cpu = Hasher::new().with_backend(Backend::Cpu);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(10);
+    for length in [0, 1, 55, 64, 100, 1000, 2048] {
+        for count in [1, 7, 8, 9, 63, 64, 65, 300] {
+            let messages: Vec<Vec<u8>> = (0..count)
+                .map(|_| (0..length).map(|_| rng.random()).collect())
+                .collect();
+            assert_eq!(
+                context.hash_many(&messages).unwrap(),
+                cpu.hash_many(&messages),
+                "{count} messages of {length} bytes"
             );
         }
     }

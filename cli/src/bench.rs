@@ -18,7 +18,8 @@ use serde::Serialize;
 
 const SUITES: &[&str] = &["ed25519", "sha256", "merkle", "bls"];
 const ED25519_SIZES: &[usize] = &[64, 512, 4096, 32768];
-/// Message lengths in bytes; each row hashes `SHA256_MESSAGES` of them.
+/// Message lengths in bytes; each row hashes `SHA256_MESSAGES` of them (and, with GPU rows, one
+/// more row hashes 2^20 64-byte messages).
 const SHA256_SIZES: &[usize] = &[32, 64, 256, 1024, 4096];
 const SHA256_MESSAGES: usize = 16384;
 const MERKLE_SIZES: &[usize] = &[1 << 10, 1 << 14, 1 << 17, 1 << 20, 1 << 22, 1 << 24];
@@ -559,23 +560,31 @@ fn sha256_suite(
     min_time: Duration,
     gpu: Option<&GpuContext>,
 ) -> Vec<Record> {
+    // With a GPU, one batch large enough for `Auto` to send it there.
+    let batches: Vec<(usize, usize)> = sizes
+        .iter()
+        .map(|&len| (len, SHA256_MESSAGES))
+        .chain(gpu.map(|_| (64, 1 << 20)))
+        .collect();
     let gpu_rows = usize::from(gpu.is_some());
-    let progress = progress_bar((2 + gpu_rows) * sizes.len() + 1);
+    let progress = progress_bar((2 + gpu_rows) * batches.len() + 1);
     let mut rows = Rows::new("sha256", "hashes", threads, &progress);
     let backend = batchverify::sha256::best_path().to_string();
     // The CPU rows stay on the CPU whatever `Auto` would choose for their size.
     let cpu_hasher = batchverify::sha256::Hasher::new().with_backend(Backend::Cpu);
     let mut rng = StdRng::seed_from_u64(256);
-    for &len in sizes {
+    for (len, count) in batches {
         progress.set_message(format!("sha256 {len}-byte messages"));
-        let workload = format!("{len}-byte messages");
-        let messages: Vec<Vec<u8>> = (0..SHA256_MESSAGES)
+        let workload = if count == SHA256_MESSAGES {
+            format!("{len}-byte messages")
+        } else {
+            format!("{count} x {len} bytes")
+        };
+        let messages: Vec<Vec<u8>> = (0..count)
             .map(|_| (0..len).map(|_| rng.random()).collect())
             .collect();
         let want = sha2_loop(&messages);
-        let rate = measure(SHA256_MESSAGES, min_time, || {
-            cpu_hasher.hash_many(&messages) == want
-        });
+        let rate = measure(count, min_time, || cpu_hasher.hash_many(&messages) == want);
         rows.add(
             &workload,
             "hash_many",
@@ -586,7 +595,7 @@ fn sha256_suite(
             false,
         );
         if let Some(context) = gpu {
-            let rate = measure(SHA256_MESSAGES, min_time, || {
+            let rate = measure(count, min_time, || {
                 context
                     .hash_many(&messages)
                     .is_ok_and(|digests| digests == want)
@@ -601,7 +610,7 @@ fn sha256_suite(
                 false,
             );
         }
-        let rate = measure(SHA256_MESSAGES, min_time, || sha2_loop(&messages) == want);
+        let rate = measure(count, min_time, || sha2_loop(&messages) == want);
         rows.add(&workload, "digest loop", "sha2", "", len, rate, true);
         rows.print_finished();
     }
@@ -648,7 +657,7 @@ fn merkle_suite(
     min_time: Duration,
     gpu: Option<&GpuContext>,
 ) -> Vec<Record> {
-    let gpu_rows = 2 * usize::from(gpu.is_some());
+    let gpu_rows = 4 * usize::from(gpu.is_some());
     let progress = progress_bar((2 + gpu_rows) * sizes.len());
     let mut rows = Rows::new("merkle", "nodes", threads, &progress);
     let backend = batchverify::sha256::best_path().to_string();
@@ -738,7 +747,8 @@ fn crossover_line(records: &[Record]) -> String {
 }
 
 /// The GPU's root of the same leaves: end to end (upload, kernels, read-back of the root), and
-/// kernel-only on leaves uploaded beforehand (when they fit one buffer).
+/// kernel-only on leaves uploaded beforehand (when they fit one buffer); then a tree kept for
+/// proofs (every level read back) on the CPU and on the GPU.
 fn gpu_merkle_rows(
     rows: &mut Rows<'_>,
     context: &GpuContext,
@@ -748,6 +758,27 @@ fn gpu_merkle_rows(
 ) {
     let flavor = batchverify::merkle::SSZ;
     let leaves = leaf_hashes.len();
+    for backend in [Backend::Cpu, Backend::Gpu] {
+        let merkle = batchverify::merkle::Merkle::new(flavor).with_backend(backend);
+        let rate = measure(leaves.next_power_of_two() - 1, min_time, || {
+            merkle
+                .tree(leaf_hashes)
+                .is_ok_and(|tree| tree.root() == want && tree.execution().backend == backend)
+        });
+        let (label, shown) = match backend {
+            Backend::Gpu => ("gpu", "gpu".to_string()),
+            _ => ("cpu", batchverify::sha256::best_path().to_string()),
+        };
+        rows.add(
+            &format!("{leaves} leaves"),
+            &format!("tree (ssz), {label}"),
+            "batchverify",
+            &shown,
+            leaves,
+            rate,
+            false,
+        );
+    }
     let nodes = leaves.next_power_of_two() - 1;
     let workload = format!("{leaves} leaves");
     let rate = measure(nodes.max(1), min_time, || {

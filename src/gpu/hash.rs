@@ -1,12 +1,19 @@
 //! Batch SHA-256 of equal-length messages on the GPU, one invocation per message.
 
 use super::{
-    ensure, grid, prefix_words, GpuContext, GpuError, Kernel, Pipeline, PipelineKey, INPUT_USAGE,
+    ensure, grid, prefix_words, GpuContext, GpuError, Kernel, Pipeline, PipelineKey, Scratch,
+    StagingRing, INPUT_USAGE, WORK_USAGE,
 };
 use crate::sha256::Digest;
 
 /// Invocations per workgroup in `hash_batch.wgsl`.
 const WORKGROUP_SIZE: u64 = 64;
+
+/// Message bytes per upload piece (as for Merkle leaves).
+const PIECE_BYTES: usize = 32 << 20;
+
+/// Message bytes one thread writes into staging memory at a time.
+const FILL_PART: usize = 1 << 20;
 
 /// Blocks each invocation compresses per dispatch: no invocation runs long enough for a
 /// driver's watchdog, and its loops stay far below lavapipe's 65535-iteration limit.
@@ -15,14 +22,17 @@ const BLOCKS_PER_DISPATCH: usize = 256;
 impl GpuContext {
     /// SHA-256 of every message, which must all have the same length; the batch is cut into
     /// pieces that fit the adapter's buffers.
-    pub fn hash_many<M: AsRef<[u8]>>(&self, messages: &[M]) -> Result<Vec<Digest>, GpuError> {
+    pub fn hash_many<M: AsRef<[u8]> + Sync>(
+        &self,
+        messages: &[M],
+    ) -> Result<Vec<Digest>, GpuError> {
         let mut out = vec![[0; 32]; messages.len()];
         self.hash_messages(&[], false, messages, &mut out)?;
         Ok(out)
     }
 
     /// Hashes `prefix ‖ messages[i]` (twice when `double`) into `out[i]`.
-    pub(crate) fn hash_messages<M: AsRef<[u8]>>(
+    pub(crate) fn hash_messages<M: AsRef<[u8]> + Sync>(
         &self,
         prefix: &[u8],
         double: bool,
@@ -50,6 +60,7 @@ impl GpuContext {
             odd_rule: 0,
             double_hash: double,
             prefix_len: prefix.len() as u32,
+            store_levels: false,
         })?;
         self.check_known_answer(&pipeline, "batch hash", || {
             // Three blocks each, so the running state crosses block boundaries.
@@ -68,7 +79,11 @@ impl GpuContext {
 
     /// [`GpuContext::hash_messages`] on `pipeline` (which hashes once or twice), for messages
     /// of one length that fit a buffer.
-    fn hash_with<M: AsRef<[u8]>>(
+    ///
+    /// Messages go up in pieces of about 32 MiB through the staging ring, each filled on
+    /// rayon's threads while the GPU copies and hashes the piece before; the digests gather in
+    /// one buffer read back once per call (or per binding's worth of digests).
+    fn hash_with<M: AsRef<[u8]> + Sync>(
         &self,
         pipeline: &Pipeline,
         prefix: &[u8],
@@ -76,65 +91,115 @@ impl GpuContext {
         out: &mut [Digest],
     ) -> Result<(), GpuError> {
         let length = messages.first().map_or(0, |m| m.as_ref().len());
-        let per_piece = (self.max_binding_bytes / (length as u64).max(32)) as usize;
-        let prefix_bytes = prefix_words(prefix)?;
+        let binding = self.max_binding_bytes as usize;
+        let per_piece = (PIECE_BYTES.min(binding) / length.max(32)).max(1);
+        let per_gather = (binding / 32).max(1);
         let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
         let scratch = &mut *scratch;
-        let mut packed = Vec::new();
-        for (piece, digests) in messages.chunks(per_piece).zip(out.chunks_mut(per_piece)) {
-            packed.clear();
-            for message in piece {
-                packed.extend_from_slice(message.as_ref());
-            }
-            packed.resize(packed.len().next_multiple_of(4).max(4), 0);
-            let bytes = self.scoped(|| {
-                let input = ensure(
-                    &self.device,
-                    &mut scratch.input,
-                    packed.len() as u64,
-                    INPUT_USAGE,
-                    "messages",
-                );
-                self.queue.write_buffer(input, 0, &packed);
-                let digest_bytes = 32 * piece.len() as u64;
-                let output = ensure(
-                    &self.device,
-                    &mut scratch.work.levels[0],
-                    digest_bytes,
-                    wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
-                    "level",
-                );
-                let readback = ensure(
-                    &self.device,
-                    &mut scratch.work.readback,
-                    digest_bytes,
-                    wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                    "readback",
-                );
-                let mut encoder = self.device.create_command_encoder(&Default::default());
-                let blocks = (prefix.len() + length + 8) / 64 + 1;
-                for first_block in (0..blocks).step_by(BLOCKS_PER_DISPATCH) {
-                    let mut params = Vec::with_capacity(48);
-                    let counts = [piece.len(), length, first_block, BLOCKS_PER_DISPATCH];
-                    for word in counts {
-                        params.extend_from_slice(&(word as u32).to_le_bytes());
-                    }
-                    params.extend_from_slice(&prefix_bytes);
-                    let params = self.uniform(&params);
-                    let bind_group = self.bind_group(pipeline, &[&params, input, output]);
-                    let mut pass = encoder.begin_compute_pass(&Default::default());
-                    pass.set_pipeline(&pipeline.pipeline);
-                    pass.set_bind_group(0, &bind_group, &[]);
-                    let (x, y) = grid((piece.len() as u64).div_ceil(WORKGROUP_SIZE));
-                    pass.dispatch_workgroups(x, y, 1);
+        for (batch, digests) in messages.chunks(per_gather).zip(out.chunks_mut(per_gather)) {
+            let hashed = self
+                .scoped(|| self.hash_pieces(pipeline, prefix, batch, length, per_piece, scratch))
+                .and_then(|bytes| bytes);
+            let bytes = match hashed {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    // A failure can leave a staging buffer neither mapped nor waiting to be.
+                    scratch.staging = StagingRing::default();
+                    return Err(error);
                 }
-                encoder.copy_buffer_to_buffer(output, 0, readback, 0, digest_bytes);
-                self.finish(encoder, readback, digest_bytes)
-            })??;
+            };
             for (digest, bytes) in digests.iter_mut().zip(bytes.chunks_exact(32)) {
                 digest.copy_from_slice(bytes);
             }
         }
         Ok(())
+    }
+
+    /// Uploads and hashes `messages` (each `length` bytes) `per_piece` at a time and returns
+    /// their digests' bytes.
+    fn hash_pieces<M: AsRef<[u8]> + Sync>(
+        &self,
+        pipeline: &Pipeline,
+        prefix: &[u8],
+        messages: &[M],
+        length: usize,
+        per_piece: usize,
+        scratch: &mut Scratch,
+    ) -> Result<Vec<u8>, GpuError> {
+        let prefix_bytes = prefix_words(prefix)?;
+        let piece_bytes = (per_piece.min(messages.len()) * length).next_multiple_of(4) as u64;
+        let digest_bytes = 32 * messages.len() as u64;
+        let input = ensure(
+            &self.device,
+            &mut scratch.input,
+            piece_bytes,
+            INPUT_USAGE,
+            "messages",
+        );
+        let states = ensure(
+            &self.device,
+            &mut scratch.work.levels[0],
+            32 * per_piece.min(messages.len()) as u64,
+            WORK_USAGE,
+            "level",
+        );
+        let gathered = ensure(
+            &self.device,
+            &mut scratch.work.gathered,
+            digest_bytes,
+            WORK_USAGE,
+            "gathered",
+        );
+        let readback = ensure(
+            &self.device,
+            &mut scratch.work.readback,
+            digest_bytes,
+            wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            "readback",
+        );
+        // Whole messages per fill part, a multiple of 8 of them so parts start 8-byte aligned.
+        let per_part = (FILL_PART / length.max(1)).max(1).next_multiple_of(8);
+        let blocks = (prefix.len() + length + 8) / 64 + 1;
+        for (index, piece) in messages.chunks(per_piece).enumerate() {
+            let bytes = piece.len() * length;
+            let slot = scratch.staging.next_mapped(self, piece_bytes)?;
+            scratch
+                .staging
+                .fill(slot, bytes, per_part * length, |start, view| {
+                    let first = start / length.max(1);
+                    for (k, message) in piece[first..].iter().take(per_part).enumerate() {
+                        view.slice(k * length..(k + 1) * length)
+                            .copy_from_slice(message.as_ref());
+                    }
+                })?;
+            let mut encoder = self.device.create_command_encoder(&Default::default());
+            if bytes > 0 {
+                let staging = scratch.staging.buffer(slot);
+                let padded = bytes.next_multiple_of(4) as u64;
+                encoder.copy_buffer_to_buffer(staging, 0, input, 0, padded);
+            }
+            for first_block in (0..blocks).step_by(BLOCKS_PER_DISPATCH) {
+                let mut params = Vec::with_capacity(48);
+                let counts = [piece.len(), length, first_block, BLOCKS_PER_DISPATCH];
+                for word in counts {
+                    params.extend_from_slice(&(word as u32).to_le_bytes());
+                }
+                params.extend_from_slice(&prefix_bytes);
+                let params = self.uniform(&params);
+                let bind_group = self.bind_group(pipeline, &[&params, input, states]);
+                let mut pass = encoder.begin_compute_pass(&Default::default());
+                pass.set_pipeline(&pipeline.pipeline);
+                pass.set_bind_group(0, &bind_group, &[]);
+                let (x, y) = grid((piece.len() as u64).div_ceil(WORKGROUP_SIZE));
+                pass.dispatch_workgroups(x, y, 1);
+            }
+            let at = 32 * (index * per_piece) as u64;
+            encoder.copy_buffer_to_buffer(states, 0, gathered, at, 32 * piece.len() as u64);
+            let submission = self.queue.submit([encoder.finish()]);
+            scratch.staging.recycle(slot, submission);
+        }
+        let mut encoder = self.device.create_command_encoder(&Default::default());
+        encoder.copy_buffer_to_buffer(gathered, 0, readback, 0, digest_bytes);
+        self.finish(encoder, readback, digest_bytes)
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{
     ensure, grid, prefix_words, GpuContext, GpuError, Kernel, Pipeline, PipelineKey, StagingRing,
-    WorkBuffers, INPUT_USAGE,
+    WorkBuffers, INPUT_USAGE, WORK_USAGE,
 };
 use crate::merkle::{Flavor, HashFn, OddNode};
 use crate::sha256::Digest;
@@ -17,6 +17,9 @@ const LEVELS_PER_DISPATCH: u32 = 9;
 /// the copy and reduction of the one before, large enough that each submission's fixed cost
 /// is a small share.
 const PIECE_LEAVES: usize = 1 << 20;
+
+/// Bytes of a piece one thread writes into staging memory at a time.
+const FILL_PART: usize = 1 << 20;
 
 /// Leaf hashes kept on the GPU, for roots that measure (or repeat) the kernels without the
 /// upload. Made by [`GpuContext::upload`].
@@ -118,7 +121,7 @@ impl GpuContext {
         let piece_leaves = self.merkle_piece_leaves();
         let pieces = leaves.len().div_ceil(piece_leaves);
         let piece_bytes = 32 * piece_leaves.min(leaves.len()) as u64;
-        let pipeline = self.merkle_pipeline(flavor)?;
+        let pipeline = self.merkle_pipeline(flavor, ReadBack::Top)?;
         let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
         let scratch = &mut *scratch;
         let reduced = self
@@ -140,10 +143,10 @@ impl GpuContext {
                 )?;
                 let tops = ensure(
                     &self.device,
-                    &mut scratch.work.tops,
+                    &mut scratch.work.gathered,
                     32 * pieces as u64,
                     wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
-                    "subtree tops",
+                    "gathered",
                 );
                 let readback = ensure(
                     &self.device,
@@ -156,7 +159,11 @@ impl GpuContext {
                 for (index, piece) in leaves.chunks(piece_leaves).enumerate() {
                     let bytes = piece.as_flattened();
                     let slot = scratch.staging.next_mapped(self, piece_bytes)?;
-                    scratch.staging.fill(slot, bytes)?;
+                    scratch
+                        .staging
+                        .fill(slot, bytes.len(), FILL_PART, |start, view| {
+                            view.copy_from_slice(&bytes[start..start + view.len()])
+                        })?;
                     let mut encoder = self.device.create_command_encoder(&Default::default());
                     if index == 0 {
                         encoder.clear_buffer(buffers.flag, 0, None);
@@ -206,7 +213,7 @@ impl GpuContext {
         zeros: &[Digest],
     ) -> Result<(Vec<Vec<Digest>>, bool), GpuError> {
         self.fits_one_buffer(leaves.len())?;
-        let pipeline = self.merkle_pipeline(flavor)?;
+        let pipeline = self.merkle_pipeline(flavor, ReadBack::EveryLevel)?;
         let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
         let scratch = &mut *scratch;
         let input = self.scoped(|| {
@@ -238,7 +245,7 @@ impl GpuContext {
         leaves: &GpuLeaves,
         zeros: &[Digest],
     ) -> Result<(Digest, u32, bool), GpuError> {
-        let pipeline = self.merkle_pipeline(flavor)?;
+        let pipeline = self.merkle_pipeline(flavor, ReadBack::Top)?;
         let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
         let reduced = self.reduce_buffer(
             &mut scratch.work,
@@ -252,9 +259,14 @@ impl GpuContext {
         Ok((reduced.top(), reduced.height, reduced.mutated))
     }
 
-    /// The reduce pipeline for `flavor`, checked on first use against the CPU's root of
-    /// known leaves (call it before taking the scratch lock: the check takes it).
-    fn merkle_pipeline(&self, flavor: &Flavor) -> Result<Arc<Pipeline>, GpuError> {
+    /// The reduce pipeline for `flavor` that reads back what `read_back` says, checked on first
+    /// use against the CPU's root of known leaves (call it before taking the scratch lock: the
+    /// check takes it).
+    fn merkle_pipeline(
+        &self,
+        flavor: &Flavor,
+        read_back: ReadBack,
+    ) -> Result<Arc<Pipeline>, GpuError> {
         let pipeline = self.pipeline(PipelineKey {
             kernel: Kernel::MerkleReduce,
             odd_rule: match flavor.odd {
@@ -264,9 +276,10 @@ impl GpuContext {
             },
             double_hash: flavor.hash == HashFn::Sha256d,
             prefix_len: flavor.node_prefix.len() as u32,
+            store_levels: read_back == ReadBack::EveryLevel,
         })?;
         self.check_known_answer(&pipeline, "Merkle reduce", || {
-            self.reduces_known_leaves_right(&pipeline, flavor)
+            self.reduces_known_leaves_right(&pipeline, flavor, read_back)
         })?;
         Ok(pipeline)
     }
@@ -277,6 +290,7 @@ impl GpuContext {
         &self,
         pipeline: &Pipeline,
         flavor: &Flavor,
+        read_back: ReadBack,
     ) -> Result<bool, GpuError> {
         const LEAVES: u32 = 37;
         let leaves: Vec<Digest> = (0..LEAVES)
@@ -313,7 +327,7 @@ impl GpuContext {
             &input,
             leaves.len(),
             &zeros,
-            ReadBack::Top,
+            read_back,
         )?;
         Ok((reduced.top(), reduced.mutated) == expected)
     }
@@ -333,7 +347,7 @@ impl GpuContext {
     ) -> Result<Reduced, GpuError> {
         let read_sizes: Vec<usize> = match read_back {
             ReadBack::Top => vec![1],
-            ReadBack::EveryLevel => level_sizes(count, |_| 1),
+            ReadBack::EveryLevel => level_sizes(count),
         };
         let read_bytes = 32 * read_sizes.iter().sum::<usize>() as u64;
         let (bytes, height) = self.scoped(|| {
@@ -353,19 +367,26 @@ impl GpuContext {
                 wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
                 "readback",
             );
+            let every_level = match read_back {
+                ReadBack::Top => None,
+                ReadBack::EveryLevel => Some(ensure(
+                    &self.device,
+                    &mut work.every_level,
+                    read_bytes,
+                    WORK_USAGE,
+                    "every level",
+                )),
+            };
             let mut encoder = self.device.create_command_encoder(&Default::default());
             encoder.clear_buffer(buffers.flag, 0, None);
-            let every_level_into = (read_back == ReadBack::EveryLevel).then_some(readback);
-            let (top, height) = self.encode_levels(
-                &mut encoder,
-                pipeline,
-                &buffers,
-                input,
-                count,
-                every_level_into,
-            )?;
-            if read_back == ReadBack::Top {
-                encoder.copy_buffer_to_buffer(top, 0, readback, 0, 32);
+            let (top, height) =
+                self.encode_levels(&mut encoder, pipeline, &buffers, input, count, every_level)?;
+            match every_level {
+                None => encoder.copy_buffer_to_buffer(top, 0, readback, 0, 32),
+                Some(levels) if read_bytes > 0 => {
+                    encoder.copy_buffer_to_buffer(levels, 0, readback, 0, read_bytes)
+                }
+                Some(_) => {}
             }
             encoder.copy_buffer_to_buffer(buffers.flag, 0, readback, read_bytes, 4);
             Ok::<_, GpuError>((self.finish(encoder, readback, read_bytes + 4)?, height))
@@ -386,10 +407,10 @@ impl GpuContext {
         })
     }
 
-    /// Encodes the dispatches that reduce the `count` nodes in `input` to one node: returns
-    /// the buffer whose first node it is, and its height. With `every_level_into`, each
-    /// dispatch reduces one level and copies it there, level after level from offset 0;
-    /// otherwise each reduces up to nine.
+    /// Encodes the dispatches that reduce the `count` nodes in `input` to one node, up to nine
+    /// levels each: returns the buffer whose first node it is, and its height. With
+    /// `every_level` (a pipeline that stores levels), every level above the input is also
+    /// written there, lowest first, as [`level_sizes`] lays them out.
     fn encode_levels<'b>(
         &self,
         encoder: &mut wgpu::CommandEncoder,
@@ -397,28 +418,40 @@ impl GpuContext {
         buffers: &LevelBuffers<'b>,
         input: &'b wgpu::Buffer,
         count: usize,
-        every_level_into: Option<&wgpu::Buffer>,
+        every_level: Option<&'b wgpu::Buffer>,
     ) -> Result<(&'b wgpu::Buffer, u32), GpuError> {
-        let levels_per_dispatch = |remaining: usize| match every_level_into {
-            Some(_) => 1,
-            None => levels_for(remaining),
-        };
+        // Where each level above the input starts in `every_level`, in nodes.
+        let level_offsets: Vec<usize> = level_sizes(count)
+            .iter()
+            .scan(0, |offset, &size| {
+                let start = *offset;
+                *offset += size;
+                Some(start)
+            })
+            .collect();
+        let mut spare = buffers.levels.iter().cycle();
         let mut source = input;
         let mut remaining = count;
         let mut height = 0;
-        let mut copied = 0;
-        for (target, groups) in buffers
-            .levels
-            .iter()
-            .cycle()
-            .zip(level_sizes(count, levels_per_dispatch))
-        {
-            let levels = levels_per_dispatch(remaining);
-            let mut params = Vec::with_capacity(48);
+        while remaining > 1 {
+            let levels = levels_for(remaining);
+            let groups = remaining.div_ceil(1 << levels);
+            let target = every_level.unwrap_or_else(|| spare.next().expect("cycle"));
+            let mut params = Vec::with_capacity(96);
             for word in [remaining as u32, height, levels, groups as u32] {
                 params.extend_from_slice(&word.to_le_bytes());
             }
             params.extend_from_slice(&buffers.prefix);
+            let steps = height as usize..(height + levels) as usize;
+            let mut offsets = [0u32; 12];
+            if every_level.is_some() {
+                for (slot, &offset) in offsets.iter_mut().zip(&level_offsets[steps.clone()]) {
+                    *slot = offset as u32;
+                }
+            }
+            for offset in offsets {
+                params.extend_from_slice(&offset.to_le_bytes());
+            }
             let params = self.uniform(&params);
             let bind_group = self.bind_group(
                 pipeline,
@@ -430,12 +463,17 @@ impl GpuContext {
             let (x, y) = grid(groups as u64);
             pass.dispatch_workgroups(x, y, 1);
             drop(pass);
-            if let Some(readback) = every_level_into {
-                let level_bytes = 32 * groups as u64;
-                encoder.copy_buffer_to_buffer(target, 0, readback, copied, level_bytes);
-                copied += level_bytes;
-            }
             source = target;
+            if let Some(levels_buffer) = every_level {
+                if groups > 1 {
+                    // The next dispatch reads its level from a buffer of its own: one binding
+                    // cannot be read and written in the same dispatch.
+                    let next = spare.next().expect("cycle");
+                    let last = 32 * level_offsets[steps.end - 1] as u64;
+                    encoder.copy_buffer_to_buffer(levels_buffer, last, next, 0, 32 * groups as u64);
+                    source = next;
+                }
+            }
             remaining = groups;
             height += levels;
         }
@@ -462,17 +500,10 @@ impl<'b> LevelBuffers<'b> {
         level_bytes: u64,
         zeros: &[Digest],
     ) -> Result<Self, GpuError> {
-        let usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC;
         let [first, second] = levels;
-        let first = ensure(&context.device, first, level_bytes, usage, "level");
-        let second = ensure(&context.device, second, level_bytes, usage, "level");
-        let flag = ensure(
-            &context.device,
-            flag,
-            4,
-            usage | wgpu::BufferUsages::COPY_DST,
-            "mutated",
-        );
+        let first = ensure(&context.device, first, level_bytes, WORK_USAGE, "level");
+        let second = ensure(&context.device, second, level_bytes, WORK_USAGE, "level");
+        let flag = ensure(&context.device, flag, 4, WORK_USAGE, "mutated");
         let zero_roots = context.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("zero roots"),
             size: 32 * zeros.len().max(1) as u64,
@@ -491,12 +522,11 @@ impl<'b> LevelBuffers<'b> {
     }
 }
 
-/// Nodes in each level the dispatches produce from `count` nodes, when each reduces
-/// `levels_per_dispatch(remaining)` levels.
-fn level_sizes(mut count: usize, levels_per_dispatch: impl Fn(usize) -> u32) -> Vec<usize> {
+/// Nodes in each level above `count` nodes, up to the level with one.
+fn level_sizes(mut count: usize) -> Vec<usize> {
     let mut sizes = Vec::new();
     while count > 1 {
-        count = count.div_ceil(1 << levels_per_dispatch(count));
+        count = count.div_ceil(2);
         sizes.push(count);
     }
     sizes

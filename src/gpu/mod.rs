@@ -217,6 +217,8 @@ struct PipelineKey {
     odd_rule: u32,
     double_hash: bool,
     prefix_len: u32,
+    /// Merkle reduce only: write every level, for trees kept for proofs.
+    store_levels: bool,
 }
 
 struct Pipeline {
@@ -420,6 +422,7 @@ impl GpuContext {
                 ("ODD_RULE", f64::from(key.odd_rule)),
                 ("DOUBLE_HASH", f64::from(u8::from(key.double_hash))),
                 ("PREFIX_LEN", f64::from(key.prefix_len)),
+                ("STORE_LEVELS", f64::from(u8::from(key.store_levels))),
             ],
             Kernel::HashBatch => vec![
                 ("DOUBLE_HASH", f64::from(u8::from(key.double_hash))),
@@ -513,13 +516,23 @@ impl GpuContext {
     }
 
     fn bind_group(&self, pipeline: &Pipeline, buffers: &[&wgpu::Buffer]) -> wgpu::BindGroup {
-        let entries: Vec<_> = buffers
+        let resources: Vec<_> = buffers
             .iter()
+            .map(|buffer| buffer.as_entire_binding())
+            .collect();
+        self.bind_resources(pipeline, resources)
+    }
+
+    /// A bind group of `resources` at bindings 0, 1, ...
+    fn bind_resources(
+        &self,
+        pipeline: &Pipeline,
+        resources: Vec<wgpu::BindingResource<'_>>,
+    ) -> wgpu::BindGroup {
+        let entries: Vec<_> = resources
+            .into_iter()
             .zip(0..)
-            .map(|(buffer, binding)| wgpu::BindGroupEntry {
-                binding,
-                resource: buffer.as_entire_binding(),
-            })
+            .map(|(resource, binding)| wgpu::BindGroupEntry { binding, resource })
             .collect();
         self.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: None,
@@ -541,7 +554,12 @@ impl GpuContext {
         readback.map_async(wgpu::MapMode::Read, ..len, move |result| {
             let _ = sender.send(result);
         });
-        self.wait_for_map(submission, &receiver)?;
+        if let Err(error) = self.wait_for_map(submission, &receiver) {
+            // A mapping still pending would complete later and leave the buffer mapped, and
+            // every later submission that copies into it would be rejected.
+            readback.unmap();
+            return Err(error);
+        }
         let bytes = readback
             .get_mapped_range(..len)
             .map_err(|error| GpuError::Readback(error.to_string()))?
@@ -648,24 +666,31 @@ impl StagingRing {
         &self.slots[slot].buffer
     }
 
-    /// Copies `bytes` into the start of the slot's buffer on rayon's threads, then unmaps it.
-    fn fill(&self, slot: usize, bytes: &[u8]) -> Result<(), GpuError> {
+    /// Writes the first `len` bytes of the slot's buffer, `part` bytes at a time (a multiple
+    /// of 8) on rayon's threads: `write(start, view)` fills the view that begins at byte
+    /// `start` (the last view is rounded up to 4 bytes). Then unmaps the buffer.
+    fn fill(
+        &self,
+        slot: usize,
+        len: usize,
+        part: usize,
+        write: impl Fn(usize, &mut wgpu::BufferViewMut) + Sync,
+    ) -> Result<(), GpuError> {
         use rayon::prelude::*;
-        // Large enough that a part is a cheap task, small enough to spread over the cores.
-        const PART: usize = 1 << 20;
         let buffer = &self.slots[slot].buffer;
-        let views = (0..bytes.len())
-            .step_by(PART)
+        let views = (0..len)
+            .step_by(part.max(8))
             .map(|start| {
-                let end = (start + PART).min(bytes.len());
-                buffer.get_mapped_range_mut(start as u64..end as u64)
+                let end = (start + part).min(len).next_multiple_of(4);
+                buffer
+                    .get_mapped_range_mut(start as u64..end as u64)
+                    .map(|view| (start, view))
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(|error| GpuError::Internal(format!("staging buffer: {error}")))?;
         views
             .into_par_iter()
-            .zip(bytes.par_chunks(PART))
-            .for_each(|(mut view, part)| view.copy_from_slice(part));
+            .for_each(|(start, mut view)| write(start, &mut view));
         buffer.unmap();
         Ok(())
     }
@@ -716,12 +741,15 @@ struct WorkBuffers {
     levels: [Option<wgpu::Buffer>; 2],
     readback: Option<wgpu::Buffer>,
     flag: Option<wgpu::Buffer>,
-    /// The top node of every upload piece, read back once.
-    tops: Option<wgpu::Buffer>,
+    /// What every upload piece produced (its subtree's top node, its messages' digests),
+    /// gathered to be read back once.
+    gathered: Option<wgpu::Buffer>,
+    /// Every level of a tree kept for proofs.
+    every_level: Option<wgpu::Buffer>,
 }
 
-/// Returns the buffer in `slot`, replaced by a larger one first when it has fewer than `size`
-/// bytes.
+/// Returns the buffer in `slot`, replaced first when it has fewer than `size` bytes or lacks
+/// one of the `usage` flags (the slots are shared by the kernels).
 fn ensure<'a>(
     device: &wgpu::Device,
     slot: &'a mut Option<wgpu::Buffer>,
@@ -730,7 +758,10 @@ fn ensure<'a>(
     label: &'static str,
 ) -> &'a wgpu::Buffer {
     let size = size.max(4).next_multiple_of(wgpu::COPY_BUFFER_ALIGNMENT);
-    if slot.as_ref().is_none_or(|buffer| buffer.size() < size) {
+    if slot
+        .as_ref()
+        .is_none_or(|buffer| buffer.size() < size || !buffer.usage().contains(usage))
+    {
         *slot = Some(device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
             size,
@@ -744,6 +775,11 @@ fn ensure<'a>(
 const INPUT_USAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
     .union(wgpu::BufferUsages::COPY_DST)
     .union(wgpu::BufferUsages::COPY_SRC);
+
+/// Buffers kernels write and the host copies out of and into.
+const WORK_USAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
+    .union(wgpu::BufferUsages::COPY_SRC)
+    .union(wgpu::BufferUsages::COPY_DST);
 
 /// The context [`Backend::Auto`] and [`Backend::Gpu`] use, and the options it is made with.
 struct Shared {
