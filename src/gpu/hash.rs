@@ -2,7 +2,7 @@
 
 use super::{
     ensure, grid, prefix_words, GpuContext, GpuError, Kernel, Pipeline, PipelineKey, Scratch,
-    StagingRing, INPUT_USAGE, WORK_USAGE,
+    INPUT_USAGE, WORK_USAGE,
 };
 use crate::sha256::Digest;
 
@@ -98,16 +98,8 @@ impl GpuContext {
         let scratch = &mut *scratch;
         for (batch, digests) in messages.chunks(per_gather).zip(out.chunks_mut(per_gather)) {
             let hashed = self
-                .scoped(|| self.hash_pieces(pipeline, prefix, batch, length, per_piece, scratch))
-                .and_then(|bytes| bytes);
-            let bytes = match hashed {
-                Ok(bytes) => bytes,
-                Err(error) => {
-                    // A failure can leave a staging buffer neither mapped nor waiting to be.
-                    scratch.staging = StagingRing::default();
-                    return Err(error);
-                }
-            };
+                .scoped(|| self.hash_pieces(pipeline, prefix, batch, length, per_piece, scratch));
+            let bytes = scratch.staging.settle(hashed)?;
             for (digest, bytes) in digests.iter_mut().zip(bytes.chunks_exact(32)) {
                 digest.copy_from_slice(bytes);
             }

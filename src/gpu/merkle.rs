@@ -3,9 +3,11 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::{
-    ensure, grid, prefix_words, GpuContext, GpuError, Kernel, Pipeline, PipelineKey, StagingRing,
-    WorkBuffers, INPUT_USAGE, WORK_USAGE,
+    ensure, grid, prefix_words, GpuContext, GpuError, Kernel, Pipeline, PipelineKey, WorkBuffers,
+    INPUT_USAGE, UPLOAD_PIECE_BYTES, WORK_USAGE,
 };
 use crate::merkle::{Flavor, HashFn, OddNode};
 use crate::sha256::Digest;
@@ -13,13 +15,8 @@ use crate::sha256::Digest;
 /// Levels one workgroup reduces: 256 invocations hash 512 nodes' parents, then halve.
 const LEVELS_PER_DISPATCH: u32 = 9;
 
-/// Leaves per upload piece (32 MiB of digests): small enough that filling one piece overlaps
-/// the copy and reduction of the one before, large enough that each submission's fixed cost
-/// is a small share.
-const PIECE_LEAVES: usize = 1 << 20;
-
-/// Bytes of a piece one thread writes into staging memory at a time.
-const FILL_PART: usize = 1 << 20;
+/// Leaves per upload piece.
+const PIECE_LEAVES: usize = UPLOAD_PIECE_BYTES / 32;
 
 /// Leaf hashes kept on the GPU, for roots that measure (or repeat) the kernels without the
 /// upload. Made by [`GpuContext::upload`].
@@ -52,7 +49,8 @@ impl GpuContext {
     /// Copies `leaves` to a new GPU buffer (at most [`GpuContext::merkle_chunk_leaves`]).
     pub fn upload(&self, leaves: &[Digest]) -> Result<GpuLeaves, GpuError> {
         self.fits_one_buffer(leaves.len())?;
-        self.scoped(|| {
+        let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
+        let uploaded = self.scoped(|| {
             let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("resident leaves"),
                 // Empty bindings are not allowed; an empty tree still gets a buffer.
@@ -60,14 +58,15 @@ impl GpuContext {
                 usage: INPUT_USAGE,
                 mapped_at_creation: false,
             });
-            if !leaves.is_empty() {
-                self.queue.write_buffer(&buffer, 0, leaves.as_flattened());
-            }
-            GpuLeaves {
+            scratch
+                .staging
+                .upload(self, &buffer, leaves.as_flattened())?;
+            Ok(GpuLeaves {
                 buffer,
                 count: leaves.len(),
-            }
-        })
+            })
+        });
+        scratch.staging.settle(uploaded)
     }
 
     fn fits_one_buffer(&self, leaves: usize) -> Result<(), GpuError> {
@@ -124,84 +123,74 @@ impl GpuContext {
         let pipeline = self.merkle_pipeline(flavor, ReadBack::Top)?;
         let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
         let scratch = &mut *scratch;
-        let reduced = self
-            .scoped(|| {
-                let input = ensure(
-                    &self.device,
-                    &mut scratch.input,
-                    piece_bytes,
-                    INPUT_USAGE,
-                    "leaves",
-                );
-                let buffers = LevelBuffers::new(
-                    self,
-                    &mut scratch.work.levels,
-                    &mut scratch.work.flag,
-                    flavor,
-                    piece_bytes / 2,
-                    zeros,
-                )?;
-                let tops = ensure(
-                    &self.device,
-                    &mut scratch.work.gathered,
-                    32 * pieces as u64,
-                    wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
-                    "gathered",
-                );
-                let readback = ensure(
-                    &self.device,
-                    &mut scratch.work.readback,
-                    32 * pieces as u64 + 4,
-                    wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                    "readback",
-                );
-                let mut heights = Vec::with_capacity(pieces);
-                for (index, piece) in leaves.chunks(piece_leaves).enumerate() {
-                    let bytes = piece.as_flattened();
-                    let slot = scratch.staging.next_mapped(self, piece_bytes)?;
-                    scratch
-                        .staging
-                        .fill(slot, bytes.len(), FILL_PART, |start, view| {
-                            view.copy_from_slice(&bytes[start..start + view.len()])
-                        })?;
-                    let mut encoder = self.device.create_command_encoder(&Default::default());
-                    if index == 0 {
-                        encoder.clear_buffer(buffers.flag, 0, None);
-                    }
-                    let staging = scratch.staging.buffer(slot);
-                    encoder.copy_buffer_to_buffer(staging, 0, input, 0, bytes.len() as u64);
-                    let (top, height) = self.encode_levels(
-                        &mut encoder,
-                        &pipeline,
-                        &buffers,
-                        input,
-                        piece.len(),
-                        None,
-                    )?;
-                    encoder.copy_buffer_to_buffer(top, 0, tops, 32 * index as u64, 32);
-                    let submission = self.queue.submit([encoder.finish()]);
-                    scratch.staging.recycle(slot, submission);
-                    heights.push(height);
-                }
-                let tops_bytes = 32 * pieces as u64;
+        let reduced = self.scoped(|| {
+            let input = ensure(
+                &self.device,
+                &mut scratch.input,
+                piece_bytes,
+                INPUT_USAGE,
+                "leaves",
+            );
+            let buffers = LevelBuffers::new(
+                self,
+                &mut scratch.work.levels,
+                &mut scratch.work.flag,
+                flavor,
+                piece_bytes / 2,
+                zeros,
+            )?;
+            let tops = ensure(
+                &self.device,
+                &mut scratch.work.gathered,
+                32 * pieces as u64,
+                wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+                "gathered",
+            );
+            let readback = ensure(
+                &self.device,
+                &mut scratch.work.readback,
+                32 * pieces as u64 + 4,
+                wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                "readback",
+            );
+            let mut heights = Vec::with_capacity(pieces);
+            for (index, piece) in leaves.chunks(piece_leaves).enumerate() {
+                let bytes = piece.as_flattened();
+                let slot = scratch.staging.next_mapped(self, piece_bytes)?;
+                scratch.staging.fill_bytes(slot, bytes)?;
                 let mut encoder = self.device.create_command_encoder(&Default::default());
-                encoder.copy_buffer_to_buffer(tops, 0, readback, 0, tops_bytes);
-                encoder.copy_buffer_to_buffer(buffers.flag, 0, readback, tops_bytes, 4);
-                let bytes = self.finish(encoder, readback, tops_bytes + 4)?;
-                let (nodes, flag) = bytes.split_at(tops_bytes as usize);
-                let tops = nodes
-                    .chunks_exact(32)
-                    .map(|node| node.try_into().expect("chunks of 32"))
-                    .zip(heights)
-                    .collect();
-                Ok::<_, GpuError>((tops, flag != [0; 4]))
-            })
-            .and_then(|reduced| reduced);
-        if reduced.is_err() {
-            // A failure can leave a staging buffer neither mapped nor waiting to be.
-            scratch.staging = StagingRing::default();
-        }
-        reduced
+                if index == 0 {
+                    encoder.clear_buffer(buffers.flag, 0, None);
+                }
+                let staging = scratch.staging.buffer(slot);
+                encoder.copy_buffer_to_buffer(staging, 0, input, 0, bytes.len() as u64);
+                let (top, height) = self.encode_levels(
+                    &mut encoder,
+                    &pipeline,
+                    &buffers,
+                    input,
+                    piece.len(),
+                    None,
+                )?;
+                encoder.copy_buffer_to_buffer(top, 0, tops, 32 * index as u64, 32);
+                let submission = self.queue.submit([encoder.finish()]);
+                scratch.staging.recycle(slot, submission);
+                heights.push(height);
+            }
+            let tops_bytes = 32 * pieces as u64;
+            let mut encoder = self.device.create_command_encoder(&Default::default());
+            encoder.copy_buffer_to_buffer(tops, 0, readback, 0, tops_bytes);
+            encoder.copy_buffer_to_buffer(buffers.flag, 0, readback, tops_bytes, 4);
+            let bytes = self.finish(encoder, readback, tops_bytes + 4)?;
+            let (nodes, flag) = bytes.split_at(tops_bytes as usize);
+            let tops = nodes
+                .chunks_exact(32)
+                .map(|node| node.try_into().expect("chunks of 32"))
+                .zip(heights)
+                .collect();
+            Ok::<_, GpuError>((tops, flag != [0; 4]))
+        });
+        scratch.staging.settle(reduced)
     }
 
     /// Every level above `leaves` (at most one chunk) up to the one with a single node, and the
@@ -216,7 +205,7 @@ impl GpuContext {
         let pipeline = self.merkle_pipeline(flavor, ReadBack::EveryLevel)?;
         let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
         let scratch = &mut *scratch;
-        let input = self.scoped(|| {
+        let uploaded = self.scoped(|| {
             let input = ensure(
                 &self.device,
                 &mut scratch.input,
@@ -224,9 +213,11 @@ impl GpuContext {
                 INPUT_USAGE,
                 "leaves",
             );
-            self.queue.write_buffer(input, 0, leaves.as_flattened());
-            input
-        })?;
+            scratch.staging.upload(self, input, leaves.as_flattened())?;
+            Ok(())
+        });
+        scratch.staging.settle(uploaded)?;
+        let input = scratch.input.as_ref().expect("ensured above");
         let reduced = self.reduce_buffer(
             &mut scratch.work,
             &pipeline,
@@ -350,7 +341,7 @@ impl GpuContext {
             ReadBack::EveryLevel => level_sizes(count),
         };
         let read_bytes = 32 * read_sizes.iter().sum::<usize>() as u64;
-        let (bytes, height) = self.scoped(|| {
+        self.scoped(|| {
             let first_level_bytes = 32 * count.div_ceil(2) as u64;
             let buffers = LevelBuffers::new(
                 self,
@@ -389,22 +380,18 @@ impl GpuContext {
                 Some(_) => {}
             }
             encoder.copy_buffer_to_buffer(buffers.flag, 0, readback, read_bytes, 4);
-            Ok::<_, GpuError>((self.finish(encoder, readback, read_bytes + 4)?, height))
-        })??;
-        let (nodes, flag) = bytes.split_at(read_bytes as usize);
-        let mut nodes = nodes.chunks_exact(32).map(|node| {
-            let digest: Digest = node.try_into().expect("chunks of 32");
-            digest
-        });
-        let levels = read_sizes
-            .iter()
-            .map(|&size| nodes.by_ref().take(size).collect())
-            .collect();
-        Ok(Reduced {
-            levels,
-            height,
-            mutated: flag != [0; 4],
+            let (levels, mutated) =
+                self.finish_with(encoder, readback, read_bytes + 4, |bytes| {
+                    let (nodes, flag) = bytes.split_at(read_bytes as usize);
+                    (split_levels(nodes, &read_sizes), flag != [0; 4])
+                })?;
+            Ok::<_, GpuError>(Reduced {
+                levels,
+                height,
+                mutated,
+            })
         })
+        .and_then(|reduced| reduced)
     }
 
     /// Encodes the dispatches that reduce the `count` nodes in `input` to one node, up to nine
@@ -520,6 +507,23 @@ impl<'b> LevelBuffers<'b> {
             prefix: prefix_words(flavor.node_prefix)?,
         })
     }
+}
+
+/// `nodes` cut into levels of `sizes` nodes, copied on all threads (a tree's levels are as
+/// large as its leaves, and one thread copying them was most of a GPU tree's time).
+fn split_levels(nodes: &[u8], sizes: &[usize]) -> Vec<Vec<Digest>> {
+    let mut rest = nodes;
+    sizes
+        .iter()
+        .map(|&size| {
+            let (level, after) = rest.split_at(32 * size);
+            rest = after;
+            level
+                .par_chunks_exact(32)
+                .map(|node| node.try_into().expect("chunks of 32"))
+                .collect()
+        })
+        .collect()
 }
 
 /// Nodes in each level above `count` nodes, up to the level with one.

@@ -262,9 +262,11 @@ impl Merkle {
             });
         }
         #[cfg(feature = "gpu")]
-        let execution = match crate::gpu::attempt(self.hasher.backend(), leaves.len(), |context| {
-            self.reduce_on_gpu(context, leaves, shape.height(), &zeros)
-        }) {
+        let execution = match crate::gpu::attempt(
+            self.hasher.backend(),
+            crate::gpu::GpuWork::Root(leaves.len()),
+            |context| self.reduce_on_gpu(context, leaves, shape.height(), &zeros),
+        ) {
             Ok(((root, mutated), execution)) => {
                 return Ok(RootReport {
                     root,
@@ -409,11 +411,12 @@ impl Merkle {
     ) -> bool {
         let pairs = level.len() / 2;
         parents.clear();
-        parents.resize(level.len().div_ceil(2), [0; 32]);
+        // On all threads: the first touch of a fresh level's memory costs more than hashing it.
+        parents.par_extend(rayon::iter::repeat_n([0; 32], level.len().div_ceil(2)));
         self.hasher
             .hash_pairs_into(&self.flavor.job(), level, &mut parents[..pairs]);
         let mutated = self.flavor.odd == OddNode::Duplicate
-            && level.chunks_exact(2).any(|pair| pair[0] == pair[1]);
+            && level.par_chunks_exact(2).any(|pair| pair[0] == pair[1]);
         if let [.., last] = level {
             if level.len() % 2 == 1 {
                 parents[pairs] = self.lift_odd(last, height, zeros);

@@ -26,7 +26,7 @@ impl Tree {
     pub(super) fn build(merkle: Merkle, leaves: &[Digest]) -> Result<Tree, Error> {
         let shape = Shape::new(&merkle.flavor, leaves.len() as u64)?;
         let zeros = merkle.zero_hashes(shape.depth.unwrap_or(0));
-        let mut levels = vec![leaves.to_vec()];
+        let mut levels = vec![leaves.par_iter().copied().collect::<Vec<_>>()];
         let mut mutated = false;
         if leaves.is_empty() {
             let root = merkle.empty_root(&zeros, shape.depth);
@@ -42,17 +42,18 @@ impl Tree {
         // The GPU builds the levels up to the single node; the CPU adds what padding flavors
         // grow above it.
         #[cfg(feature = "gpu")]
-        let execution =
-            match crate::gpu::attempt(merkle.hasher.backend(), leaves.len(), |context| {
-                context.tree_levels(&merkle.flavor, leaves, &zeros)
-            }) {
-                Ok(((upper, gpu_mutated), execution)) => {
-                    levels.extend(upper);
-                    mutated = gpu_mutated;
-                    execution
-                }
-                Err(execution) => execution,
-            };
+        let execution = match crate::gpu::attempt(
+            merkle.hasher.backend(),
+            crate::gpu::GpuWork::Tree,
+            |context| context.tree_levels(&merkle.flavor, leaves, &zeros),
+        ) {
+            Ok(((upper, gpu_mutated), execution)) => {
+                levels.extend(upper);
+                mutated = gpu_mutated;
+                execution
+            }
+            Err(execution) => execution,
+        };
         #[cfg(not(feature = "gpu"))]
         let execution = crate::backend::cpu_only(merkle.hasher.backend());
         for height in (levels.len() - 1) as u32..shape.height() {

@@ -287,12 +287,13 @@ impl Hasher {
     ) -> (Vec<Digest>, Execution) {
         let mut out = vec![[0; 32]; messages.len()];
         #[cfg(feature = "gpu")]
-        let execution = match crate::gpu::attempt(self.backend, messages.len(), |context| {
-            context.hash_messages(job.prefix, job.double, messages, &mut out)
-        }) {
-            Ok(((), execution)) => return (out, execution),
-            Err(execution) => execution,
-        };
+        let execution =
+            match crate::gpu::attempt(self.backend, crate::gpu::GpuWork::Hashing, |context| {
+                context.hash_messages(job.prefix, job.double, messages, &mut out)
+            }) {
+                Ok(((), execution)) => return (out, execution),
+                Err(execution) => execution,
+            };
         #[cfg(not(feature = "gpu"))]
         let execution = crate::backend::cpu_only(self.backend);
         self.hash_messages(job, messages, &mut out);
