@@ -7,7 +7,7 @@ VENV_PYTHON := $(VENV)/bin/python
 CARGO_TARGET := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 
 .PHONY: test vectors toolchain gpu-driver fmt-check clippy rust-test python-env python-tools python-lint \
-	python-test wheel readme-test fuzz-build fuzz fuzz-smoke soak bench
+	python-test wheel readme-test fuzz-build fuzz fuzz-smoke soak bench gpu-bench gpu-bench-run
 
 test: vectors toolchain gpu-driver fmt-check clippy rust-test python-lint python-test readme-test
 
@@ -125,3 +125,23 @@ soak:
 
 bench:
 	$(CARGO) bench --bench ed25519
+
+# The GPU rows, on the adapter wgpu finds (check that `batchverify info` names a hardware one,
+# not llvmpipe): Merkle roots and trees from 2^12 to 2^26 leaves, end to end and kernel-only,
+# beside the CPU and sha2 in the same run, with the measured `Auto` crossover; then batch
+# hashing. JSON records go to GPU_BENCH_OUT. `gpu-bench-run BATCHVERIFY=path` measures with a
+# binary built elsewhere, on a machine without a Rust toolchain (BENCHMARKS.md says how).
+GPU_BENCH_LEAVES := 4096,16384,65536,131072,262144,524288,1048576,2097152,4194304,8388608,16777216,33554432,67108864
+GPU_BENCH_OUT ?= $(CARGO_TARGET)/gpu-bench
+BATCHVERIFY ?= $(CARGO_TARGET)/release/batchverify
+gpu-bench:
+	$(CARGO) build --release -p batchverify-cli
+	$(MAKE) gpu-bench-run
+
+gpu-bench-run:
+	mkdir -p $(GPU_BENCH_OUT)
+	$(BATCHVERIFY) info
+	$(BATCHVERIFY) bench --suite merkle --backend gpu --sizes $(GPU_BENCH_LEAVES) \
+		--min-time-ms 400 --json $(GPU_BENCH_OUT)/merkle.json
+	$(BATCHVERIFY) bench --suite sha256 --backend gpu --sizes 64,1024 --min-time-ms 300 \
+		--json $(GPU_BENCH_OUT)/sha256.json

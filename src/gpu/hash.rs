@@ -2,18 +2,14 @@
 
 use super::{
     ensure, grid, prefix_words, GpuContext, GpuError, Kernel, Pipeline, PipelineKey, Scratch,
-    INPUT_USAGE, WORK_USAGE,
+    FILL_PART, INPUT_USAGE, UPLOAD_PIECE_BYTES, WORK_USAGE,
 };
+use rayon::prelude::*;
+
 use crate::sha256::Digest;
 
 /// Invocations per workgroup in `hash_batch.wgsl`.
 const WORKGROUP_SIZE: u64 = 64;
-
-/// Message bytes per upload piece (as for Merkle leaves).
-const PIECE_BYTES: usize = 32 << 20;
-
-/// Message bytes one thread writes into staging memory at a time.
-const FILL_PART: usize = 1 << 20;
 
 /// Blocks each invocation compresses per dispatch: no invocation runs long enough for a
 /// driver's watchdog, and its loops stay far below lavapipe's 65535-iteration limit.
@@ -92,23 +88,21 @@ impl GpuContext {
     ) -> Result<(), GpuError> {
         let length = messages.first().map_or(0, |m| m.as_ref().len());
         let binding = self.max_binding_bytes as usize;
-        let per_piece = (PIECE_BYTES.min(binding) / length.max(32)).max(1);
+        let per_piece = (UPLOAD_PIECE_BYTES.min(binding) / length.max(32)).max(1);
         let per_gather = (binding / 32).max(1);
         let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
         let scratch = &mut *scratch;
         for (batch, digests) in messages.chunks(per_gather).zip(out.chunks_mut(per_gather)) {
-            let hashed = self
-                .scoped(|| self.hash_pieces(pipeline, prefix, batch, length, per_piece, scratch));
-            let bytes = scratch.staging.settle(hashed)?;
-            for (digest, bytes) in digests.iter_mut().zip(bytes.chunks_exact(32)) {
-                digest.copy_from_slice(bytes);
-            }
+            let hashed = self.scoped(|| {
+                self.hash_pieces(pipeline, prefix, batch, length, per_piece, scratch, digests)
+            });
+            scratch.staging.settle(hashed)?;
         }
         Ok(())
     }
 
-    /// Uploads and hashes `messages` (each `length` bytes) `per_piece` at a time and returns
-    /// their digests' bytes.
+    /// Uploads and hashes `messages` (each `length` bytes) `per_piece` at a time into `out`.
+    #[allow(clippy::too_many_arguments)]
     fn hash_pieces<M: AsRef<[u8]> + Sync>(
         &self,
         pipeline: &Pipeline,
@@ -117,7 +111,8 @@ impl GpuContext {
         length: usize,
         per_piece: usize,
         scratch: &mut Scratch,
-    ) -> Result<Vec<u8>, GpuError> {
+        out: &mut [Digest],
+    ) -> Result<(), GpuError> {
         let prefix_bytes = prefix_words(prefix)?;
         let piece_bytes = (per_piece.min(messages.len()) * length).next_multiple_of(4) as u64;
         let digest_bytes = 32 * messages.len() as u64;
@@ -192,6 +187,11 @@ impl GpuContext {
         }
         let mut encoder = self.device.create_command_encoder(&Default::default());
         encoder.copy_buffer_to_buffer(gathered, 0, readback, 0, digest_bytes);
-        self.finish(encoder, readback, digest_bytes)
+        // Copied out on all threads: one thread copying the digests took longer than hashing.
+        self.finish_with(encoder, readback, digest_bytes, |bytes| {
+            out.par_iter_mut()
+                .zip(bytes.par_chunks_exact(32))
+                .for_each(|(digest, bytes)| digest.copy_from_slice(bytes))
+        })
     }
 }
