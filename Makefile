@@ -86,7 +86,8 @@ FUZZ_TARGETS := ed25519_batch bls_batch merkle_proofs cli_record python_columns
 FUZZ_SECONDS ?= 600
 FUZZ_DIR := $(CURDIR)/target/fuzz
 # Naming the target keeps the instrumentation out of build scripts and proc macros.
-FUZZ_TRIPLE := $(shell rustc -vV | sed -n 's/^host: //p')
+# Evaluated when a fuzz target runs, so that other targets work where there is no rustc.
+FUZZ_TRIPLE = $(shell rustc -vV | sed -n 's/^host: //p')
 FUZZ_BIN := $(FUZZ_DIR)/$(FUZZ_TRIPLE)/release
 FUZZ_RUSTFLAGS := --cfg fuzzing -Zsanitizer=address -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
 	-Cllvm-args=-sanitizer-coverage-inline-8bit-counters \

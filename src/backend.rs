@@ -9,15 +9,15 @@ use core::str::FromStr;
 
 /// Where batch hashing and Merkle roots run.
 ///
-/// `Auto` runs a Merkle root on the GPU only when a hardware adapter exists and the tree has at
-/// least [`gpu_crossover`] leaves; batch hashing and trees kept for proofs, which measured
-/// slower on the GPU than on the CPU (BENCHMARKS.md), and everything when the `gpu` feature is
-/// off, run on the CPU.
+/// `Auto` runs a Merkle root or tree on the GPU only when a hardware adapter exists and the
+/// tree has at least [`gpu_crossover`] leaves; batch hashing, which measured no faster on the
+/// GPU than on the CPU (BENCHMARKS.md), and everything when the `gpu` feature is off, run on
+/// the CPU.
 /// `Gpu` runs on any adapter, software ones included, and falls back to the CPU with a
 /// warning when there is none or it fails. Results are the same whichever runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Backend {
-    /// The GPU for large Merkle roots on a hardware adapter, the CPU otherwise.
+    /// The GPU for large Merkle trees on a hardware adapter, the CPU otherwise.
     #[default]
     Auto,
     /// The CPU's SIMD paths on rayon's threads.
@@ -117,7 +117,7 @@ impl Execution {
     }
 }
 
-/// Leaves from which [`Backend::Auto`] computes a Merkle root on a hardware GPU:
+/// Leaves from which [`Backend::Auto`] computes a Merkle root or tree on a hardware GPU:
 /// `BATCHVERIFY_GPU_CROSSOVER` when set, else 2^16 (measured on an H200, BENCHMARKS.md).
 pub fn gpu_crossover() -> usize {
     static CROSSOVER: std::sync::OnceLock<usize> = std::sync::OnceLock::new();

@@ -342,6 +342,17 @@ fn auto_never_picks_a_software_adapter() {
     assert_eq!(report.execution.backend, expected);
     assert_eq!(report.execution.fallback, None);
     assert_eq!(report.root, cpu_root(SSZ, &leaves).0);
+    let tree = Merkle::new(SSZ)
+        .with_backend(Backend::Auto)
+        .tree(&leaves)
+        .unwrap();
+    assert_eq!(tree.execution().backend, expected);
+    assert_eq!(tree.root(), report.root);
+    // Batch hashing stays on the CPU under `Auto`, whatever the adapter.
+    let (_, hashing) = Hasher::new()
+        .with_backend(Backend::Auto)
+        .hash_many_report(&leaves);
+    assert_eq!(hashing.backend, Backend::Cpu);
 }
 
 #[test]

@@ -18,7 +18,7 @@ pub fn run() -> ExitCode {
     println!("sha512:    {}", info.sha512);
     println!("threads:   {}", rayon::current_num_threads());
     println!(
-        "backend:   {} (BATCHVERIFY_BACKEND; auto uses GPU hardware for Merkle roots from {} leaves)",
+        "backend:   {} (BATCHVERIFY_BACKEND; auto uses GPU hardware for Merkle trees from {} leaves)",
         batchverify::Backend::from_env(),
         batchverify::gpu_crossover()
     );

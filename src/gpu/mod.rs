@@ -644,8 +644,8 @@ const STAGING_SLOTS: usize = 3;
 
 /// Bytes per upload piece: small enough that filling one overlaps the transfer (and the
 /// kernels) of the one before, large enough that each submission's fixed cost is a small
-/// share. Measured on an H200: pieces of 16, 32 and 64 MiB gave end-to-end Merkle roots within
-/// the run-to-run spread of each other at 2^24 leaves and more, 16 MiB less at 2^22.
+/// share. Measured on an H200 (BENCHMARKS.md): 16 MiB pieces were slower at 2^24 leaves and
+/// more, 64 MiB ones within the run-to-run spread of 32 MiB.
 const UPLOAD_PIECE_BYTES: usize = 32 << 20;
 
 /// Bytes one thread writes into staging memory at a time.
@@ -898,19 +898,19 @@ pub fn shared() -> Result<Arc<GpuContext>, GpuError> {
 pub(crate) enum GpuWork {
     /// A Merkle root of this many leaves: the GPU from [`gpu_crossover`] leaves.
     Root(usize),
-    /// Every level of a tree, read back for proofs: the CPU, since the read-back made the GPU
-    /// slower than the CPU at every size measured.
-    Tree,
-    /// A batch of messages: the CPU, since the upload made the GPU slower than the CPU at
-    /// every size measured.
+    /// Every level of a tree of this many leaves, read back for proofs: the GPU from the same
+    /// crossover (1.2x to 1.6x the CPU from 2^14 to 2^24 leaves, even at 2^25).
+    Tree(usize),
+    /// A batch of messages: the CPU, which was as fast or faster at every size measured (the
+    /// upload costs more than the hashing saves).
     Hashing,
 }
 
 impl GpuWork {
     fn auto_uses_gpu(self) -> bool {
         match self {
-            GpuWork::Root(leaves) => leaves >= gpu_crossover(),
-            GpuWork::Tree | GpuWork::Hashing => false,
+            GpuWork::Root(leaves) | GpuWork::Tree(leaves) => leaves >= gpu_crossover(),
+            GpuWork::Hashing => false,
         }
     }
 }
@@ -1005,11 +1005,12 @@ mod tests {
     }
 
     #[test]
-    fn auto_sends_only_roots_from_the_crossover_to_the_gpu() {
+    fn auto_sends_only_roots_and_trees_from_the_crossover_to_the_gpu() {
         let crossover = gpu_crossover();
         assert!(!GpuWork::Root(crossover - 1).auto_uses_gpu());
         assert!(GpuWork::Root(crossover).auto_uses_gpu());
-        assert!(!GpuWork::Tree.auto_uses_gpu());
+        assert!(!GpuWork::Tree(crossover - 1).auto_uses_gpu());
+        assert!(GpuWork::Tree(crossover).auto_uses_gpu());
         assert!(!GpuWork::Hashing.auto_uses_gpu());
     }
 

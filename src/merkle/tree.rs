@@ -44,7 +44,7 @@ impl Tree {
         #[cfg(feature = "gpu")]
         let execution = match crate::gpu::attempt(
             merkle.hasher.backend(),
-            crate::gpu::GpuWork::Tree,
+            crate::gpu::GpuWork::Tree(leaves.len()),
             |context| context.tree_levels(&merkle.flavor, leaves, &zeros),
         ) {
             Ok(((upper, gpu_mutated), execution)) => {
