@@ -1,5 +1,6 @@
-//! Merkle levels on the GPU: leaves go up once, every dispatch reduces up to nine levels in
-//! workgroup memory, and only the top node (plus the mutation flag) comes back.
+//! Merkle levels on the GPU: leaves go up once, in pieces that are whole subtrees; every
+//! dispatch reduces up to nine levels in workgroup memory, and only each piece's top node (plus
+//! the mutation flag) comes back, or every level for a tree kept for proofs.
 
 use std::sync::Arc;
 
@@ -143,7 +144,7 @@ impl GpuContext {
                 &self.device,
                 &mut scratch.work.gathered,
                 32 * pieces as u64,
-                wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+                WORK_USAGE,
                 "gathered",
             );
             let readback = ensure(

@@ -95,8 +95,8 @@ pub struct GpuOptions {
     pub wait_timeout: Option<Duration>,
 }
 
-/// How long a call waits for the GPU by default. Generous: the longest single wait is one
-/// upload piece or one kernel sequence, well under a second on hardware and a few seconds on a
+/// How long a call waits for the GPU by default. Generous: the longest single wait, a tree of
+/// 2^25 leaves kept for proofs, takes well under a second on hardware and tens of seconds on a
 /// software adapter.
 pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -516,23 +516,13 @@ impl GpuContext {
     }
 
     fn bind_group(&self, pipeline: &Pipeline, buffers: &[&wgpu::Buffer]) -> wgpu::BindGroup {
-        let resources: Vec<_> = buffers
+        let entries: Vec<_> = buffers
             .iter()
-            .map(|buffer| buffer.as_entire_binding())
-            .collect();
-        self.bind_resources(pipeline, resources)
-    }
-
-    /// A bind group of `resources` at bindings 0, 1, ...
-    fn bind_resources(
-        &self,
-        pipeline: &Pipeline,
-        resources: Vec<wgpu::BindingResource<'_>>,
-    ) -> wgpu::BindGroup {
-        let entries: Vec<_> = resources
-            .into_iter()
             .zip(0..)
-            .map(|(resource, binding)| wgpu::BindGroupEntry { binding, resource })
+            .map(|(buffer, binding)| wgpu::BindGroupEntry {
+                binding,
+                resource: buffer.as_entire_binding(),
+            })
             .collect();
         self.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: None,
