@@ -169,9 +169,16 @@ fn node_fast_path_hashes_each_pair_of_children() {
 }
 
 #[test]
-fn module_functions_use_the_best_path() {
-    assert_eq!(Hasher::new().path(), sha256::best_path());
-    assert_eq!(sha256::supported_paths()[0], sha256::best_path());
+fn module_functions_use_the_calibrated_paths() {
+    let calibration = sha256::calibration();
+    let hasher = Hasher::new();
+    assert_eq!(hasher.path(), sha256::best_path());
+    assert_eq!(sha256::best_path(), calibration.short);
+    assert_eq!(hasher.path_for_length(64), calibration.short);
+    assert_eq!(hasher.path_for_length(119), calibration.short);
+    assert_eq!(hasher.path_for_length(120), calibration.long);
+    assert_eq!(hasher.path_for_length(1 << 16), calibration.long);
+    assert!(sha256::supported_paths().contains(&calibration.long));
     assert_eq!(batchverify::cpu_info().sha256, sha256::best_path());
     assert_eq!(sha256::hash(b"abc"), reference(b"abc"));
     assert_eq!(sha256::hash_many(&[b"abc"]), vec![reference(b"abc")]);

@@ -131,7 +131,7 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     let gpu = gpu.as_deref();
-    println!("{}", table_line(TABLE_HEADER));
+    out!("{}", table_line(TABLE_HEADER));
     let mut records = Vec::new();
     for suite in &suites {
         records.extend(pool.install(|| match suite.as_str() {
@@ -141,16 +141,18 @@ pub fn run(args: Args) -> ExitCode {
             _ => merkle_suite(&sizes(MERKLE_SIZES), threads, min_time, gpu),
         }));
     }
-    println!(
+    out!(
         "(vs peer: throughput relative to the peer row of the same workload and size: \
          ed25519-dalek verify_batch, sha2 digest loop, sha2 node-by-node tree, blst \
          verify_multiple_aggregate_signatures, which runs on one thread as blst's pool is off)"
     );
     if let Some(context) = gpu {
         let adapter = context.adapter();
-        println!(
+        out!(
             "(gpu rows: {}, {} {})",
-            adapter.name, adapter.api, adapter.kind
+            adapter.name,
+            adapter.api,
+            adapter.kind
         );
     }
     if let Some(path) = &args.json {
@@ -299,7 +301,7 @@ impl<'a> Rows<'a> {
         self.printed = self.records.len();
         self.progress.suspend(|| {
             for line in lines {
-                println!("{line}");
+                out!("{line}");
             }
         });
     }
@@ -702,7 +704,7 @@ fn merkle_suite(
     }
     let records = rows.finish();
     if gpu.is_some() {
-        println!("{}", crossover_line(&records));
+        out!("{}", crossover_line(&records));
     }
     records
 }

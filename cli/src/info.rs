@@ -2,10 +2,10 @@ use std::process::ExitCode;
 
 pub fn run() -> ExitCode {
     let info = batchverify::cpu_info();
-    println!("batchverify {}", env!("CARGO_PKG_VERSION"));
-    println!("cpu:       {}", crate::bench::cpu_model());
-    println!("features:  {}", info.features.join(" "));
-    println!(
+    out!("batchverify {}", env!("CARGO_PKG_VERSION"));
+    out!("cpu:       {}", crate::bench::cpu_model());
+    out!("features:  {}", info.features.join(" "));
+    out!(
         "ed25519:   {} (IFMA backend {})",
         info.ed25519,
         if info.ifma_backend_built {
@@ -14,20 +14,32 @@ pub fn run() -> ExitCode {
             "not built"
         }
     );
-    println!("sha256:    {}", info.sha256);
-    println!("sha512:    {}", info.sha512);
-    println!("threads:   {}", rayon::current_num_threads());
-    println!(
+    let calibration = batchverify::sha256::calibration();
+    let measured: Vec<String> = calibration
+        .rates
+        .iter()
+        .map(|(path, short, long)| format!("{path} {:.0}/{:.0}", short / 1e6, long / 1e6))
+        .collect();
+    out!(
+        "sha256:    {} for Merkle nodes and messages up to 119 bytes, {} for longer ones \
+         (measured MB/s per thread, 64-byte/1 KiB messages: {})",
+        calibration.short,
+        calibration.long,
+        measured.join(", ")
+    );
+    out!("sha512:    {}", info.sha512);
+    out!("threads:   {}", rayon::current_num_threads());
+    out!(
         "backend:   {} (BATCHVERIFY_BACKEND; auto uses GPU hardware for Merkle trees from {} leaves)",
         batchverify::Backend::from_env(),
         batchverify::gpu_crossover()
     );
     let adapters = batchverify::gpu::adapters();
     if adapters.is_empty() {
-        println!("gpu:       no adapter found (Vulkan, Metal, DX12)");
+        out!("gpu:       no adapter found (Vulkan, Metal, DX12)");
     }
     for adapter in adapters {
-        println!(
+        out!(
             "gpu:       {} ({}, {}{}, driver {})",
             adapter.name,
             adapter.api,

@@ -1,6 +1,14 @@
 //! `batchverify`: verify signatures from JSONL, Merkle roots and proofs, benchmark against peer
 //! libraries, show the machine's code paths. Holds no cryptography: it converts and presents.
 
+/// Prints a line of a report on standard output. A reader that stops early (`| head`) ends the
+/// process with status 1, as `verify` does when its output closes, rather than a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::print_line(format_args!($($arg)*))
+    };
+}
+
 mod bench;
 mod info;
 mod merkle;
@@ -115,6 +123,17 @@ fn main() -> ExitCode {
         ),
         Command::Merkle { command } => merkle::run(command),
         Command::Bench(args) => bench::run(args),
+    }
+}
+
+fn print_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    if let Err(error) = writeln!(io::stdout().lock(), "{line}") {
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            std::process::exit(1);
+        }
+        eprintln!("batchverify: cannot write to standard output: {error}");
+        std::process::exit(2);
     }
 }
 

@@ -112,9 +112,9 @@ fn root(args: &LeafArgs, backend: Backend) -> Result<(), String> {
         read_leaves(args, |piece| builder.push(piece).map_err(|e| e.to_string()))?;
         builder.finish().map_err(|e| e.to_string())?
     };
-    println!("{}", show(&root, args.display_order));
+    out!("{}", show(&root, args.display_order));
     if args.flavor == BITCOIN {
-        println!("mutated: {mutated}");
+        out!("mutated: {mutated}");
     }
     Ok(())
 }

@@ -92,6 +92,47 @@ fn info_names_the_code_paths() {
 }
 
 #[test]
+fn info_names_the_calibrated_sha256_kernels() {
+    let out = batchverify(&["info"], "");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let calibration = batchverify::sha256::calibration();
+    let line = text.lines().find(|l| l.starts_with("sha256:")).unwrap();
+    assert!(
+        line.contains(&format!("{} for Merkle nodes", calibration.short)),
+        "{line}"
+    );
+    for (path, _, _) in &calibration.rates {
+        assert!(line.contains(&path.to_string()), "{line}");
+    }
+}
+
+#[test]
+fn a_reader_that_closes_early_ends_info_and_bench_without_a_panic() {
+    for args in [
+        &["info"][..],
+        &["bench", "--suite", "sha256", "--sizes", "64"],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_batchverify"))
+            .args(args)
+            .args(if args[0] == "bench" {
+                &["--min-time-ms", "1"][..]
+            } else {
+                &[]
+            })
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Closed before the child has written anything: its first line meets a closed pipe.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
 fn probing_the_gpu_without_a_runtime_dir_prints_no_loader_noise() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_batchverify"))
         .arg("info")

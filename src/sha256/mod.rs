@@ -20,6 +20,7 @@
 
 #![allow(unsafe_code)]
 
+mod calibration;
 mod portable;
 #[cfg(all(test, feature = "gpu"))]
 pub(crate) use portable::schedule_with_constants as portable_schedule_with_constants;
@@ -99,11 +100,12 @@ pub(crate) trait Kernel {
     fn lane(state: &Self::State, lane: usize) -> [u32; 8];
 }
 
-/// The code paths this CPU can run, in the order batches prefer them.
-///
-/// AVX-512 comes before the SHA extensions: on Intel cores the `sha256rnds2` unit's throughput,
-/// not its latency, is the limit, so sixteen lanes of ordinary vector code hash about 1.8x as
-/// many Merkle nodes per second (BENCHMARKS.md).
+pub use calibration::{calibration, Calibration};
+
+/// The code paths this CPU can run, in the order a kernel must beat by a clear margin to be
+/// chosen ([`calibration`] times them). AVX-512 comes first because on Intel cores the
+/// `sha256rnds2` unit's throughput, not its latency, is the limit, so sixteen lanes of
+/// ordinary vector code hash about 1.8x as many Merkle nodes per second (BENCHMARKS.md).
 pub fn supported_paths() -> Vec<HashPath> {
     let mut paths = Vec::new();
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -144,10 +146,11 @@ fn best_single_message_kernel() -> KernelChoice {
     KernelChoice::Path(HashPath::Portable)
 }
 
-/// The path [`hash`], [`hash_many`] and [`Hasher::new`] use on this CPU.
+/// The path [`hash_many`], [`hash_pairs`] and [`Hasher::new`] use on this CPU for Merkle nodes
+/// and other messages of up to two compressions (119 bytes): the fastest [`calibration`]
+/// measured. Longer messages take [`Calibration::long`].
 pub fn best_path() -> HashPath {
-    static BEST: std::sync::OnceLock<HashPath> = std::sync::OnceLock::new();
-    *BEST.get_or_init(|| supported_paths()[0])
+    calibration().short
 }
 
 /// SHA-256 of one message on the best path.
@@ -170,6 +173,8 @@ pub fn hash_pairs(children: &[Digest]) -> Vec<Digest> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hasher {
     path: HashPath,
+    /// The path for messages longer than two compressions.
+    long_path: HashPath,
     /// The kernel for one message at a time (`hash`, Merkle nodes on proof paths).
     single: KernelChoice,
     parallel: bool,
@@ -185,8 +190,10 @@ impl Default for Hasher {
 impl Hasher {
     /// The best path for this CPU, using rayon's threads for large batches.
     pub fn new() -> Self {
+        let calibration = calibration();
         Hasher {
-            path: best_path(),
+            path: calibration.short,
+            long_path: calibration.long,
             single: best_single_message_kernel(),
             parallel: true,
             backend: Backend::configured(),
@@ -204,6 +211,7 @@ impl Hasher {
             };
             Ok(Hasher {
                 path,
+                long_path: path,
                 single,
                 parallel: true,
                 backend: Backend::Cpu,
@@ -234,9 +242,19 @@ impl Hasher {
         self.backend
     }
 
-    /// The CPU code path this hasher runs.
+    /// The CPU code path this hasher runs for Merkle nodes and messages of up to two
+    /// compressions (119 bytes).
     pub fn path(&self) -> HashPath {
         self.path
+    }
+
+    /// The CPU code path this hasher runs for batches of `length`-byte messages.
+    pub fn path_for_length(&self, length: usize) -> HashPath {
+        if block_count(length) > calibration::SHORT_BLOCKS {
+            self.long_path
+        } else {
+            self.path
+        }
     }
 
     /// SHA-256 of one message.
@@ -369,7 +387,11 @@ impl Hasher {
         F: Fn(usize) -> &'a [u8] + Sync,
     {
         let n = out.len();
-        let path = KernelChoice::Path(self.path);
+        let path = KernelChoice::Path(if blocks_per_message > calibration::SHORT_BLOCKS {
+            self.long_path
+        } else {
+            self.path
+        });
         if !self.parallel || n * blocks_per_message < PARALLEL_MIN_BLOCKS {
             path.run(job, body, 0..n, out, tail);
             return;
