@@ -660,7 +660,7 @@ fn merkle_suite(
     gpu: Option<&GpuContext>,
 ) -> Vec<Record> {
     let gpu_rows = 4 * usize::from(gpu.is_some());
-    let progress = progress_bar((2 + gpu_rows) * sizes.len());
+    let progress = progress_bar((3 + gpu_rows) * sizes.len());
     let mut rows = Rows::new("merkle", "nodes", threads, &progress);
     let backend = batchverify::sha256::best_path().to_string();
     let flavor = batchverify::merkle::SSZ;
@@ -699,6 +699,18 @@ fn merkle_suite(
             leaves,
             rate,
             true,
+        );
+        let rate = measure(nodes.max(1), min_time, || {
+            sha2_subtree_tree(&leaf_hashes) == want
+        });
+        rows.add(
+            &workload,
+            "cache-sized subtrees, buffers reused",
+            "sha2",
+            "",
+            leaves,
+            rate,
+            false,
         );
         rows.print_finished();
     }
@@ -823,13 +835,7 @@ fn gpu_merkle_rows(
 /// The peer: a plain SHA-256(l ‖ r) tree built with `sha2` one node at a time, each level spread
 /// over the same threads; odd levels padded with zero subtrees, so the root is SSZ's.
 fn sha2_tree(leaves: &[[u8; 32]]) -> [u8; 32] {
-    use sha2::Digest as _;
-    let node = |l: &[u8; 32], r: &[u8; 32]| -> [u8; 32] {
-        let mut hasher = sha2::Sha256::new();
-        hasher.update(l);
-        hasher.update(r);
-        hasher.finalize().into()
-    };
+    let node = sha2_node;
     let mut level = leaves.to_vec();
     let mut zero = [0u8; 32];
     let depth = leaves.len().max(1).next_power_of_two().trailing_zeros();
@@ -841,6 +847,74 @@ fn sha2_tree(leaves: &[[u8; 32]]) -> [u8; 32] {
         zero = node(&zero, &zero);
     }
     level.first().copied().unwrap_or(zero)
+}
+
+/// Most leaves of one subtree the strong sha2 peer reduces on one thread: 128 KiB of digests,
+/// which a core's L2 cache holds.
+const PEER_SUBTREE_LEAVES: usize = 1 << 12;
+
+/// The strongest plain-`sha2` tree we know how to write: leaves cut into cache-sized subtrees,
+/// each reduced in place on one thread (no allocation per level), the subtree roots reduced the
+/// same way; odd nodes paired with zero subtrees, so the root is SSZ's.
+fn sha2_subtree_tree(leaves: &[[u8; 32]]) -> [u8; 32] {
+    let depth = leaves.len().max(1).next_power_of_two().trailing_zeros();
+    let mut zeros = vec![[0u8; 32]];
+    for height in 0..depth as usize {
+        zeros.push(sha2_node(&zeros[height], &zeros[height]));
+    }
+    // Small trees still give every thread a subtree.
+    let per_thread = (leaves.len() / rayon::current_num_threads()).max(1);
+    let subtree_height = (usize::BITS - 1 - per_thread.leading_zeros())
+        .min(PEER_SUBTREE_LEAVES.trailing_zeros())
+        .min(depth);
+    let subtree_leaves = 1 << subtree_height;
+    let mut roots: Vec<[u8; 32]> = leaves
+        .par_chunks(subtree_leaves)
+        .map_init(
+            || Vec::with_capacity(subtree_leaves),
+            |level, subtree| {
+                level.clear();
+                level.extend_from_slice(subtree);
+                reduce_in_place(level, 0..subtree_height, &zeros)
+            },
+        )
+        .collect();
+    reduce_in_place(&mut roots, subtree_height..depth, &zeros)
+}
+
+/// Reduces `level` in place through `heights`, an odd last node paired with the zero subtree
+/// of its height; the one node left (the zero subtree's root for an empty level).
+fn reduce_in_place(
+    level: &mut [[u8; 32]],
+    heights: std::ops::Range<u32>,
+    zeros: &[[u8; 32]],
+) -> [u8; 32] {
+    let mut len = level.len();
+    for height in heights.clone() {
+        let parents = len.div_ceil(2);
+        for i in 0..parents {
+            let right = if 2 * i + 1 < len {
+                level[2 * i + 1]
+            } else {
+                zeros[height as usize]
+            };
+            level[i] = sha2_node(&level[2 * i], &right);
+        }
+        len = parents;
+    }
+    if len == 0 {
+        zeros[heights.end as usize]
+    } else {
+        level[0]
+    }
+}
+
+fn sha2_node(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(left);
+    hasher.update(right);
+    hasher.finalize().into()
 }
 
 const TABLE_HEADER: [&str; 8] = [

@@ -252,6 +252,41 @@ fn backend_from_the_environment_and_bad_values() {
 }
 
 #[test]
+fn both_sha2_peers_compute_the_same_root_as_ours_at_any_size() {
+    // A peer whose root differs is reported and left out of the table.
+    for threads in ["1", "2", "3"] {
+        let out = batchverify(
+            &[
+                "bench",
+                "--suite",
+                "merkle",
+                "--backend",
+                "cpu",
+                "--sizes",
+                "1,2,3,255,256,257,1000,4097,70000",
+                "--threads",
+                threads,
+                "--min-time-ms",
+                "1",
+            ],
+            "",
+        );
+        assert_eq!(out.status.code(), Some(0));
+        let table = stdout(&out);
+        for size in ["1", "2", "3", "255", "256", "257", "1000", "4097", "70000"] {
+            for peer in ["node-by-node tree", "cache-sized subtrees, buffers reused"] {
+                assert!(
+                    table.lines().any(|line| line.contains(&format!("{size} leaves"))
+                        && line.contains(peer)),
+                    "{peer} at {size} leaves, {threads} threads: {table}\n{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn bench_shows_gpu_rows_end_to_end_and_kernel_only() {
     if !gpu_present() {
         return;
@@ -278,6 +313,9 @@ fn bench_shows_gpu_rows_end_to_end_and_kernel_only() {
     assert!(table.contains("root (ssz), end-to-end [gpu]"), "{table}");
     assert!(table.contains("root (ssz), kernel-only [gpu]"), "{table}");
     assert!(table.contains("(gpu rows: "), "{table}");
+    assert!(table.contains("tree (ssz), gpu [gpu]"), "{table}");
+    assert!(table.contains("tree (ssz), cpu ["), "{table}");
+    assert!(table.contains("(auto crossover, measured: "), "{table}");
     assert!(table.contains("sha2 node-by-node tree"), "{table}");
     let cpu_only = batchverify(
         &[
