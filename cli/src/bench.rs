@@ -571,7 +571,6 @@ fn sha256_suite(
     let gpu_rows = usize::from(gpu.is_some());
     let progress = progress_bar((2 + gpu_rows) * batches.len() + 1);
     let mut rows = Rows::new("sha256", "hashes", threads, &progress);
-    let backend = batchverify::sha256::best_path().to_string();
     // The CPU rows stay on the CPU whatever `Auto` would choose for their size.
     let cpu_hasher = batchverify::sha256::Hasher::new().with_backend(Backend::Cpu);
     let mut rng = StdRng::seed_from_u64(256);
@@ -591,7 +590,7 @@ fn sha256_suite(
             &workload,
             "hash_many",
             "batchverify",
-            &backend,
+            &cpu_hasher.path_for_length(len).to_string(),
             len,
             rate,
             false,
