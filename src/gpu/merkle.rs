@@ -7,8 +7,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{
-    ensure, grid, prefix_words, GpuContext, GpuError, Kernel, Pipeline, PipelineKey, WorkBuffers,
-    INPUT_USAGE, UPLOAD_PIECE_BYTES, WORK_USAGE,
+    ensure, fill_bytes, grid, prefix_words, GpuContext, GpuError, Kernel, Pipeline, PipelineKey,
+    WorkBuffers, INPUT_USAGE, UPLOAD_PIECE_BYTES, WORK_USAGE,
 };
 use crate::merkle::{Flavor, HashFn, OddNode};
 use crate::sha256::Digest;
@@ -157,26 +157,28 @@ impl GpuContext {
             let mut heights = Vec::with_capacity(pieces);
             for (index, piece) in leaves.chunks(piece_leaves).enumerate() {
                 let bytes = piece.as_flattened();
-                let slot = scratch.staging.next_mapped(self, piece_bytes)?;
-                scratch.staging.fill_bytes(slot, bytes)?;
-                let mut encoder = self.device.create_command_encoder(&Default::default());
-                if index == 0 {
-                    encoder.clear_buffer(buffers.flag, 0, None);
-                }
-                let staging = scratch.staging.buffer(slot);
-                encoder.copy_buffer_to_buffer(staging, 0, input, 0, bytes.len() as u64);
-                let (top, height) = self.encode_levels(
-                    &mut encoder,
-                    &pipeline,
-                    &buffers,
-                    input,
-                    piece.len(),
-                    None,
+                scratch.staging.submit_piece(
+                    self,
+                    piece_bytes,
+                    |staging| fill_bytes(staging, bytes),
+                    |encoder, staging| {
+                        if index == 0 {
+                            encoder.clear_buffer(buffers.flag, 0, None);
+                        }
+                        encoder.copy_buffer_to_buffer(staging, 0, input, 0, bytes.len() as u64);
+                        let (top, height) = self.encode_levels(
+                            encoder,
+                            &pipeline,
+                            &buffers,
+                            input,
+                            piece.len(),
+                            None,
+                        )?;
+                        encoder.copy_buffer_to_buffer(top, 0, tops, 32 * index as u64, 32);
+                        heights.push(height);
+                        Ok(())
+                    },
                 )?;
-                encoder.copy_buffer_to_buffer(top, 0, tops, 32 * index as u64, 32);
-                let submission = self.queue.submit([encoder.finish()]);
-                scratch.staging.recycle(slot, submission);
-                heights.push(height);
             }
             let tops_bytes = 32 * pieces as u64;
             let mut encoder = self.device.create_command_encoder(&Default::default());

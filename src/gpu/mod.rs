@@ -672,44 +672,24 @@ impl StagingRing {
         Ok(index)
     }
 
-    fn buffer(&self, slot: usize) -> &wgpu::Buffer {
-        &self.slots[slot].buffer
-    }
-
-    /// Writes the first `len` bytes of the slot's buffer, `part` bytes at a time (a multiple
-    /// of 8) on rayon's threads: `write(start, view)` fills the view that begins at byte
-    /// `start` (the last view is rounded up to 4 bytes). Then unmaps the buffer.
-    fn fill(
-        &self,
-        slot: usize,
-        len: usize,
-        part: usize,
-        write: impl Fn(usize, &mut wgpu::BufferViewMut) + Sync,
+    /// One piece of an upload: the next slot is filled by `fill`, then the commands `encode`
+    /// records (which copy out of the slot's buffer, its argument) are submitted, and the slot
+    /// is mapped again once they are done.
+    fn submit_piece(
+        &mut self,
+        context: &GpuContext,
+        size: u64,
+        fill: impl FnOnce(&wgpu::Buffer) -> Result<(), GpuError>,
+        encode: impl FnOnce(&mut wgpu::CommandEncoder, &wgpu::Buffer) -> Result<(), GpuError>,
     ) -> Result<(), GpuError> {
-        use rayon::prelude::*;
-        let buffer = &self.slots[slot].buffer;
-        let views = (0..len)
-            .step_by(part.max(8))
-            .map(|start| {
-                let end = (start + part).min(len).next_multiple_of(4);
-                buffer
-                    .get_mapped_range_mut(start as u64..end as u64)
-                    .map(|view| (start, view))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|error| GpuError::Internal(format!("staging buffer: {error}")))?;
-        views
-            .into_par_iter()
-            .for_each(|(start, mut view)| write(start, &mut view));
-        buffer.unmap();
+        let slot = self.next_mapped(context, size)?;
+        let staging = &self.slots[slot].buffer;
+        fill(staging)?;
+        let mut encoder = context.device.create_command_encoder(&Default::default());
+        encode(&mut encoder, staging)?;
+        let submission = context.queue.submit([encoder.finish()]);
+        self.recycle(slot, submission);
         Ok(())
-    }
-
-    /// Copies `bytes` (a multiple of 4 long) into the start of the slot's buffer.
-    fn fill_bytes(&self, slot: usize, bytes: &[u8]) -> Result<(), GpuError> {
-        self.fill(slot, bytes.len(), FILL_PART, |start, view| {
-            view.copy_from_slice(&bytes[start..start + view.len()])
-        })
     }
 
     /// Copies `bytes` (a multiple of 4 long) to the start of `target`, a piece at a time
@@ -720,15 +700,18 @@ impl StagingRing {
         target: &wgpu::Buffer,
         bytes: &[u8],
     ) -> Result<(), GpuError> {
-        let piece_bytes = UPLOAD_PIECE_BYTES.min(bytes.len());
+        let piece_bytes = UPLOAD_PIECE_BYTES.min(bytes.len()) as u64;
         for (index, piece) in bytes.chunks(UPLOAD_PIECE_BYTES).enumerate() {
-            let slot = self.next_mapped(context, piece_bytes as u64)?;
-            self.fill_bytes(slot, piece)?;
-            let mut encoder = context.device.create_command_encoder(&Default::default());
             let at = (index * UPLOAD_PIECE_BYTES) as u64;
-            encoder.copy_buffer_to_buffer(self.buffer(slot), 0, target, at, piece.len() as u64);
-            let submission = context.queue.submit([encoder.finish()]);
-            self.recycle(slot, submission);
+            self.submit_piece(
+                context,
+                piece_bytes,
+                |staging| fill_bytes(staging, piece),
+                |encoder, staging| {
+                    encoder.copy_buffer_to_buffer(staging, 0, target, at, piece.len() as u64);
+                    Ok(())
+                },
+            )?;
         }
         Ok(())
     }
@@ -753,6 +736,40 @@ impl StagingRing {
             });
         self.slots[slot].remapping = Some((submission, receiver));
     }
+}
+
+/// Writes the first `len` bytes of `staging` (mapped for writing), `part` bytes at a time (a
+/// multiple of 8) on rayon's threads: `write(start, view)` fills the view that begins at byte
+/// `start` (the last view is rounded up to 4 bytes). Then unmaps it.
+fn fill(
+    staging: &wgpu::Buffer,
+    len: usize,
+    part: usize,
+    write: impl Fn(usize, &mut wgpu::BufferViewMut) + Sync,
+) -> Result<(), GpuError> {
+    use rayon::prelude::*;
+    let views = (0..len)
+        .step_by(part.max(8))
+        .map(|start| {
+            let end = (start + part).min(len).next_multiple_of(4);
+            staging
+                .get_mapped_range_mut(start as u64..end as u64)
+                .map(|view| (start, view))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| GpuError::Internal(format!("staging buffer: {error}")))?;
+    views
+        .into_par_iter()
+        .for_each(|(start, mut view)| write(start, &mut view));
+    staging.unmap();
+    Ok(())
+}
+
+/// Copies `bytes` (a multiple of 4 long) into the start of `staging`, then unmaps it.
+fn fill_bytes(staging: &wgpu::Buffer, bytes: &[u8]) -> Result<(), GpuError> {
+    fill(staging, bytes.len(), FILL_PART, |start, view| {
+        view.copy_from_slice(&bytes[start..start + view.len()])
+    })
 }
 
 /// A workgroup grid for `groups` workgroups within the per-dimension limit; kernels skip the
