@@ -10,15 +10,20 @@ use std::time::{Duration, Instant};
 use batchverify::merkle::{Digest, SSZ};
 use rayon::prelude::*;
 
-fn median(mut run: impl FnMut() -> bool) -> Duration {
-    assert!(run(), "the warm-up run failed");
-    let mut times: Vec<Duration> = (0..5)
-        .map(|_| {
-            let started = Instant::now();
-            assert!(run(), "a timed run failed");
-            started.elapsed()
-        })
-        .collect();
+/// The median of five timed runs after a warm-up; a run that fails or gives a wrong root ends
+/// the program, since timing it would measure nothing.
+fn median(what: &str, mut run: impl FnMut() -> bool) -> Duration {
+    let mut times = Vec::with_capacity(5);
+    for round in 0..6 {
+        let started = Instant::now();
+        if !run() {
+            eprintln!("gpu_transfer: {what} failed or gave a wrong root");
+            std::process::exit(1);
+        }
+        if round > 0 {
+            times.push(started.elapsed());
+        }
+    }
     times.sort();
     times[2]
 }
@@ -49,26 +54,32 @@ fn main() {
         .root(&leaves)
         .expect("an SSZ tree of this size");
     let mut copy = vec![[0u8; 32]; count];
-    let host_copy = median(|| {
+    let host_copy = median("the host copy", || {
         copy.par_chunks_mut(1 << 15)
             .zip(leaves.par_chunks(1 << 15))
             .for_each(|(to, from)| to.copy_from_slice(from));
         copy[count - 1] == leaves[count - 1]
     });
-    let upload_then_kernels = median(|| {
+    let upload_then_kernels = median("the upload", || {
         context.upload(&leaves).is_ok_and(|resident| {
             context
                 .merkle_root_resident(&SSZ, &resident)
                 .is_ok_and(|(root, _)| root == want)
         })
     });
-    let resident = context.upload(&leaves).expect("leaves fit one buffer");
-    let kernels = median(|| {
+    let resident = match context.upload(&leaves) {
+        Ok(resident) => resident,
+        Err(error) => {
+            eprintln!("gpu_transfer: {error}");
+            std::process::exit(1);
+        }
+    };
+    let kernels = median("the kernel-only root", || {
         context
             .merkle_root_resident(&SSZ, &resident)
             .is_ok_and(|(root, _)| root == want)
     });
-    let end_to_end = median(|| {
+    let end_to_end = median("the end-to-end root", || {
         context
             .merkle_root(&SSZ, &leaves)
             .is_ok_and(|(root, _)| root == want)

@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Output;
 
-use common::{batchverify, batchverify_with_env, vectors_dir};
+use common::{batchverify, batchverify_with_env, bench, vectors_dir};
 
 fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
@@ -254,26 +254,19 @@ fn backend_from_the_environment_and_bad_values() {
 #[test]
 fn both_sha2_peers_compute_the_same_root_as_ours_at_any_size() {
     // A peer whose root differs is reported and left out of the table.
+    let sizes = ["1", "2", "3", "255", "256", "257", "1000", "4097", "70000"];
     for threads in ["1", "2", "3"] {
-        let out = batchverify(
-            &[
-                "bench",
-                "--suite",
-                "merkle",
-                "--backend",
-                "cpu",
-                "--sizes",
-                "1,2,3,255,256,257,1000,4097,70000",
-                "--threads",
-                threads,
-                "--min-time-ms",
-                "1",
-            ],
-            "",
-        );
-        assert_eq!(out.status.code(), Some(0));
+        let args = [
+            "--suite",
+            "merkle",
+            "--backend",
+            "cpu",
+            "--threads",
+            threads,
+        ];
+        let (out, _) = bench(&[&args[..], &["--sizes", &sizes.join(",")]].concat());
         let table = stdout(&out);
-        for size in ["1", "2", "3", "255", "256", "257", "1000", "4097", "70000"] {
+        for size in sizes {
             for peer in ["node-by-node tree", "cache-sized subtrees, buffers reused"] {
                 assert!(
                     table.lines().any(|line| line.contains(&format!("{size} leaves"))
@@ -291,24 +284,7 @@ fn bench_shows_gpu_rows_end_to_end_and_kernel_only() {
     if !gpu_present() {
         return;
     }
-    let args = [
-        "bench",
-        "--suite",
-        "merkle",
-        "--backend",
-        "gpu",
-        "--sizes",
-        "1024",
-        "--min-time-ms",
-        "1",
-    ];
-    let out = batchverify(&args, "");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (out, _) = bench(&["--suite", "merkle", "--backend", "gpu", "--sizes", "1024"]);
     let table = stdout(&out);
     assert!(table.contains("root (ssz), end-to-end [gpu]"), "{table}");
     assert!(table.contains("root (ssz), kernel-only [gpu]"), "{table}");
@@ -317,19 +293,6 @@ fn bench_shows_gpu_rows_end_to_end_and_kernel_only() {
     assert!(table.contains("tree (ssz), cpu ["), "{table}");
     assert!(table.contains("(auto crossover, measured: "), "{table}");
     assert!(table.contains("sha2 node-by-node tree"), "{table}");
-    let cpu_only = batchverify(
-        &[
-            "bench",
-            "--suite",
-            "merkle",
-            "--backend",
-            "cpu",
-            "--sizes",
-            "1024",
-            "--min-time-ms",
-            "1",
-        ],
-        "",
-    );
+    let (cpu_only, _) = bench(&["--suite", "merkle", "--backend", "cpu", "--sizes", "1024"]);
     assert!(!stdout(&cpu_only).contains("[gpu]"));
 }

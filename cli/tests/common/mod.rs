@@ -36,3 +36,26 @@ pub fn batchverify_with_env(args: &[&str], stdin: &str, env: &[(&str, &str)]) ->
     }
     child.wait_with_output().unwrap()
 }
+
+/// `batchverify bench ARGS` with the shortest timing, which must succeed; its output and the
+/// JSON report it wrote.
+pub fn bench(args: &[&str]) -> (std::process::Output, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("bench.json");
+    let json_arg = json.to_str().unwrap();
+    let all: Vec<&str> = [
+        &["bench"][..],
+        args,
+        &["--min-time-ms", "1", "--json", json_arg],
+    ]
+    .concat();
+    let out = batchverify(&all, "");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    (out, report)
+}
