@@ -124,14 +124,18 @@ soak:
 	$(CARGO) run --release --example soak -- target/release/batchverify $(SOAK_RECORDS) \
 		$(SOAK_MUTATIONS)
 
+# The default run with its report (report.md, SVG plots, bench.json) in BENCH_REPORT; the
+# criterion form of the same suites is `cargo bench -p batchverify-bench`.
+BENCH_REPORT ?= $(CARGO_TARGET)/bench-report
 bench:
-	$(CARGO) bench --bench ed25519
+	$(CARGO) run --release -p batchverify-cli -- bench --report $(BENCH_REPORT)
 
 # The GPU rows, on the adapter wgpu finds (check that `batchverify info` names a hardware one,
 # not llvmpipe): Merkle roots and trees from 2^12 to 2^26 leaves, end to end and kernel-only,
 # beside the CPU and sha2 in the same run, with the measured `Auto` crossover; then batch
-# hashing. JSON records go to GPU_BENCH_OUT. `gpu-bench-run BATCHVERIFY=path` measures with a
-# binary built elsewhere, on a machine without a Rust toolchain (BENCHMARKS.md says how).
+# hashing. Their reports (report.md with the GPU plot, SVGs, bench.json) go under GPU_BENCH_OUT.
+# `gpu-bench-run BATCHVERIFY=path` measures with a binary built elsewhere, on a machine without
+# a Rust toolchain (BENCHMARKS.md says how).
 GPU_BENCH_LEAVES := 4096,16384,65536,131072,262144,524288,1048576,2097152,4194304,8388608,16777216,33554432,67108864
 GPU_BENCH_OUT ?= $(CARGO_TARGET)/gpu-bench
 BATCHVERIFY ?= $(CARGO_TARGET)/release/batchverify
@@ -142,7 +146,7 @@ gpu-bench:
 gpu-bench-run:
 	mkdir -p $(GPU_BENCH_OUT)
 	$(BATCHVERIFY) info
-	$(BATCHVERIFY) bench --suite merkle --backend gpu --sizes $(GPU_BENCH_LEAVES) \
-		--min-time-ms 400 --json $(GPU_BENCH_OUT)/merkle.json
-	$(BATCHVERIFY) bench --suite sha256 --backend gpu --sizes 64,1024 --min-time-ms 300 \
-		--json $(GPU_BENCH_OUT)/sha256.json
+	$(BATCHVERIFY) bench --suite merkle --sweep batch-size --backend gpu \
+		--sizes $(GPU_BENCH_LEAVES) --min-time-ms 400 --report $(GPU_BENCH_OUT)/merkle
+	$(BATCHVERIFY) bench --suite sha256 --sweep batch-size --backend gpu --sizes 64,1024 \
+		--min-time-ms 300 --report $(GPU_BENCH_OUT)/sha256

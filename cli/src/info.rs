@@ -3,7 +3,7 @@ use std::process::ExitCode;
 pub fn run() -> ExitCode {
     let info = batchverify::cpu_info();
     out!("batchverify {}", env!("CARGO_PKG_VERSION"));
-    out!("cpu:       {}", crate::bench::cpu_model());
+    out!("cpu:       {}", batchverify_bench::cpu_model());
     out!("features:  {}", info.features.join(" "));
     out!(
         "ed25519:   {} (IFMA backend {})",

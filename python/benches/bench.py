@@ -3,8 +3,16 @@
 - The Python layer's overhead: every call through ``batchverify`` against the Rust API
   timed inside the same process on the same, already converted, inputs
   (``_native.bench_*``), runs interleaved so that machine noise hits both alike.
-- ``ed25519.verify_batch`` against a loop over ``cryptography``'s
-  ``Ed25519PublicKey.verify``, the loop spread over as many threads as rayon has.
+- ``ed25519.verify_batch`` against loops over ``cryptography``'s and PyNaCl's verify, the loops
+  spread over as many Python threads as rayon has, in two regimes (the fairness rules of
+  BENCHMARKS.md):
+
+  - cold: every repeat verifies a fresh set of keys no side has seen; the peers build their
+    key objects inside the timed loop, and our key cache has never held them;
+  - warm: the same keys every repeat; our cache warm, the peers given key objects built
+    outside the timed loop, as a node keeps them.
+
+Every row reports the median and the spread (fastest to slowest) of its repeats.
 
     python python/benches/bench.py [--threads N] [--repeats R] [--json FILE]
 """
@@ -19,12 +27,16 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ARGS.add_argument("--threads", type=int, help="rayon threads (default: one per core)")
-ARGS.add_argument("--repeats", type=int, default=9)
+ARGS.add_argument("--repeats", type=int, default=7)
 ARGS.add_argument("--json", help="write the rows here")
+
+SIGNATURES = 10_000
+MESSAGE_BYTES = 100
 
 
 def elapsed(call: Callable[[], object]) -> float:
@@ -33,17 +45,17 @@ def elapsed(call: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def interleaved(
-    python: Callable[[], object], rust: Callable[[], Sequence[float]], repeats: int
-) -> tuple[float, float]:
-    """Medians of the Python call and of the Rust call, run alternately."""
-    python(), rust()
-    python_times: list[float] = []
-    rust_times: list[float] = []
-    for _ in range(repeats):
-        python_times.append(elapsed(python))
-        rust_times.extend(rust())
-    return statistics.median(python_times), statistics.median(rust_times)
+def summary(seconds: Sequence[float]) -> dict[str, float]:
+    """Median, fastest and slowest of the repeats, in milliseconds."""
+    return {
+        "median_ms": statistics.median(seconds) * 1e3,
+        "min_ms": min(seconds) * 1e3,
+        "max_ms": max(seconds) * 1e3,
+    }
+
+
+def spread(row: dict[str, float]) -> str:
+    return f"{row['median_ms']:.1f} ms ({row['min_ms']:.1f}-{row['max_ms']:.1f})"
 
 
 def main() -> None:
@@ -51,6 +63,7 @@ def main() -> None:
     if args.threads:
         os.environ["RAYON_NUM_THREADS"] = str(args.threads)
 
+    import nacl.signing
     import numpy as np
     import pyarrow as pa
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -60,39 +73,50 @@ def main() -> None:
 
     threads = batchverify.info()["threads"]
     rng = np.random.default_rng(2026)
-    count = 10_000
-    keys, messages, signatures = [], [], []
-    for seed in rng.integers(0, 256, (count, 32), dtype=np.uint8):
-        secret, public = ed25519.keypair(seed.tobytes())
-        message = rng.integers(0, 256, 100, dtype=np.uint8).tobytes()
-        keys.append(public)
-        messages.append(message)
-        signatures.append(ed25519.sign(secret, message))
-    key_rows = np.frombuffer(b"".join(keys), np.uint8).reshape(count, 32)
-    signature_rows = np.frombuffer(b"".join(signatures), np.uint8).reshape(count, 64)
+
+    def signatures() -> tuple[list[bytes], list[bytes], list[bytes]]:
+        """SIGNATURES signatures by as many fresh keys over random messages."""
+        keys, messages, sigs = [], [], []
+        for seed in rng.integers(0, 256, (SIGNATURES, 32), dtype=np.uint8):
+            secret, public = ed25519.keypair(seed.tobytes())
+            message = rng.integers(0, 256, MESSAGE_BYTES, dtype=np.uint8).tobytes()
+            keys.append(public)
+            messages.append(message)
+            sigs.append(ed25519.sign(secret, message))
+        return keys, messages, sigs
+
+    keys, messages, sigs = signatures()
+    key_rows = np.frombuffer(b"".join(keys), np.uint8).reshape(SIGNATURES, 32)
+    signature_rows = np.frombuffer(b"".join(sigs), np.uint8).reshape(SIGNATURES, 64)
     arrow_messages = pa.array(messages, type=pa.binary())
     leaves = rng.integers(0, 256, (1 << 20, 32), dtype=np.uint8)
     leaf_list = [row.tobytes() for row in leaves]
 
-    rows: list[dict[str, Any]] = []
+    overhead_rows: list[dict[str, Any]] = []
 
     def overhead(
         name: str, python: Callable[[], object], rust: Callable[[], Sequence[float]]
     ) -> None:
-        py, native = interleaved(python, rust, args.repeats)
-        rows.append(
+        python(), rust()
+        python_times: list[float] = []
+        rust_times: list[float] = []
+        for _ in range(args.repeats):
+            python_times.append(elapsed(python))
+            rust_times.extend(rust())
+        py, native = statistics.median(python_times), statistics.median(rust_times)
+        overhead_rows.append(
             {
                 "case": name,
-                "python_ms": py * 1e3,
-                "rust_ms": native * 1e3,
+                "python": summary(python_times),
+                "rust": summary(rust_times),
                 "overhead_percent": (py / native - 1) * 100,
             }
         )
 
     overhead(
         "ed25519.verify_batch 10,000, lists of bytes",
-        lambda: ed25519.verify_batch(keys, messages, signatures),
-        lambda: _native.bench_ed25519_verify_batch(keys, messages, signatures, "zip215", 1),
+        lambda: ed25519.verify_batch(keys, messages, sigs),
+        lambda: _native.bench_ed25519_verify_batch(keys, messages, sigs, "zip215", 1),
     )
     arrow_column = (
         np.frombuffer(arrow_messages.buffers()[2], np.uint8),
@@ -105,51 +129,106 @@ def main() -> None:
             key_rows, arrow_column, signature_rows, "zip215", 1
         ),
     )
+    for flavor in ("bitcoin", "ssz"):
+        overhead(
+            f"merkle.root 2^20 leaves, {flavor} flavor, numpy (n, 32)",
+            partial(merkle.root, leaves, flavor=flavor, backend="cpu"),
+            partial(_native.bench_merkle_root, leaves, flavor, 1),
+        )
     overhead(
-        "merkle.root 2^20 leaves, numpy (n, 32)",
-        lambda: merkle.root(leaves, flavor="bitcoin", backend="cpu"),
-        lambda: _native.bench_merkle_root(leaves, "bitcoin", 1),
-    )
-    overhead(
-        "merkle.root 2^20 leaves, list of bytes",
+        "merkle.root 2^20 leaves, bitcoin flavor, list of bytes",
         lambda: merkle.root(leaf_list, flavor="bitcoin", backend="cpu"),
         lambda: _native.bench_merkle_root(leaves, "bitcoin", 1),
     )
 
-    def cryptography_loop() -> None:
-        def verify(start: int) -> None:
-            for i in range(start, count, threads):
-                Ed25519PublicKey.from_public_bytes(keys[i]).verify(signatures[i], messages[i])
+    def on_threads(verify: Callable[[int], object]) -> None:
+        """``verify(i)`` for every item, the items dealt round-robin to the threads."""
+
+        def share(start: int) -> None:
+            for i in range(start, SIGNATURES, threads):
+                verify(i)
 
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            list(pool.map(verify, range(threads)))
+            list(pool.map(share, range(threads)))
 
-    ours, peer = interleaved(
-        lambda: ed25519.verify_batch(keys, messages, signatures),
-        lambda: [elapsed(cryptography_loop)],
-        max(3, args.repeats // 3),
+    def cryptography_cold(k: list[bytes], m: list[bytes], s: list[bytes]) -> None:
+        on_threads(lambda i: Ed25519PublicKey.from_public_bytes(k[i]).verify(s[i], m[i]))
+
+    def nacl_cold(k: list[bytes], m: list[bytes], s: list[bytes]) -> None:
+        on_threads(lambda i: nacl.signing.VerifyKey(k[i]).verify(m[i], s[i]))
+
+    parsed_cryptography = [Ed25519PublicKey.from_public_bytes(k) for k in keys]
+    parsed_nacl = [nacl.signing.VerifyKey(k) for k in keys]
+
+    def verify_all(k: list[bytes], m: list[bytes], s: list[bytes]) -> None:
+        mask = ed25519.verify_batch(k, m, s)
+        assert bool(mask.all()), "a benchmark that stops verifying measures nothing"
+
+    cold_sets = [signatures() for _ in range(args.repeats)]
+    times: dict[tuple[str, str], list[float]] = {}
+
+    def timed(regime: str, name: str, call: Callable[[], object]) -> None:
+        times.setdefault((regime, name), []).append(elapsed(call))
+
+    verify_all(keys, messages, sigs)
+    for cold in cold_sets:
+        timed("cold", "batchverify", partial(verify_all, *cold))
+        timed("cold", "cryptography", partial(cryptography_cold, *cold))
+        timed("cold", "PyNaCl", partial(nacl_cold, *cold))
+        timed("warm", "batchverify", partial(verify_all, keys, messages, sigs))
+        timed(
+            "warm",
+            "cryptography",
+            lambda: on_threads(lambda i: parsed_cryptography[i].verify(sigs[i], messages[i])),
+        )
+        timed(
+            "warm",
+            "PyNaCl",
+            lambda: on_threads(lambda i: parsed_nacl[i].verify(messages[i], sigs[i])),
+        )
+
+    peer_rows: list[dict[str, Any]] = []
+    for regime in ("cold", "warm"):
+        ours = statistics.median(times[(regime, "batchverify")])
+        for peer in ("cryptography", "PyNaCl"):
+            peer_rows.append(
+                {
+                    "regime": regime,
+                    "peer": peer,
+                    "batchverify": summary(times[(regime, "batchverify")]),
+                    "peer_time": summary(times[(regime, peer)]),
+                    "ratio": statistics.median(times[(regime, peer)]) / ours,
+                }
+            )
+
+    print(
+        f"batchverify {batchverify.__version__}, {threads} rayon threads, {platform.processor()}, "
+        f"{args.repeats} repeats: median (fastest-slowest)"
     )
-    peer_row = {
-        "case": f"ed25519 10,000: verify_batch vs cryptography loop on {threads} threads",
-        "batchverify_ms": ours * 1e3,
-        "cryptography_ms": peer * 1e3,
-        "ratio": peer / ours,
-    }
-
-    print(f"batchverify {batchverify.__version__}, {threads} rayon threads, {platform.processor()}")
-    print(f"{'case':<70} {'python ms':>10} {'rust ms':>10} {'overhead':>9}")
-    for row in rows:
+    print(f"{'case':<66} {'python':>28} {'rust API':>28} {'overhead':>9}")
+    for row in overhead_rows:
         print(
-            f"{row['case']:<70} {row['python_ms']:>10.2f} {row['rust_ms']:>10.2f} "
+            f"{row['case']:<66} {spread(row['python']):>28} {spread(row['rust']):>28} "
             f"{row['overhead_percent']:>8.1f}%"
         )
-    print(
-        f"{peer_row['case']}: {peer_row['batchverify_ms']:.1f} ms vs "
-        f"{peer_row['cryptography_ms']:.1f} ms = {peer_row['ratio']:.1f}x"
-    )
+    print(f"ed25519 {SIGNATURES:,} signatures, {MESSAGE_BYTES}-byte messages, {threads} threads:")
+    for row in peer_rows:
+        print(
+            f"  {row['regime']}: batchverify {spread(row['batchverify'])} vs {row['peer']} "
+            f"{spread(row['peer_time'])} = {row['ratio']:.1f}x"
+        )
     if args.json:
         with open(args.json, "w") as out:
-            json.dump({"threads": threads, "overhead": rows, "peer": peer_row}, out, indent=1)
+            json.dump(
+                {
+                    "threads": threads,
+                    "repeats": args.repeats,
+                    "overhead": overhead_rows,
+                    "peers": peer_rows,
+                },
+                out,
+                indent=1,
+            )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,480 @@
+//! What a run measures: a [`plan`] of [`Spec`]s (cheap descriptions, so inputs exist only while
+//! their cases run) and the [`Case`]s each one builds.
+
+use std::sync::Arc;
+
+use batchverify::gpu::GpuContext;
+use batchverify::Backend;
+
+use crate::record::{Regime, Sweep};
+
+/// One implementation's call on one spec's inputs.
+pub struct Case {
+    pub implementation: &'static str,
+    pub operation: String,
+    pub backend: Backend,
+    /// The code path it takes (ours) or nothing (peers).
+    pub path: String,
+    pub baseline: bool,
+    /// Runs untimed before every timed call: the cold regime empties our cache here.
+    pub prepare: Box<dyn FnMut() + Send>,
+    /// One timed call; whether its result was right.
+    pub run: Box<dyn FnMut() -> bool + Send>,
+}
+
+impl Case {
+    pub fn new(
+        implementation: &'static str,
+        operation: &str,
+        run: impl FnMut() -> bool + Send + 'static,
+    ) -> Case {
+        Case {
+            implementation,
+            operation: operation.to_string(),
+            backend: Backend::Cpu,
+            path: String::new(),
+            baseline: false,
+            prepare: Box::new(|| {}),
+            run: Box::new(run),
+        }
+    }
+
+    pub fn path(mut self, path: impl ToString) -> Case {
+        self.path = path.to_string();
+        self
+    }
+
+    pub fn on_gpu(mut self, adapter: &str) -> Case {
+        self.backend = Backend::Gpu;
+        self.path = adapter.to_string();
+        self
+    }
+
+    pub fn baseline(mut self) -> Case {
+        self.baseline = true;
+        self
+    }
+
+    pub fn prepare(mut self, prepare: impl FnMut() + Send + 'static) -> Case {
+        self.prepare = Box::new(prepare);
+        self
+    }
+
+    /// The name criterion shows for it.
+    pub fn label(&self) -> String {
+        let backend = if self.backend == Backend::Gpu {
+            " gpu"
+        } else {
+            ""
+        };
+        format!("{} {}{backend}", self.implementation, self.operation)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Suite {
+    Ed25519,
+    Bls,
+    Sha256,
+    Merkle,
+}
+
+/// The suites in the order a run measures them.
+pub const SUITES: [Suite; 4] = [Suite::Ed25519, Suite::Bls, Suite::Sha256, Suite::Merkle];
+
+impl Suite {
+    pub fn name(self) -> &'static str {
+        match self {
+            Suite::Ed25519 => "ed25519",
+            Suite::Bls => "bls",
+            Suite::Sha256 => "sha256",
+            Suite::Merkle => "merkle",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Suite> {
+        SUITES.into_iter().find(|suite| suite.name() == name)
+    }
+
+    pub fn unit(self, kind: Kind) -> &'static str {
+        match (self, kind) {
+            (_, Kind::Sha256Floor) => "compressions",
+            (Suite::Ed25519 | Suite::Bls, _) => "signatures",
+            (Suite::Sha256, _) => "hashes",
+            (Suite::Merkle, _) => "nodes",
+        }
+    }
+
+    /// What `--sizes` means for this suite.
+    pub fn size_meaning(self) -> &'static str {
+        match self {
+            Suite::Ed25519 => "signatures per batch",
+            Suite::Bls => "signature sets per batch",
+            Suite::Sha256 => "message bytes",
+            Suite::Merkle => "leaves per tree",
+        }
+    }
+}
+
+/// The inputs a spec needs beyond its size.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
+    /// Signatures by `signers` keys (`None`: every key distinct); with a policy, the
+    /// failure-rate cases of that policy alone.
+    Ed25519 {
+        signers: Option<usize>,
+        policy: Option<batchverify::ed25519::Policy>,
+    },
+    /// Sets over `messages` distinct messages (`None`: every message distinct).
+    Bls {
+        messages: Option<usize>,
+    },
+    /// `count` messages of `size` bytes each.
+    Sha256 {
+        count: usize,
+    },
+    /// One chain of compressions on one thread: the cost of a single compression.
+    Sha256Floor,
+    Merkle,
+}
+
+/// One group of rows: the same inputs, threads and regime for every implementation in it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spec {
+    pub suite: Suite,
+    pub sweep: Sweep,
+    pub workload: String,
+    pub kind: Kind,
+    pub regime: Option<Regime>,
+    pub bad_percent: Option<f64>,
+    pub size: usize,
+    pub threads: usize,
+}
+
+impl Spec {
+    /// Items of `unit` one call handles: Merkle nodes for trees, the size otherwise.
+    pub fn items(&self) -> usize {
+        match self.kind {
+            Kind::Merkle => (self.size.next_power_of_two() - 1).max(1),
+            Kind::Sha256 { count } => count,
+            Kind::Sha256Floor => SHA256_MESSAGES,
+            _ => self.size,
+        }
+    }
+
+    /// How many of the `size` items are bad.
+    pub fn bad_items(&self) -> usize {
+        let percent = self.bad_percent.unwrap_or(0.0);
+        (self.size as f64 * percent / 100.0).ceil() as usize
+    }
+}
+
+/// What a run covers.
+#[derive(Clone, Debug)]
+pub struct PlanOptions {
+    pub suites: Vec<Suite>,
+    pub sweeps: Vec<Sweep>,
+    /// Replaces every suite's sizes in the batch-size sweep, and names the size of its other
+    /// sweeps (the largest given).
+    pub sizes: Vec<usize>,
+    /// Threads of the batch-size, failure-rate and largest scaling rows.
+    pub threads: usize,
+    /// Whether a GPU's rows join the SHA-256 and Merkle suites.
+    pub gpu: bool,
+}
+
+const ED25519_SIZES: &[usize] = &[64, 512, 4096, 32768];
+const ED25519_FOCUS: usize = 4096;
+/// The repeated-signer workload: a validator set signing again and again.
+const VALIDATORS: usize = 1000;
+const BLS_SIZES: &[usize] = &[128, 2048];
+const BLS_FOCUS: usize = 256;
+/// Distinct messages in the Ethereum-like BLS workload (attestations of a few committees).
+const BLS_ETHEREUM_MESSAGES: usize = 64;
+/// Message lengths in bytes; each row hashes `SHA256_MESSAGES` of them.
+const SHA256_SIZES: &[usize] = &[32, 64, 256, 1024, 4096];
+const SHA256_FOCUS: usize = 1024;
+pub(crate) const SHA256_MESSAGES: usize = 16384;
+/// With a GPU, one batch large enough for `Auto` to consider it.
+const SHA256_GPU_MESSAGES: usize = 1 << 20;
+const MERKLE_SIZES: &[usize] = &[1 << 10, 1 << 14, 1 << 17, 1 << 20, 1 << 22, 1 << 24];
+const MERKLE_FOCUS: usize = 1 << 20;
+/// Shares of bad items, in percent: bad input is what an attacker sends.
+const FAILURE_PERCENTS: [f64; 6] = [0.0, 0.1, 1.0, 10.0, 50.0, 100.0];
+
+/// Every spec of a run, in the order it measures them.
+pub fn plan(options: &PlanOptions) -> Vec<Spec> {
+    let mut specs = Vec::new();
+    for &suite in &options.suites {
+        for &sweep in &options.sweeps {
+            suite_specs(suite, sweep, options, &mut specs);
+        }
+    }
+    specs
+}
+
+fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Vec<Spec>) {
+    let (defaults, focus) = match suite {
+        Suite::Ed25519 => (ED25519_SIZES, ED25519_FOCUS),
+        Suite::Bls => (BLS_SIZES, BLS_FOCUS),
+        Suite::Sha256 => (SHA256_SIZES, SHA256_FOCUS),
+        Suite::Merkle => (MERKLE_SIZES, MERKLE_FOCUS),
+    };
+    let sizes = if options.sizes.is_empty() {
+        defaults.to_vec()
+    } else {
+        options.sizes.clone()
+    };
+    let focus = options.sizes.iter().copied().max().unwrap_or(focus);
+    let threads = options.threads;
+    let spec = |workload: String, kind: Kind, regime: Option<Regime>, size: usize| Spec {
+        suite,
+        sweep,
+        workload,
+        kind,
+        regime,
+        bad_percent: None,
+        size,
+        threads,
+    };
+    let signature_workloads = signature_workloads(suite);
+    match sweep {
+        Sweep::BatchSize => match suite {
+            Suite::Ed25519 | Suite::Bls => {
+                for &(workload, kind, regime) in &signature_workloads {
+                    for &size in &sizes {
+                        specs.push(spec(workload.to_string(), kind, Some(regime), size));
+                    }
+                }
+            }
+            Suite::Sha256 => {
+                for &len in &sizes {
+                    let kind = Kind::Sha256 {
+                        count: SHA256_MESSAGES,
+                    };
+                    specs.push(spec(format!("{len}-byte messages"), kind, None, len));
+                }
+                if options.gpu {
+                    let count = SHA256_GPU_MESSAGES;
+                    let workload = format!("{count} x 64 bytes");
+                    specs.push(spec(workload, Kind::Sha256 { count }, None, 64));
+                }
+                specs.push(Spec {
+                    threads: 1,
+                    ..spec("floor".to_string(), Kind::Sha256Floor, None, 64)
+                });
+            }
+            Suite::Merkle => {
+                for &leaves in &sizes {
+                    specs.push(spec(format!("{leaves} leaves"), Kind::Merkle, None, leaves));
+                }
+            }
+        },
+        Sweep::Threads => {
+            let (workload, kind, regime) = match suite {
+                Suite::Ed25519 | Suite::Bls => {
+                    let (workload, kind, regime) = signature_workloads[0];
+                    (workload.to_string(), kind, Some(regime))
+                }
+                Suite::Sha256 => (
+                    format!("{focus}-byte messages"),
+                    Kind::Sha256 {
+                        count: SHA256_MESSAGES,
+                    },
+                    None,
+                ),
+                Suite::Merkle => (format!("{focus} leaves"), Kind::Merkle, None),
+            };
+            for threads in thread_counts(threads) {
+                specs.push(Spec {
+                    threads,
+                    ..spec(workload.clone(), kind, regime, focus)
+                });
+            }
+        }
+        Sweep::FailureRate => {
+            let kinds: Vec<(String, Kind)> = match suite {
+                Suite::Ed25519 => [
+                    batchverify::ed25519::Policy::Zip215,
+                    batchverify::ed25519::Policy::Strict,
+                ]
+                .into_iter()
+                .map(|policy| {
+                    let kind = Kind::Ed25519 {
+                        signers: None,
+                        policy: Some(policy),
+                    };
+                    (format!("distinct keys, {policy}"), kind)
+                })
+                .collect(),
+                Suite::Bls => vec![(
+                    "distinct messages".to_string(),
+                    Kind::Bls { messages: None },
+                )],
+                Suite::Sha256 | Suite::Merkle => Vec::new(),
+            };
+            for (workload, kind) in kinds {
+                for percent in FAILURE_PERCENTS {
+                    specs.push(Spec {
+                        bad_percent: Some(percent),
+                        ..spec(workload.clone(), kind, Some(Regime::Cold), focus)
+                    });
+                }
+            }
+        }
+        Sweep::SingleCall => {
+            if matches!(suite, Suite::Ed25519 | Suite::Bls) {
+                for regime in [Regime::Cold, Regime::Warm] {
+                    let kind = signature_workloads[0].1;
+                    specs.push(Spec {
+                        threads: 1,
+                        ..spec("one signature".to_string(), kind, Some(regime), 1)
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The workloads of a signature suite, each in its regime; the first is the one the other
+/// sweeps use.
+fn signature_workloads(suite: Suite) -> Vec<(&'static str, Kind, Regime)> {
+    match suite {
+        Suite::Ed25519 => vec![
+            (
+                "distinct keys",
+                Kind::Ed25519 {
+                    signers: None,
+                    policy: None,
+                },
+                Regime::Cold,
+            ),
+            (
+                "1000 signers",
+                Kind::Ed25519 {
+                    signers: Some(VALIDATORS),
+                    policy: None,
+                },
+                Regime::Warm,
+            ),
+        ],
+        Suite::Bls => {
+            let distinct = Kind::Bls { messages: None };
+            let ethereum = Kind::Bls {
+                messages: Some(BLS_ETHEREUM_MESSAGES),
+            };
+            vec![
+                ("distinct messages", distinct, Regime::Cold),
+                ("distinct messages", distinct, Regime::Warm),
+                ("64 messages", ethereum, Regime::Cold),
+                ("64 messages", ethereum, Regime::Warm),
+            ]
+        }
+        Suite::Sha256 | Suite::Merkle => Vec::new(),
+    }
+}
+
+/// 1, 2, 4, … up to `max`, and `max` itself.
+fn thread_counts(max: usize) -> Vec<usize> {
+    let mut counts: Vec<usize> = std::iter::successors(Some(1), |n| Some(n * 2))
+        .take_while(|&n| n < max)
+        .collect();
+    counts.push(max);
+    counts
+}
+
+/// The cases of `spec`, its inputs built once and shared by them. Runs inside the pool the
+/// spec's rows are timed on (input building uses it too).
+pub fn cases(spec: &Spec, gpu: Option<&Arc<GpuContext>>) -> Vec<Case> {
+    match spec.kind {
+        Kind::Ed25519 { signers, policy } => crate::ed25519::cases(spec, signers, policy),
+        Kind::Bls { messages } => crate::bls::cases(spec, messages),
+        Kind::Sha256 { count } => crate::sha256::cases(spec, count, gpu),
+        Kind::Sha256Floor => vec![crate::sha256::floor()],
+        Kind::Merkle => crate::merkle::cases(spec, gpu),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(sweeps: Vec<Sweep>) -> PlanOptions {
+        PlanOptions {
+            suites: SUITES.to_vec(),
+            sweeps,
+            sizes: Vec::new(),
+            threads: 6,
+            gpu: false,
+        }
+    }
+
+    #[test]
+    fn thread_sweeps_end_at_the_run_threads() {
+        assert_eq!(thread_counts(1), [1]);
+        assert_eq!(thread_counts(6), [1, 2, 4, 6]);
+        assert_eq!(thread_counts(8), [1, 2, 4, 8]);
+    }
+
+    #[test]
+    fn failure_rates_cover_every_batch_scheme_and_count_at_least_one_bad_item() {
+        let specs = plan(&options(vec![Sweep::FailureRate]));
+        let schemes: std::collections::BTreeSet<_> =
+            specs.iter().map(|s| s.workload.as_str()).collect();
+        assert_eq!(
+            schemes.into_iter().collect::<Vec<_>>(),
+            [
+                "distinct keys, strict",
+                "distinct keys, zip215",
+                "distinct messages"
+            ]
+        );
+        let tenth = specs
+            .iter()
+            .find(|s| s.bad_percent == Some(0.1) && s.suite == Suite::Bls)
+            .unwrap();
+        assert_eq!(tenth.bad_items(), 1);
+        assert!(specs
+            .iter()
+            .all(|s| s.regime == Some(Regime::Cold) && s.threads == 6));
+    }
+
+    #[test]
+    fn every_signature_suite_has_both_regimes() {
+        let specs = plan(&options(vec![Sweep::BatchSize, Sweep::SingleCall]));
+        for suite in [Suite::Ed25519, Suite::Bls] {
+            for sweep in [Sweep::BatchSize, Sweep::SingleCall] {
+                let regimes: std::collections::BTreeSet<_> = specs
+                    .iter()
+                    .filter(|s| s.suite == suite && s.sweep == sweep)
+                    .map(|s| s.regime)
+                    .collect();
+                assert_eq!(
+                    regimes.into_iter().collect::<Vec<_>>(),
+                    [Some(Regime::Cold), Some(Regime::Warm)]
+                );
+            }
+        }
+    }
+}
+
+/// Where the `bad` bad items of `size` sit: spread evenly, so every chunk a batch splits into
+/// meets its share.
+pub(crate) fn bad_mask(size: usize, bad: usize) -> Vec<bool> {
+    let mut mask = vec![false; size];
+    for j in 0..bad.min(size) {
+        mask[(2 * j + 1) * size / (2 * bad)] = true;
+    }
+    mask
+}
+
+#[cfg(test)]
+mod bad_mask_tests {
+    #[test]
+    fn marks_exactly_the_asked_number() {
+        for (size, bad) in [(10, 0), (10, 1), (10, 10), (4096, 5), (7, 3), (256, 128)] {
+            let mask = super::bad_mask(size, bad);
+            assert_eq!(mask.iter().filter(|&&b| b).count(), bad, "{size} {bad}");
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! Ed25519: batchverify against ed25519-dalek on the same signatures.
+
+use std::sync::Arc;
+
+use batchverify::ed25519::{KeyCache, Policy, Verifier};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use rayon::prelude::*;
+
+use crate::case::bad_mask;
+use crate::{Case, Regime, Spec, Sweep};
+
+/// Items a single-call row cycles through, so that no one item stays in the caches.
+const SINGLE_CALL_ITEMS: usize = 1024;
+
+/// Signatures over 32-byte messages, as bytes (ours) and as dalek's types (built outside the
+/// timed calls only for the warm regime).
+pub(crate) struct Inputs {
+    pub keys: Vec<[u8; 32]>,
+    pub messages: Vec<Vec<u8>>,
+    pub signatures: Vec<[u8; 64]>,
+    pub bad: usize,
+}
+
+impl Inputs {
+    /// `size` signatures by `signers` keys (`None`: every key distinct), `bad` of them corrupted
+    /// (spread evenly), the same for a given seed.
+    pub(crate) fn new(size: usize, signers: Option<usize>, bad: usize, seed: u64) -> Inputs {
+        let key_count = signers.unwrap_or(size);
+        let signing: Vec<SigningKey> = (0..key_count)
+            .into_par_iter()
+            .map(|i| SigningKey::from_bytes(&StdRng::seed_from_u64(seed ^ i as u64).random()))
+            .collect();
+        let mask = bad_mask(size, bad);
+        let items: Vec<([u8; 32], Vec<u8>, [u8; 64])> = (0..size)
+            .into_par_iter()
+            .map(|i| {
+                let mut rng = StdRng::seed_from_u64(seed.rotate_left(32) ^ i as u64);
+                let key = &signing[signers.map_or(i, |n| rng.random_range(0..n))];
+                let message = rng.random::<[u8; 32]>().to_vec();
+                let mut signature = key.sign(&message).to_bytes();
+                if mask[i] {
+                    signature[40] ^= 1;
+                }
+                (key.verifying_key().to_bytes(), message, signature)
+            })
+            .collect();
+        let mut inputs = Inputs {
+            keys: Vec::with_capacity(size),
+            messages: Vec::with_capacity(size),
+            signatures: Vec::with_capacity(size),
+            bad,
+        };
+        for (key, message, signature) in items {
+            inputs.keys.push(key);
+            inputs.messages.push(message);
+            inputs.signatures.push(signature);
+        }
+        inputs
+    }
+
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    fn message_slices(&self) -> Vec<&[u8]> {
+        self.messages.iter().map(Vec::as_slice).collect()
+    }
+
+    /// dalek's parsed keys and signatures, as a node keeps them; `None` if a key does not
+    /// decode.
+    fn dalek(&self) -> Option<(Vec<VerifyingKey>, Vec<Signature>)> {
+        let keys = self
+            .keys
+            .iter()
+            .map(|key| VerifyingKey::from_bytes(key).ok())
+            .collect::<Option<Vec<_>>>()?;
+        let signatures = self.signatures.iter().map(Signature::from_bytes).collect();
+        Some((keys, signatures))
+    }
+}
+
+/// ed25519-dalek's `verify_batch` on each thread's share; whether every share verified.
+fn dalek_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[VerifyingKey]) -> bool {
+    let per_thread = messages.len().div_ceil(rayon::current_num_threads()).max(1);
+    messages
+        .par_chunks(per_thread)
+        .zip(signatures.par_chunks(per_thread))
+        .zip(keys.par_chunks(per_thread))
+        .all(|((m, s), k)| ed25519_dalek::verify_batch(m, s, k).is_ok())
+}
+
+pub(crate) fn cases(spec: &Spec, signers: Option<usize>, policy: Option<Policy>) -> Vec<Case> {
+    let size = spec.size;
+    let items = if spec.sweep == Sweep::SingleCall {
+        SINGLE_CALL_ITEMS
+    } else {
+        size
+    };
+    let inputs = Arc::new(Inputs::new(items, signers, spec.bad_items(), size as u64));
+    let cold = spec.regime == Some(Regime::Cold);
+    // Private, and large enough that the warm regime never evicts.
+    let cache = Arc::new(KeyCache::new(2 * items));
+    let ours = |policy: Policy| {
+        let verifier = Verifier::new(policy).key_cache(Some(cache.clone()));
+        let cache = cache.clone();
+        let prepare = move || {
+            if cold {
+                cache.clear();
+            }
+        };
+        (verifier, prepare)
+    };
+    let path = batchverify::cpu_info().ed25519.to_string();
+    let want_valid = inputs.len() - inputs.bad;
+    if spec.sweep == Sweep::SingleCall {
+        return single_call_cases(&inputs, cold, &ours, &path);
+    }
+    if let Some(policy) = policy {
+        let (verifier, prepare) = ours(policy);
+        let batch_inputs = inputs.clone();
+        let batch = Case::new(
+            "batchverify",
+            &format!("verify_batch {policy}"),
+            move || {
+                let messages = batch_inputs.message_slices();
+                verifier
+                    .verify_batch(&batch_inputs.keys, &messages, &batch_inputs.signatures)
+                    .is_ok_and(|outcome| outcome.len() - outcome.invalid_count() == want_valid)
+            },
+        )
+        .path(&path)
+        .prepare(prepare);
+        let (verifier, prepare) = ours(policy);
+        let singles = Case::new("batchverify", &format!("verify {policy}, one at a time"), {
+            let inputs = inputs.clone();
+            move || {
+                let valid = (0..inputs.len())
+                    .into_par_iter()
+                    .filter(|&i| {
+                        verifier
+                            .verify(&inputs.keys[i], &inputs.messages[i], &inputs.signatures[i])
+                            .is_ok()
+                    })
+                    .count();
+                valid == want_valid
+            }
+        })
+        .path(&path)
+        .prepare(prepare)
+        .baseline();
+        return vec![batch, singles];
+    }
+    let mut cases = Vec::new();
+    for policy in [Policy::Zip215, Policy::Strict] {
+        let (verifier, prepare) = ours(policy);
+        let inputs = inputs.clone();
+        cases.push(
+            Case::new(
+                "batchverify",
+                &format!("verify_batch {policy}"),
+                move || {
+                    let messages = inputs.message_slices();
+                    verifier
+                        .verify_batch(&inputs.keys, &messages, &inputs.signatures)
+                        .is_ok_and(|outcome| outcome.len() - outcome.invalid_count() == want_valid)
+                },
+            )
+            .path(&path)
+            .prepare(prepare),
+        );
+    }
+    let parsed = inputs.dalek();
+    let all_valid = inputs.bad == 0;
+    cases.push(
+        Case::new("ed25519-dalek", "verify_batch", {
+            let inputs = inputs.clone();
+            let parsed = parsed.clone();
+            move || {
+                let messages = inputs.message_slices();
+                match (cold, &parsed) {
+                    (false, Some((keys, signatures))) => {
+                        dalek_batch(&messages, signatures, keys) == all_valid
+                    }
+                    _ => inputs.dalek().is_some_and(|(keys, signatures)| {
+                        dalek_batch(&messages, &signatures, &keys) == all_valid
+                    }),
+                }
+            }
+        })
+        .baseline(),
+    );
+    cases.push(Case::new("ed25519-dalek", "verify_strict loop", {
+        let inputs = inputs.clone();
+        move || {
+            let valid = (0..inputs.len())
+                .into_par_iter()
+                .filter(|&i| dalek_strict(&inputs, parsed.as_ref().filter(|_| !cold), i))
+                .count();
+            valid == want_valid
+        }
+    }));
+    cases
+}
+
+/// dalek's `verify_strict` of item `i`, with its parsed keys when given (warm), else decoding
+/// the key and signature (cold).
+fn dalek_strict(
+    inputs: &Inputs,
+    parsed: Option<&(Vec<VerifyingKey>, Vec<Signature>)>,
+    i: usize,
+) -> bool {
+    match parsed {
+        Some((keys, signatures)) => keys[i]
+            .verify_strict(&inputs.messages[i], &signatures[i])
+            .is_ok(),
+        None => VerifyingKey::from_bytes(&inputs.keys[i]).is_ok_and(|key| {
+            key.verify_strict(
+                &inputs.messages[i],
+                &Signature::from_bytes(&inputs.signatures[i]),
+            )
+            .is_ok()
+        }),
+    }
+}
+
+/// One signature per call, cycling through the inputs: ours under both policies, dalek's
+/// `verify_strict` as the baseline.
+fn single_call_cases<P: FnMut() + Send + 'static>(
+    inputs: &Arc<Inputs>,
+    cold: bool,
+    ours: &dyn Fn(Policy) -> (Verifier, P),
+    path: &str,
+) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for policy in [Policy::Zip215, Policy::Strict] {
+        let (verifier, prepare) = ours(policy);
+        let inputs = inputs.clone();
+        let mut next = 0;
+        cases.push(
+            Case::new("batchverify", &format!("verify {policy}"), move || {
+                next = (next + 1) % inputs.len();
+                verifier
+                    .verify(
+                        &inputs.keys[next],
+                        &inputs.messages[next],
+                        &inputs.signatures[next],
+                    )
+                    .is_ok()
+            })
+            .path(path)
+            .prepare(prepare),
+        );
+    }
+    let parsed = inputs.dalek().filter(|_| !cold);
+    let inputs = inputs.clone();
+    let mut next = 0;
+    cases.push(
+        Case::new("ed25519-dalek", "verify_strict", move || {
+            next = (next + 1) % inputs.len();
+            dalek_strict(&inputs, parsed.as_ref(), next)
+        })
+        .baseline(),
+    );
+    cases
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corrupted_signatures_are_the_only_ones_dalek_rejects() {
+        let inputs = Inputs::new(64, Some(5), 7, 1);
+        let (keys, signatures) = inputs.dalek().unwrap();
+        let valid = (0..64)
+            .filter(|&i| {
+                keys[i]
+                    .verify_strict(&inputs.messages[i], &signatures[i])
+                    .is_ok()
+            })
+            .count();
+        assert_eq!(valid, 64 - 7);
+        let distinct: std::collections::BTreeSet<_> = inputs.keys.iter().collect();
+        assert_eq!(distinct.len(), 5);
+    }
+}

@@ -1,0 +1,278 @@
+//! Merkle roots: batchverify against trees built with `sha2` and against rs_merkle, with the
+//! GPU's rows beside them when the run has one.
+
+use std::sync::Arc;
+
+use batchverify::gpu::GpuContext;
+use batchverify::merkle::{Digest, Flavor, HashFn, LeafRule, Merkle, OddNode, SSZ};
+use batchverify::Backend;
+use rayon::prelude::*;
+
+use crate::{Case, Record, Spec, Sweep};
+
+/// rs_merkle's tree: SHA-256(l ‖ r) with no prefix, an odd node moved up unchanged. At a power
+/// of two leaves its root is SSZ's.
+const RS_MERKLE: Flavor = Flavor {
+    leaf: LeafRule::Chunk,
+    node_prefix: &[],
+    hash: HashFn::Sha256,
+    odd: OddNode::Promote,
+};
+
+/// `count` leaf hashes.
+pub fn leaves(count: usize) -> Vec<Digest> {
+    (0..count as u64)
+        .into_par_iter()
+        .map(|i| batchverify::sha256::hash(&i.to_le_bytes()))
+        .collect()
+}
+
+fn sha2_node(left: &Digest, right: &Digest) -> Digest {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(left);
+    hasher.update(right);
+    hasher.finalize().into()
+}
+
+/// A plain SHA-256(l ‖ r) tree built with `sha2` one node at a time, each level a new vector
+/// spread over the threads; odd levels padded with zero subtrees, so the root is SSZ's.
+pub fn sha2_tree(leaves: &[Digest]) -> Digest {
+    let mut level = leaves.to_vec();
+    let mut zero = [0u8; 32];
+    let depth = leaves.len().max(1).next_power_of_two().trailing_zeros();
+    for _ in 0..depth {
+        if level.len() % 2 == 1 {
+            level.push(zero);
+        }
+        level = level
+            .par_chunks(2)
+            .map(|p| sha2_node(&p[0], &p[1]))
+            .collect();
+        zero = sha2_node(&zero, &zero);
+    }
+    level.first().copied().unwrap_or(zero)
+}
+
+/// Most leaves of one subtree the strong sha2 peer reduces on one thread: 128 KiB of digests,
+/// which a core's L2 cache holds.
+const PEER_SUBTREE_LEAVES: usize = 1 << 12;
+
+/// The strongest plain-`sha2` tree we know how to write: leaves cut into cache-sized subtrees,
+/// each reduced in place on one thread (no allocation per level), the subtree roots reduced the
+/// same way; odd nodes paired with zero subtrees, so the root is SSZ's.
+pub fn sha2_subtree_tree(leaves: &[Digest]) -> Digest {
+    let depth = leaves.len().max(1).next_power_of_two().trailing_zeros();
+    let mut zeros = vec![[0u8; 32]];
+    for height in 0..depth as usize {
+        zeros.push(sha2_node(&zeros[height], &zeros[height]));
+    }
+    // Small trees still give every thread a subtree.
+    let per_thread = (leaves.len() / rayon::current_num_threads()).max(1);
+    let subtree_height = (usize::BITS - 1 - per_thread.leading_zeros())
+        .min(PEER_SUBTREE_LEAVES.trailing_zeros())
+        .min(depth);
+    let subtree_leaves = 1 << subtree_height;
+    let mut roots: Vec<Digest> = leaves
+        .par_chunks(subtree_leaves)
+        .map_init(
+            || Vec::with_capacity(subtree_leaves),
+            |level, subtree| {
+                level.clear();
+                level.extend_from_slice(subtree);
+                reduce_in_place(level, 0..subtree_height, &zeros)
+            },
+        )
+        .collect();
+    reduce_in_place(&mut roots, subtree_height..depth, &zeros)
+}
+
+/// Reduces `level` in place through `heights`, an odd last node paired with the zero subtree
+/// of its height; the one node left (the zero subtree's root for an empty level).
+fn reduce_in_place(
+    level: &mut [Digest],
+    heights: std::ops::Range<u32>,
+    zeros: &[Digest],
+) -> Digest {
+    let mut len = level.len();
+    for height in heights.clone() {
+        let parents = len.div_ceil(2);
+        for i in 0..parents {
+            let right = if 2 * i + 1 < len {
+                level[2 * i + 1]
+            } else {
+                zeros[height as usize]
+            };
+            level[i] = sha2_node(&level[2 * i], &right);
+        }
+        len = parents;
+    }
+    if len == 0 {
+        zeros[heights.end as usize]
+    } else {
+        level[0]
+    }
+}
+
+/// rs_merkle's root of the leaves (it builds on one thread).
+pub fn rs_merkle_root(leaves: &[Digest]) -> Option<Digest> {
+    rs_merkle::MerkleTree::<rs_merkle::algorithms::Sha256>::from_leaves(leaves).root()
+}
+
+pub(crate) fn cases(spec: &Spec, gpu: Option<&Arc<GpuContext>>) -> Vec<Case> {
+    let leaves = Arc::new(leaves(spec.size));
+    let want = sha2_subtree_tree(&leaves);
+    let ours = Merkle::new(SSZ).with_backend(Backend::Cpu);
+    let path = batchverify::sha256::best_path().to_string();
+    let mut cases = vec![Case::new("batchverify", "root (ssz)", {
+        let leaves = leaves.clone();
+        move || ours.root(&leaves).is_ok_and(|root| root == want)
+    })
+    .path(&path)];
+    if let Some(context) = gpu.filter(|_| spec.sweep == Sweep::BatchSize) {
+        cases.extend(gpu_cases(context, &leaves, want, &path));
+    }
+    cases.push(
+        Case::new("sha2", "cache-sized subtrees, buffers reused", {
+            let leaves = leaves.clone();
+            move || sha2_subtree_tree(&leaves) == want
+        })
+        .baseline(),
+    );
+    cases.push(Case::new("sha2", "node-by-node tree", {
+        let leaves = leaves.clone();
+        move || sha2_tree(&leaves) == want
+    }));
+    if spec.threads == 1 {
+        let rs_want = Merkle::new(RS_MERKLE)
+            .with_backend(Backend::Cpu)
+            .root(&leaves)
+            .ok();
+        cases.push(Case::new(
+            "rs_merkle",
+            "MerkleTree::from_leaves",
+            move || rs_merkle_root(&leaves) == rs_want,
+        ));
+    }
+    cases
+}
+
+/// The trees kept for proofs on the CPU and the GPU, then the GPU's root end to end (upload,
+/// kernels, read-back of the root) and kernel-only (leaves uploaded beforehand, when they fit
+/// one buffer).
+fn gpu_cases(
+    context: &Arc<GpuContext>,
+    leaves: &Arc<Vec<Digest>>,
+    want: Digest,
+    cpu_path: &str,
+) -> Vec<Case> {
+    let adapter = context.adapter().name.clone();
+    let mut cases = Vec::new();
+    for backend in [Backend::Cpu, Backend::Gpu] {
+        let merkle = Merkle::new(SSZ).with_backend(backend);
+        let leaves = leaves.clone();
+        let case = Case::new("batchverify", "tree (ssz)", move || {
+            merkle
+                .tree(&leaves)
+                .is_ok_and(|tree| tree.root() == want && tree.execution().backend == backend)
+        });
+        cases.push(match backend {
+            Backend::Gpu => case.on_gpu(&adapter),
+            _ => case.path(cpu_path),
+        });
+    }
+    let end_to_end = {
+        let (context, leaves) = (context.clone(), leaves.clone());
+        Case::new("batchverify", "root (ssz), end-to-end", move || {
+            context
+                .merkle_root(&SSZ, &leaves)
+                .is_ok_and(|(root, _)| root == want)
+        })
+        .on_gpu(&adapter)
+    };
+    cases.push(end_to_end);
+    match context.upload(leaves) {
+        Ok(resident) => {
+            let context = context.clone();
+            cases.push(
+                Case::new("batchverify", "root (ssz), kernel-only", move || {
+                    context
+                        .merkle_root_resident(&SSZ, &resident)
+                        .is_ok_and(|(root, _)| root == want)
+                })
+                .on_gpu(&adapter),
+            );
+        }
+        Err(error) => eprintln!("gpu kernel-only at {} leaves: {error}", leaves.len()),
+    }
+    cases
+}
+
+/// Where `Backend::Auto` should start using the GPU, as these records measured it: the
+/// smallest tree from which the GPU's end-to-end root beats the CPU's root at every larger size
+/// measured. `None` when no GPU row exists; `Some(None)` when the GPU never won at the largest.
+pub fn crossover(records: &[Record]) -> Option<Option<usize>> {
+    let rate = |size: usize, backend: &str, operation: &str| {
+        records
+            .iter()
+            .find(|r| {
+                r.suite == "merkle"
+                    && r.sweep == Sweep::BatchSize
+                    && r.batch_size == size
+                    && r.backend == backend
+                    && r.operation == operation
+            })
+            .map(|r| r.items_per_second)
+    };
+    let mut sizes: Vec<usize> = records.iter().map(|r| r.batch_size).collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    let gpu_wins: Vec<(usize, bool)> = sizes
+        .iter()
+        .filter_map(|&size| {
+            let cpu = rate(size, "cpu", "root (ssz)")?;
+            let gpu = rate(size, "gpu", "root (ssz), end-to-end")?;
+            Some((size, gpu > cpu))
+        })
+        .collect();
+    if gpu_wins.is_empty() {
+        return None;
+    }
+    let from = gpu_wins
+        .iter()
+        .rposition(|&(_, wins)| !wins)
+        .map_or(0, |last_loss| last_loss + 1);
+    Some(gpu_wins.get(from).map(|&(size, _)| size))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_peer_tree_agrees_with_ours_at_odd_sizes_and_thread_counts() {
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            for count in [0usize, 1, 2, 3, 5, 64, 1000, 4097, 70_001] {
+                let leaves = leaves(count);
+                let ssz = Merkle::new(SSZ).with_backend(Backend::Cpu);
+                let promote = Merkle::new(RS_MERKLE).with_backend(Backend::Cpu);
+                pool.install(|| {
+                    let want = ssz.root(&leaves).unwrap();
+                    assert_eq!(
+                        sha2_tree(&leaves),
+                        want,
+                        "{count} leaves, {threads} threads"
+                    );
+                    assert_eq!(sha2_subtree_tree(&leaves), want, "{count} leaves");
+                    if count > 0 {
+                        assert_eq!(rs_merkle_root(&leaves), promote.root(&leaves).ok());
+                    }
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! What a run writes: one record per measured case, and the machine it ran on. `schema.json`
+//! in this crate describes the JSON; a test checks a real run against it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Machine, Timing};
+
+/// Bumped whenever a field changes meaning, so `compare` can refuse mismatched files.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Whether the keys a row verifies were seen before (see the crate's fairness rules).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Regime {
+    /// Keys never seen: our cache emptied before each call, the peer decodes inside it.
+    Cold,
+    /// Repeated keys: our cache warm, the peer given keys parsed outside the timed call.
+    Warm,
+}
+
+impl std::fmt::Display for Regime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Regime::Cold => "cold",
+            Regime::Warm => "warm",
+        })
+    }
+}
+
+/// Which axis a row belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sweep {
+    /// Throughput against the number of items per call.
+    BatchSize,
+    /// Throughput of one size against the number of threads.
+    Threads,
+    /// Throughput of one size against the share of bad items.
+    FailureRate,
+    /// The latency of verifying one item.
+    SingleCall,
+}
+
+impl Sweep {
+    pub fn title(self) -> &'static str {
+        match self {
+            Sweep::BatchSize => "throughput against batch size",
+            Sweep::Threads => "scaling with threads",
+            Sweep::FailureRate => "failure-rate sweep",
+            Sweep::SingleCall => "single-call latency",
+        }
+    }
+
+    /// The name used on the command line and in file names.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Sweep::BatchSize => "batch-size",
+            Sweep::Threads => "threads",
+            Sweep::FailureRate => "failure-rate",
+            Sweep::SingleCall => "single-call",
+        }
+    }
+}
+
+/// One measured case.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub suite: String,
+    pub sweep: Sweep,
+    pub workload: String,
+    pub regime: Option<Regime>,
+    /// Share of bad items in the failure-rate sweep, in percent.
+    pub bad_percent: Option<f64>,
+    pub implementation: String,
+    pub operation: String,
+    /// `cpu` or `gpu`.
+    pub backend: String,
+    /// The code path that ran (`avx512-ifma`, `sha-ni`, the GPU adapter…), empty for peers.
+    pub path: String,
+    /// Items per call: signatures, messages, leaves.
+    pub batch_size: usize,
+    pub threads: usize,
+    /// What `items_per_second` counts: signatures, hashes, Merkle nodes, compressions.
+    pub unit: String,
+    pub items_per_second: f64,
+    /// Whether this is the peer row the others of its group are divided by.
+    pub baseline: bool,
+    pub samples: usize,
+    pub p50_seconds: f64,
+    pub p99_seconds: f64,
+    pub min_seconds: f64,
+    pub max_seconds: f64,
+    /// Interquartile range of the call times over their median.
+    pub spread: f64,
+}
+
+impl Record {
+    /// The record of a timed case; `items` is how many `unit`s one call handles.
+    pub fn new(spec: &crate::Spec, case: &crate::Case, timing: &Timing, items: usize) -> Record {
+        Record {
+            suite: spec.suite.name().to_string(),
+            sweep: spec.sweep,
+            workload: spec.workload.clone(),
+            regime: spec.regime,
+            bad_percent: spec.bad_percent,
+            implementation: case.implementation.to_string(),
+            operation: case.operation.clone(),
+            backend: case.backend.to_string(),
+            path: case.path.clone(),
+            batch_size: spec.size,
+            threads: spec.threads,
+            unit: spec.suite.unit(spec.kind).to_string(),
+            items_per_second: items as f64 / timing.median(),
+            baseline: case.baseline,
+            samples: timing.samples(),
+            p50_seconds: timing.median(),
+            p99_seconds: timing.percentile(99.0),
+            min_seconds: timing.min(),
+            max_seconds: timing.max(),
+            spread: timing.spread(),
+        }
+    }
+
+    /// Whether `other` was measured on the same inputs, threads and regime: the rows a table
+    /// puts side by side and divides by the baseline among them.
+    pub fn same_group(&self, other: &Record) -> bool {
+        self.suite == other.suite
+            && self.sweep == other.sweep
+            && self.workload == other.workload
+            && self.regime == other.regime
+            && self.bad_percent == other.bad_percent
+            && self.batch_size == other.batch_size
+            && self.threads == other.threads
+    }
+
+    /// This row's rate over its group's baseline, if the group has one.
+    pub fn vs_baseline(&self, records: &[Record]) -> Option<f64> {
+        records
+            .iter()
+            .find(|r| r.baseline && r.same_group(self))
+            .map(|peer| self.items_per_second / peer.items_per_second)
+    }
+
+    /// Who ran and what: the name of this row's series in a plot or a comparison.
+    pub fn series(&self) -> String {
+        let backend = if self.backend == "gpu" { " [gpu]" } else { "" };
+        format!("{} {}{backend}", self.implementation, self.operation)
+    }
+}
+
+/// One `batchverify bench` run as written to JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    pub schema_version: u32,
+    pub machine: Machine,
+    pub records: Vec<Record>,
+}

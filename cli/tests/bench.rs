@@ -1,0 +1,204 @@
+//! The bench's report and `bench compare`, run as a user runs them.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use common::batchverify;
+
+/// `bench` with the shortest timing and a report into `dir`, which must succeed.
+fn report(dir: &Path, args: &[&str]) -> String {
+    let all: Vec<&str> = [
+        &["bench"][..],
+        args,
+        &["--min-time-ms", "1", "--report", dir.to_str().unwrap()],
+    ]
+    .concat();
+    let out = batchverify(&all, "");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(dir.join("report.md")).unwrap()
+}
+
+/// Every `![title](file.svg)` of the report with the series its table lists after it.
+fn plots_and_tables(markdown: &str) -> Vec<(String, BTreeSet<String>)> {
+    let mut plots = Vec::new();
+    let mut lines = markdown.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(file) = line
+            .strip_prefix("![")
+            .and_then(|rest| rest.split_once("]("))
+            .and_then(|(_, file)| file.strip_suffix(')'))
+        else {
+            continue;
+        };
+        let mut series = BTreeSet::new();
+        for row in lines
+            .by_ref()
+            .skip_while(|l| !l.starts_with("| implementation"))
+            .skip(2)
+        {
+            let Some(cells) = row.strip_prefix("| ") else {
+                break;
+            };
+            let name = cells.split(" | ").next().unwrap();
+            series.insert(name.trim_end_matches(" (peer)").to_string());
+        }
+        plots.push((file.to_string(), series));
+    }
+    plots
+}
+
+/// The text of every element of an SVG document, which must parse as XML.
+fn svg_texts(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let document = roxmltree::Document::parse(&text)
+        .unwrap_or_else(|e| panic!("{} is not XML: {e}", path.display()));
+    assert_eq!(document.root_element().tag_name().name(), "svg");
+    document
+        .descendants()
+        .filter(|node| node.has_tag_name("text"))
+        .filter_map(|node| node.text().map(|text| text.trim().to_string()))
+        .collect()
+}
+
+#[test]
+fn the_report_plots_one_series_per_implementation_and_its_json_fits_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let markdown = report(
+        dir.path(),
+        &[
+            "--suite",
+            "ed25519,sha256",
+            "--sizes",
+            "4,8",
+            "--threads",
+            "2",
+        ],
+    );
+    let plots = plots_and_tables(&markdown);
+    for sweep in ["batch-size", "scaling-with-threads", "failure-rate-sweep"] {
+        assert!(
+            plots.iter().any(|(file, _)| file.contains(sweep)),
+            "no {sweep} plot in {plots:?}"
+        );
+    }
+    for (file, series) in &plots {
+        assert!(series.len() >= 2, "{file}: {series:?}");
+        let texts = svg_texts(&dir.path().join(file));
+        for name in series {
+            let shown = texts.iter().filter(|t| *t == name).count();
+            assert_eq!(shown, 1, "{file}: legend entries for {name:?} in {texts:?}");
+        }
+    }
+    assert!(markdown.contains("single-call latency"), "{markdown}");
+    assert!(markdown.contains("| commit |"), "{markdown}");
+
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../bench/schema.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("bench.json")).unwrap())
+            .unwrap();
+    let errors: Vec<String> = validator.iter_errors(&run).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let mut broken = run.clone();
+    broken["records"][0]["regime"] = serde_json::json!("lukewarm");
+    assert!(!validator.is_valid(&broken), "the schema checks regimes");
+}
+
+/// A hand-made run whose rows have these rates and spreads.
+fn run_file(dir: &Path, name: &str, rows: &[(&str, f64, f64)]) -> String {
+    let records: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|&(workload, rate, spread)| {
+            serde_json::json!({
+                "suite": "ed25519", "sweep": "batch_size", "workload": workload,
+                "regime": "cold", "bad_percent": null, "implementation": "batchverify",
+                "operation": "verify_batch zip215", "backend": "cpu", "path": "avx2",
+                "batch_size": 512, "threads": 2, "unit": "signatures",
+                "items_per_second": rate, "baseline": false, "samples": 9,
+                "p50_seconds": 512.0 / rate, "p99_seconds": 512.0 / rate,
+                "min_seconds": 512.0 / rate, "max_seconds": 512.0 / rate, "spread": spread
+            })
+        })
+        .collect();
+    let run = serde_json::json!({
+        "schema_version": 1,
+        "machine": {
+            "date": "2026-11-26", "commit": "abc1234", "command": "batchverify bench",
+            "cpu_model": "hand-made", "cores": 2, "threads": 2, "features": [],
+            "code_paths": {}, "gpu_adapter": null,
+            "versions": {"batchverify": "0.1.0", "rustc": "rustc 1.95.0"}, "min_time_ms": 300
+        },
+        "records": records
+    });
+    let path = dir.join(name);
+    std::fs::write(&path, run.to_string()).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn compare_divides_each_row_and_marks_what_moved_beyond_the_spread() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = run_file(
+        dir.path(),
+        "before.json",
+        &[
+            ("doubled", 1000.0, 0.02),
+            ("noise", 1000.0, 0.05),
+            ("gone", 10.0, 0.0),
+        ],
+    );
+    let after = run_file(
+        dir.path(),
+        "after.json",
+        &[
+            ("doubled", 2000.0, 0.03),
+            ("noise", 1020.0, 0.05),
+            ("new", 10.0, 0.0),
+        ],
+    );
+    let out = batchverify(&["bench", "compare", &before, &after], "");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let row = |workload: &str| {
+        stdout
+            .lines()
+            .find(|line| line.contains(&format!("| {workload}, cold |")))
+            .unwrap_or_else(|| panic!("no {workload} row: {stdout}"))
+            .to_string()
+    };
+    assert!(row("doubled").contains("2.000x"), "{stdout}");
+    assert!(row("doubled").ends_with("MOVED"), "{stdout}");
+    assert!(row("noise").contains("1.020x"), "{stdout}");
+    assert!(!row("noise").contains("MOVED"), "{stdout}");
+    assert!(stdout
+        .lines()
+        .any(|l| l.starts_with("only before:") && l.contains("gone")));
+    assert!(stdout
+        .lines()
+        .any(|l| l.starts_with("only after:") && l.contains("new")));
+
+    let not_json = dir.path().join("not.json");
+    std::fs::write(&not_json, "{}").unwrap();
+    let out = batchverify(
+        &["bench", "compare", &before, not_json.to_str().unwrap()],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not.json is not a bench JSON file"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
