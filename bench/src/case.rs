@@ -199,6 +199,8 @@ pub(crate) const SHA256_MESSAGES: usize = 16384;
 const SHA256_GPU_MESSAGES: usize = 1 << 20;
 const MERKLE_SIZES: &[usize] = &[1 << 10, 1 << 14, 1 << 17, 1 << 20, 1 << 22, 1 << 24];
 const MERKLE_FOCUS: usize = 1 << 20;
+/// The batch-size sweep's workload name: the size column says how many.
+const MERKLE_WORKLOAD: &str = "leaf hashes";
 /// Shares of bad items, in percent: bad input is what an attacker sends.
 const FAILURE_PERCENTS: [f64; 6] = [0.0, 0.1, 1.0, 10.0, 50.0, 100.0];
 
@@ -252,11 +254,12 @@ fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Ve
                     let kind = Kind::Sha256 {
                         count: SHA256_MESSAGES,
                     };
-                    specs.push(spec(format!("{len}-byte messages"), kind, None, len));
+                    let workload = format!("{SHA256_MESSAGES} messages");
+                    specs.push(spec(workload, kind, None, len));
                 }
                 if options.gpu {
                     let count = SHA256_GPU_MESSAGES;
-                    let workload = format!("{count} x 64 bytes");
+                    let workload = format!("{count} messages");
                     specs.push(spec(workload, Kind::Sha256 { count }, None, 64));
                 }
                 specs.push(Spec {
@@ -266,7 +269,12 @@ fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Ve
             }
             Suite::Merkle => {
                 for &leaves in &sizes {
-                    specs.push(spec(format!("{leaves} leaves"), Kind::Merkle, None, leaves));
+                    specs.push(spec(
+                        MERKLE_WORKLOAD.to_string(),
+                        Kind::Merkle,
+                        None,
+                        leaves,
+                    ));
                 }
             }
         },
@@ -277,13 +285,13 @@ fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Ve
                     (workload.to_string(), kind, Some(regime))
                 }
                 Suite::Sha256 => (
-                    format!("{focus}-byte messages"),
+                    format!("{SHA256_MESSAGES} messages of {focus} bytes"),
                     Kind::Sha256 {
                         count: SHA256_MESSAGES,
                     },
                     None,
                 ),
-                Suite::Merkle => (format!("{focus} leaves"), Kind::Merkle, None),
+                Suite::Merkle => (format!("{focus} leaf hashes"), Kind::Merkle, None),
             };
             for threads in thread_counts(threads) {
                 specs.push(Spec {

@@ -1,7 +1,6 @@
 //! The machine block of a run: what a reader needs to trust or reproduce its numbers.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use batchverify::gpu::GpuContext;
 use serde::{Deserialize, Serialize};
@@ -21,7 +20,8 @@ const VERSIONED_CRATES: &[&str] = &[
 pub struct Machine {
     /// UTC date of the run, `YYYY-MM-DD`.
     pub date: String,
-    /// `git describe --always --dirty` of the working tree the run started in, if any.
+    /// `git describe --always --dirty` of the checkout the binary was built from (as of its
+    /// last commit or staged change).
     pub commit: String,
     /// The command line of the run.
     pub command: String,
@@ -59,7 +59,7 @@ pub fn machine(threads: usize, min_time_ms: u64, gpu: Option<&GpuContext>) -> Ma
     versions.insert("rustc".to_string(), env!("BATCHVERIFY_RUSTC").to_string());
     Machine {
         date: utc_date(),
-        commit: git_describe().unwrap_or_else(|| "unknown (not a git checkout)".to_string()),
+        commit: env!("BATCHVERIFY_COMMIT").to_string(),
         command: std::env::args().collect::<Vec<_>>().join(" "),
         cpu_model: cpu_model(),
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -112,15 +112,6 @@ fn lock_versions() -> BTreeMap<String, String> {
         .into_iter()
         .map(|(name, list)| (name, list.join(", ")))
         .collect()
-}
-
-fn git_describe() -> Option<String> {
-    let out = Command::new("git")
-        .args(["describe", "--always", "--dirty"])
-        .output()
-        .ok()?;
-    let text = String::from_utf8(out.stdout).ok()?;
-    (out.status.success() && !text.trim().is_empty()).then(|| text.trim().to_string())
 }
 
 /// Today in UTC, from the system clock (Howard Hinnant's civil-from-days).

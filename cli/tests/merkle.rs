@@ -267,8 +267,16 @@ fn every_peer_tree_computes_the_same_root_as_ours_at_any_size() {
             "--sweep",
             "batch-size",
         ];
-        let (out, _) = bench(&[&args[..], &["--sizes", &sizes.join(",")]].concat());
-        let table = stdout(&out);
+        let (out, report) = bench(&[&args[..], &["--sizes", &sizes.join(",")]].concat());
+        let rows: Vec<(String, String)> = report["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let row = format!("{} {}", r["implementation"], r["operation"]);
+                (r["batch_size"].to_string(), row)
+            })
+            .collect();
         for size in sizes {
             let mut peers = vec!["node-by-node tree", "cache-sized subtrees, buffers reused"];
             if threads == "1" {
@@ -276,9 +284,9 @@ fn every_peer_tree_computes_the_same_root_as_ours_at_any_size() {
             }
             for peer in peers {
                 assert!(
-                    table.lines().any(|line| line.contains(&format!("{size} leaves"))
-                        && line.contains(peer)),
-                    "{peer} at {size} leaves, {threads} threads: {table}\n{}",
+                    rows.iter()
+                        .any(|(at, row)| at == size && row.contains(peer)),
+                    "{peer} at {size} leaves, {threads} threads: {rows:?}\n{}",
                     String::from_utf8_lossy(&out.stderr)
                 );
             }
