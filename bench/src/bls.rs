@@ -231,7 +231,8 @@ pub(crate) fn cases(spec: &Spec, messages: Option<usize>) -> Vec<Case> {
             .filter(|&i| inputs.blst_single(keys, i))
             .count()
             == want_valid
-    });
+    })
+    .baseline();
     vec![batch, multi, loop_case]
 }
 

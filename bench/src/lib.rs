@@ -11,9 +11,11 @@
 //!   before every timed call and the peer decodes every key inside it, and **warm**, where our
 //!   cache is warm and the peer is handed keys parsed (and validated) outside the timed call,
 //!   as a node keeps them;
-//! - the baseline of each row is the strongest reasonable peer: ed25519-dalek's `verify_batch`,
-//!   blst's `verify_multiple_aggregate_signatures` split over the same threads, the `sha2`
-//!   digest loop, and a `sha2` Merkle tree that works in cache-sized subtrees in reused buffers;
+//! - each row is divided by the fastest peer row of its group, so the ratio is against the
+//!   strongest peer on those inputs and threads: ed25519-dalek's `verify_batch` or its
+//!   `verify_strict` loop, blst's `verify_multiple_aggregate_signatures` split over the threads
+//!   or its `verify` loop, the `sha2` digest loop, a `sha2` Merkle tree that works in
+//!   cache-sized subtrees in reused buffers (or node by node, or rs_merkle);
 //! - every batch scheme is also swept over failure rates (0 to 100% bad items) beside verifying
 //!   the same items one at a time on the same threads.
 

@@ -139,10 +139,13 @@ pub(crate) fn cases(spec: &Spec, gpu: Option<&Arc<GpuContext>>) -> Vec<Case> {
         })
         .baseline(),
     );
-    cases.push(Case::new("sha2", "node-by-node tree", {
-        let leaves = leaves.clone();
-        move || sha2_tree(&leaves) == want
-    }));
+    cases.push(
+        Case::new("sha2", "node-by-node tree", {
+            let leaves = leaves.clone();
+            move || sha2_tree(&leaves) == want
+        })
+        .baseline(),
+    );
     if spec.threads == 1 {
         let rs_want = Merkle::new(RS_MERKLE)
             .with_backend(Backend::Cpu)

@@ -83,7 +83,7 @@ pub struct Record {
     /// What `items_per_second` counts: signatures, hashes, Merkle nodes, compressions.
     pub unit: String,
     pub items_per_second: f64,
-    /// Whether this is the peer row the others of its group are divided by.
+    /// Whether this is a peer's row: every row of a group is divided by its fastest peer row.
     pub baseline: bool,
     pub samples: usize,
     pub p50_seconds: f64,
@@ -133,12 +133,15 @@ impl Record {
             && self.threads == other.threads
     }
 
-    /// This row's rate over its group's baseline, if the group has one.
+    /// This row's rate over the fastest peer row of its group (the strongest peer on these
+    /// inputs and threads), if the group has one.
     pub fn vs_baseline(&self, records: &[Record]) -> Option<f64> {
         records
             .iter()
-            .find(|r| r.baseline && r.same_group(self))
-            .map(|peer| self.items_per_second / peer.items_per_second)
+            .filter(|r| r.baseline && r.same_group(self))
+            .map(|peer| peer.items_per_second)
+            .max_by(f64::total_cmp)
+            .map(|fastest| self.items_per_second / fastest)
     }
 
     /// Who ran and what: the name of this row's series in a plot or a comparison.

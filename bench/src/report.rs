@@ -15,7 +15,9 @@ pub type Series = (String, Vec<(f64, f64)>);
 /// The rules every row follows, as the report states them.
 const FAIRNESS: &str = "\
 - Every row of a group ran on the same inputs, on the same threads, in this one run; \
-  `vs peer` divides by the group's baseline, the strongest reasonable peer.
+  `vs peer` divides by the group's fastest peer row (marked `(peer)`), so it is against the \
+  strongest peer measured. In the failure-rate sweep the divisor is our own verify, one item \
+  at a time, on the same threads.
 - **cold**: keys never seen; our key cache emptied before every timed call, the peer decoding \
   (and validating) every key inside it. **warm**: repeated keys; our cache warm, the peer \
   given keys parsed and validated outside the timed call, as a node keeps them.

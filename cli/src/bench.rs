@@ -2,7 +2,7 @@
 //! JSON records, the report with plots; `bench compare` sets two runs side by side.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -65,11 +65,27 @@ enum Command {
     /// Each row's rate in AFTER over its rate in BEFORE (two `--json` files), rows that moved
     /// more than their measured spread marked.
     Compare { before: PathBuf, after: PathBuf },
+    /// Writes the report of a run from its JSON file (a run made elsewhere, or before).
+    Report {
+        json: PathBuf,
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 pub fn run(args: Args) -> ExitCode {
-    if let Some(Command::Compare { before, after }) = &args.command {
-        return run_compare(before, after);
+    match &args.command {
+        Some(Command::Compare { before, after }) => return run_compare(before, after),
+        Some(Command::Report { json, dir }) => {
+            return match read_run(json).and_then(|run| write_report(dir, &run)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("batchverify: {message}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        None => {}
     }
     let options = match options(&args) {
         Ok(options) => options,
@@ -101,10 +117,10 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     out!(
-        "(vs peer: throughput over the group's baseline, the strongest reasonable peer, on the \
-         same inputs and threads: ed25519-dalek verify_batch, blst \
-         verify_multiple_aggregate_signatures split over the threads, the sha2 digest loop, a \
-         sha2 tree in cache-sized subtrees; failure-rate rows: our own one-at-a-time verify)"
+        "(vs peer: throughput over the fastest peer row of the same workload, size, threads and \
+         regime: ed25519-dalek verify_batch or verify_strict loop, blst \
+         verify_multiple_aggregate_signatures split over the threads or verify loop, the sha2 \
+         digest loop, sha2 trees and rs_merkle; failure-rate rows: our own one-at-a-time verify)"
     );
     if let Some(context) = &gpu {
         let adapter = context.adapter();
@@ -131,12 +147,9 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
     if let Some(dir) = &args.report {
-        match report::write(dir, &run) {
-            Ok(_) => out!("(report: {})", dir.join("report.md").display()),
-            Err(message) => {
-                eprintln!("batchverify: report: {message}");
-                return ExitCode::from(2);
-            }
+        if let Err(message) = write_report(dir, &run) {
+            eprintln!("batchverify: {message}");
+            return ExitCode::from(2);
         }
     }
     ExitCode::SUCCESS
@@ -249,35 +262,42 @@ fn measure_all(
     Ok(records)
 }
 
-fn run_compare(before: &PathBuf, after: &PathBuf) -> ExitCode {
-    let read = |path: &PathBuf| -> Result<Run, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let run: Run = serde_json::from_str(&text)
-            .map_err(|e| format!("{} is not a bench JSON file: {e}", path.display()))?;
-        if run.schema_version != SCHEMA_VERSION {
-            return Err(format!(
-                "{} has schema version {}, this build reads {SCHEMA_VERSION}",
-                path.display(),
-                run.schema_version
-            ));
-        }
-        Ok(run)
-    };
-    match (read(before), read(after)) {
+fn write_report(dir: &Path, run: &Run) -> Result<(), String> {
+    report::write(dir, run).map_err(|message| format!("report: {message}"))?;
+    out!("(report: {})", dir.join("report.md").display());
+    Ok(())
+}
+
+/// A run's JSON file, which must be of the schema this build writes.
+fn read_run(path: &Path) -> Result<Run, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let run: Run = serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not a bench JSON file: {e}", path.display()))?;
+    if run.schema_version != SCHEMA_VERSION {
+        return Err(format!(
+            "{} has schema version {}, this build reads {SCHEMA_VERSION}",
+            path.display(),
+            run.schema_version
+        ));
+    }
+    Ok(run)
+}
+
+fn run_compare(before: &Path, after: &Path) -> ExitCode {
+    match (read_run(before), read_run(after)) {
         (Ok(before_run), Ok(after_run)) => {
-            out!(
-                "before: {} ({}, {})",
-                before.display(),
-                before_run.machine.cpu_model,
-                before_run.machine.commit
-            );
-            out!(
-                "after:  {} ({}, {})",
-                after.display(),
-                after_run.machine.cpu_model,
-                after_run.machine.commit
-            );
+            for (label, path, run) in [
+                ("before:", before, &before_run),
+                ("after: ", after, &after_run),
+            ] {
+                out!(
+                    "{label} {} ({}, {})",
+                    path.display(),
+                    run.machine.cpu_model,
+                    run.machine.commit
+                );
+            }
             for line in compare::compare(&before_run, &after_run).lines() {
                 out!("{line}");
             }

@@ -202,3 +202,24 @@ fn compare_divides_each_row_and_marks_what_moved_beyond_the_spread() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn a_report_is_written_again_from_a_runs_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = run_file(dir.path(), "run.json", &[("made elsewhere", 1000.0, 0.02)]);
+    let out_dir = dir.path().join("report");
+    let out = batchverify(&["bench", "report", &json, out_dir.to_str().unwrap()], "");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let markdown = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    assert!(markdown.contains("### throughput against batch size, made elsewhere, cold"));
+    assert!(
+        markdown.contains("| batchverify verify_batch zip215 | avx2 | 512 | 2 |"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("| CPU | hand-made |"), "{markdown}");
+}

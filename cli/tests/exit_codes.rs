@@ -174,7 +174,8 @@ fn bench_writes_json_records_with_the_peer_in_both_regimes() {
             .iter()
             .filter(|r| r["regime"] == regime && r["baseline"] == true)
             .count();
-        assert_eq!(peers, 1, "one baseline in the {regime} group");
+        // dalek's verify_batch and its verify_strict loop: rows divide by the faster.
+        assert_eq!(peers, 2, "the peers of the {regime} group");
     }
     assert!(report["machine"]["cores"].as_u64().unwrap() >= 1);
 }
