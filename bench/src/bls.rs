@@ -11,7 +11,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 
-use crate::case::bad_mask;
+use crate::case::{bad_mask, unzip3};
 use crate::{Case, Regime, Spec, Sweep};
 
 /// Sets a single-call row cycles through.
@@ -51,22 +51,21 @@ impl Inputs {
             })
             .collect();
         let mut rng = StdRng::seed_from_u64(sets as u64);
-        let mut inputs = Inputs {
-            keys: Vec::with_capacity(sets),
-            messages: Vec::with_capacity(sets),
-            signatures: Vec::with_capacity(sets),
+        let weights = (0..sets)
+            .map(|_| {
+                let mut weight = blst::blst_scalar::default();
+                weight.b[..8].copy_from_slice(&rng.random::<u64>().max(1).to_le_bytes());
+                weight
+            })
+            .collect();
+        let (keys, messages, signatures) = unzip3(signed);
+        Inputs {
+            keys,
+            messages,
+            signatures,
             bad,
-            weights: Vec::with_capacity(sets),
-        };
-        for (key, message, signature) in signed {
-            let mut weight = blst::blst_scalar::default();
-            weight.b[..8].copy_from_slice(&rng.random::<u64>().max(1).to_le_bytes());
-            inputs.weights.push(weight);
-            inputs.keys.push(key);
-            inputs.messages.push(message);
-            inputs.signatures.push(signature);
+            weights,
         }
-        inputs
     }
 
     fn len(&self) -> usize {

@@ -476,6 +476,21 @@ pub(crate) fn bad_mask(size: usize, bad: usize) -> Vec<bool> {
     mask
 }
 
+/// The signature builders' (key, message, signature) triples as three columns.
+pub(crate) fn unzip3<A, B, C>(items: Vec<(A, B, C)>) -> (Vec<A>, Vec<B>, Vec<C>) {
+    let mut columns = (
+        Vec::with_capacity(items.len()),
+        Vec::with_capacity(items.len()),
+        Vec::with_capacity(items.len()),
+    );
+    for (a, b, c) in items {
+        columns.0.push(a);
+        columns.1.push(b);
+        columns.2.push(c);
+    }
+    columns
+}
+
 #[cfg(test)]
 mod bad_mask_tests {
     #[test]

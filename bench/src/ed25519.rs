@@ -8,7 +8,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 
-use crate::case::bad_mask;
+use crate::case::{bad_mask, unzip3};
 use crate::{Case, Regime, Spec, Sweep};
 
 /// Items a single-call row cycles through, so that no one item stays in the caches.
@@ -46,18 +46,13 @@ impl Inputs {
                 (key.verifying_key().to_bytes(), message, signature)
             })
             .collect();
-        let mut inputs = Inputs {
-            keys: Vec::with_capacity(size),
-            messages: Vec::with_capacity(size),
-            signatures: Vec::with_capacity(size),
+        let (keys, messages, signatures) = unzip3(items);
+        Inputs {
+            keys,
+            messages,
+            signatures,
             bad,
-        };
-        for (key, message, signature) in items {
-            inputs.keys.push(key);
-            inputs.messages.push(message);
-            inputs.signatures.push(signature);
         }
-        inputs
     }
 
     fn len(&self) -> usize {
@@ -143,21 +138,23 @@ pub(crate) fn cases(spec: &Spec, signers: Option<usize>, policy: Option<Policy>)
     if spec.sweep == Sweep::SingleCall {
         return single_call_cases(&inputs, cold, &ours, &path);
     }
-    if let Some(policy) = policy {
+    let batch = |policy: Policy| {
         let (verifier, prepare) = ours(policy);
-        let batch_inputs = inputs.clone();
-        let batch = Case::new(
+        let inputs = inputs.clone();
+        Case::new(
             "batchverify",
             &format!("verify_batch {policy}"),
             move || {
-                let messages = batch_inputs.message_slices();
+                let messages = inputs.message_slices();
                 verifier
-                    .verify_batch(&batch_inputs.keys, &messages, &batch_inputs.signatures)
+                    .verify_batch(&inputs.keys, &messages, &inputs.signatures)
                     .is_ok_and(|outcome| outcome.len() - outcome.invalid_count() == want_valid)
             },
         )
         .path(&path)
-        .prepare(prepare);
+        .prepare(prepare)
+    };
+    if let Some(policy) = policy {
         let (verifier, prepare) = ours(policy);
         let singles = Case::new("batchverify", &format!("verify {policy}, one at a time"), {
             let inputs = inputs.clone();
@@ -176,27 +173,9 @@ pub(crate) fn cases(spec: &Spec, signers: Option<usize>, policy: Option<Policy>)
         .path(&path)
         .prepare(prepare)
         .baseline();
-        return vec![batch, singles];
+        return vec![batch(policy), singles];
     }
-    let mut cases = Vec::new();
-    for policy in [Policy::Zip215, Policy::Strict] {
-        let (verifier, prepare) = ours(policy);
-        let inputs = inputs.clone();
-        cases.push(
-            Case::new(
-                "batchverify",
-                &format!("verify_batch {policy}"),
-                move || {
-                    let messages = inputs.message_slices();
-                    verifier
-                        .verify_batch(&inputs.keys, &messages, &inputs.signatures)
-                        .is_ok_and(|outcome| outcome.len() - outcome.invalid_count() == want_valid)
-                },
-            )
-            .path(&path)
-            .prepare(prepare),
-        );
-    }
+    let mut cases = vec![batch(Policy::Zip215), batch(Policy::Strict)];
     let parsed = inputs.dalek();
     let all_valid = inputs.bad == 0;
     cases.push(

@@ -95,8 +95,8 @@ pub struct Record {
 }
 
 impl Record {
-    /// The record of a timed case; `items` is how many `unit`s one call handles.
-    pub fn new(spec: &crate::Spec, case: &crate::Case, timing: &Timing, items: usize) -> Record {
+    /// The record of a timed case of `spec`.
+    pub fn new(spec: &crate::Spec, case: &crate::Case, timing: &Timing) -> Record {
         Record {
             suite: spec.suite.name().to_string(),
             sweep: spec.sweep,
@@ -110,7 +110,7 @@ impl Record {
             batch_size: spec.size,
             threads: spec.threads,
             unit: spec.suite.unit(spec.kind).to_string(),
-            items_per_second: items as f64 / timing.median(),
+            items_per_second: spec.items() as f64 / timing.median(),
             baseline: case.baseline,
             samples: timing.samples(),
             p50_seconds: timing.median(),

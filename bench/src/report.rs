@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use crate::{Record, Run, Sweep};
 
 /// One line of a plot: its name and its (x, y) points in x order.
-pub type Series = (String, Vec<(f64, f64)>);
+type Series = (String, Vec<(f64, f64)>);
 
 /// The rules every row follows, as the report states them.
 const FAIRNESS: &str = "\
@@ -154,7 +154,7 @@ fn x_of(record: &Record) -> f64 {
 }
 
 /// One series per implementation (and operation) measured, points in x order.
-pub fn series(records: &[&Record]) -> Vec<Series> {
+fn series(records: &[&Record]) -> Vec<Series> {
     let mut all: Vec<Series> = Vec::new();
     for record in records {
         let name = record.series();
@@ -307,7 +307,7 @@ fn table(group: &[&Record], records: &[Record]) -> String {
 }
 
 /// A rate in k, M or G.
-pub fn human(value: f64) -> String {
+fn human(value: f64) -> String {
     let (scaled, suffix) = match value.abs() {
         v if v >= 1e9 => (value / 1e9, "G"),
         v if v >= 1e6 => (value / 1e6, "M"),

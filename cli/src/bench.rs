@@ -238,7 +238,7 @@ fn measure_all(
         pool.install(|| {
             for mut case in cases(&spec, gpu) {
                 match time(&mut case, min_time) {
-                    Some(timing) => records.push(Record::new(&spec, &case, &timing, spec.items())),
+                    Some(timing) => records.push(Record::new(&spec, &case, &timing)),
                     None => progress.suspend(|| {
                         eprintln!(
                             "{} ({}) gave a wrong result or failed at size {}: not recorded",

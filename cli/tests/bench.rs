@@ -5,23 +5,11 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use common::batchverify;
+use common::{batchverify, bench_run};
 
 /// `bench` with the shortest timing and a report into `dir`, which must succeed.
 fn report(dir: &Path, args: &[&str]) -> String {
-    let all: Vec<&str> = [
-        &["bench"][..],
-        args,
-        &["--min-time-ms", "1", "--report", dir.to_str().unwrap()],
-    ]
-    .concat();
-    let out = batchverify(&all, "");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    bench_run(&[args, &["--report", dir.to_str().unwrap()]].concat());
     std::fs::read_to_string(dir.join("report.md")).unwrap()
 }
 

@@ -37,18 +37,9 @@ pub fn batchverify_with_env(args: &[&str], stdin: &str, env: &[(&str, &str)]) ->
     child.wait_with_output().unwrap()
 }
 
-/// `batchverify bench ARGS` with the shortest timing, which must succeed; its output and the
-/// JSON report it wrote.
-pub fn bench(args: &[&str]) -> (std::process::Output, serde_json::Value) {
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("bench.json");
-    let json_arg = json.to_str().unwrap();
-    let all: Vec<&str> = [
-        &["bench"][..],
-        args,
-        &["--min-time-ms", "1", "--json", json_arg],
-    ]
-    .concat();
+/// `batchverify bench ARGS` with the shortest timing, which must succeed.
+pub fn bench_run(args: &[&str]) -> Output {
+    let all: Vec<&str> = [&["bench"][..], args, &["--min-time-ms", "1"]].concat();
     let out = batchverify(&all, "");
     assert_eq!(
         out.status.code(),
@@ -56,6 +47,14 @@ pub fn bench(args: &[&str]) -> (std::process::Output, serde_json::Value) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    out
+}
+
+/// [`bench_run`] with `--json`: its output and the records it wrote.
+pub fn bench(args: &[&str]) -> (Output, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("bench.json");
+    let out = bench_run(&[args, &["--json", json.to_str().unwrap()]].concat());
     let report = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
     (out, report)
 }
