@@ -63,7 +63,7 @@ impl Case {
     /// The name criterion shows for it.
     pub fn label(&self) -> String {
         let backend = if self.backend == Backend::Gpu {
-            " gpu"
+            " [gpu]"
         } else {
             ""
         };
@@ -102,16 +102,6 @@ impl Suite {
             (Suite::Ed25519 | Suite::Bls, _) => "signatures",
             (Suite::Sha256, _) => "hashes",
             (Suite::Merkle, _) => "nodes",
-        }
-    }
-
-    /// What `--sizes` means for this suite.
-    pub fn size_meaning(self) -> &'static str {
-        match self {
-            Suite::Ed25519 => "signatures per batch",
-            Suite::Bls => "signature sets per batch",
-            Suite::Sha256 => "message bytes",
-            Suite::Merkle => "leaves per tree",
         }
     }
 }
@@ -160,6 +150,11 @@ impl Spec {
             Kind::Sha256Floor => SHA256_MESSAGES,
             _ => self.size,
         }
+    }
+
+    /// `workload[, regime][, N% bad]`.
+    pub fn label(&self) -> String {
+        crate::record::group_label(&self.workload, self.regime, self.bad_percent)
     }
 
     /// How many of the `size` items are bad.
@@ -348,24 +343,22 @@ fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Ve
 /// sweeps use.
 fn signature_workloads(suite: Suite) -> Vec<(&'static str, Kind, Regime)> {
     match suite {
-        Suite::Ed25519 => vec![
-            (
-                "distinct keys",
-                Kind::Ed25519 {
-                    signers: None,
-                    policy: None,
-                },
-                Regime::Cold,
-            ),
-            (
-                "1000 signers",
-                Kind::Ed25519 {
-                    signers: Some(VALIDATORS),
-                    policy: None,
-                },
-                Regime::Warm,
-            ),
-        ],
+        Suite::Ed25519 => {
+            let distinct = Kind::Ed25519 {
+                signers: None,
+                policy: None,
+            };
+            let validators = Kind::Ed25519 {
+                signers: Some(VALIDATORS),
+                policy: None,
+            };
+            vec![
+                ("distinct keys", distinct, Regime::Cold),
+                ("distinct keys", distinct, Regime::Warm),
+                ("1000 signers", validators, Regime::Cold),
+                ("1000 signers", validators, Regime::Warm),
+            ]
+        }
         Suite::Bls => {
             let distinct = Kind::Bls { messages: None };
             let ethereum = Kind::Bls {
@@ -401,6 +394,37 @@ pub fn cases(spec: &Spec, gpu: Option<&Arc<GpuContext>>) -> Vec<Case> {
         Kind::Sha256Floor => vec![crate::sha256::floor()],
         Kind::Merkle => crate::merkle::cases(spec, gpu),
     }
+}
+
+/// Where the `bad` bad items of `size` sit: spread evenly, so every chunk a batch splits into
+/// meets its share.
+pub(crate) fn bad_mask(size: usize, bad: usize) -> Vec<bool> {
+    let mut mask = vec![false; size];
+    for j in 0..bad.min(size) {
+        mask[(2 * j + 1) * size / (2 * bad)] = true;
+    }
+    mask
+}
+
+/// Keys a case's private cache holds: the cache empties a shard (of 16) when it fills, so the
+/// warm regime needs room well beyond the keys it sees.
+pub(crate) fn cache_capacity(keys: usize) -> usize {
+    (8 * keys).max(1 << 12)
+}
+
+/// The signature builders' (key, message, signature) triples as three columns.
+pub(crate) fn unzip3<A, B, C>(items: Vec<(A, B, C)>) -> (Vec<A>, Vec<B>, Vec<C>) {
+    let mut columns = (
+        Vec::with_capacity(items.len()),
+        Vec::with_capacity(items.len()),
+        Vec::with_capacity(items.len()),
+    );
+    for (a, b, c) in items {
+        columns.0.push(a);
+        columns.1.push(b);
+        columns.2.push(c);
+    }
+    columns
 }
 
 #[cfg(test)]
@@ -464,39 +488,11 @@ mod tests {
             }
         }
     }
-}
 
-/// Where the `bad` bad items of `size` sit: spread evenly, so every chunk a batch splits into
-/// meets its share.
-pub(crate) fn bad_mask(size: usize, bad: usize) -> Vec<bool> {
-    let mut mask = vec![false; size];
-    for j in 0..bad.min(size) {
-        mask[(2 * j + 1) * size / (2 * bad)] = true;
-    }
-    mask
-}
-
-/// The signature builders' (key, message, signature) triples as three columns.
-pub(crate) fn unzip3<A, B, C>(items: Vec<(A, B, C)>) -> (Vec<A>, Vec<B>, Vec<C>) {
-    let mut columns = (
-        Vec::with_capacity(items.len()),
-        Vec::with_capacity(items.len()),
-        Vec::with_capacity(items.len()),
-    );
-    for (a, b, c) in items {
-        columns.0.push(a);
-        columns.1.push(b);
-        columns.2.push(c);
-    }
-    columns
-}
-
-#[cfg(test)]
-mod bad_mask_tests {
     #[test]
-    fn marks_exactly_the_asked_number() {
+    fn bad_masks_mark_exactly_the_asked_number() {
         for (size, bad) in [(10, 0), (10, 1), (10, 10), (4096, 5), (7, 3), (256, 128)] {
-            let mask = super::bad_mask(size, bad);
+            let mask = bad_mask(size, bad);
             assert_eq!(mask.iter().filter(|&&b| b).count(), bad, "{size} {bad}");
         }
     }

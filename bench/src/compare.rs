@@ -1,5 +1,7 @@
 //! `bench compare A.json B.json`: each row's rate in B over its rate in A, flagged where it
-//! moved more than the two runs' own spread says noise can.
+//! moved more than the two rows' spreads say noise can. A row's spread is measured within its
+//! run (the interquartile range of its calls); runs of separate processes can differ by more,
+//! so a flag says where to look again, not that a change is proven.
 
 use crate::{Record, Run};
 
@@ -11,7 +13,7 @@ pub struct Change {
     pub after: f64,
     /// `after / before`.
     pub ratio: f64,
-    /// The change noise can explain: the sum of the two rows' spreads.
+    /// The change noise can explain: the sum of the two rows' within-run spreads.
     pub noise: f64,
 }
 
@@ -32,18 +34,11 @@ pub struct Comparison {
 /// What identifies a row across runs and machines: everything but the code path (which is what
 /// differs between machines) and the figures.
 pub fn row_key(record: &Record) -> String {
-    let mut workload = record.workload.clone();
-    if let Some(regime) = record.regime {
-        workload += &format!(", {regime}");
-    }
-    if let Some(percent) = record.bad_percent {
-        workload += &format!(", {percent}% bad");
-    }
     format!(
         "{} {} | {} | {} | size {} | {} threads",
         record.suite,
         record.sweep.slug(),
-        workload,
+        record.group_label(),
         record.series(),
         record.batch_size,
         record.threads
@@ -80,7 +75,7 @@ impl Comparison {
         let width = self.changes.iter().map(|c| c.row.len()).max().unwrap_or(3);
         let mut lines = vec![format!(
             "{:<width$} {:>14} {:>14} {:>8} {:>7}  moved",
-            "row", "before /s", "after /s", "after/b", "noise"
+            "row", "before /s", "after /s", "after/b", "spread"
         )];
         for change in &self.changes {
             lines.push(format!(

@@ -30,8 +30,8 @@ mod record;
 pub mod report;
 mod sha256;
 
-pub use case::{cases, plan, Case, Kind, PlanOptions, Spec, Suite, SUITES};
+pub use case::{cases, plan, Case, PlanOptions, Spec, Suite, SUITES};
 pub use machine::{cpu_model, machine, Machine};
 pub use measure::{time, Timing};
-pub use merkle::{crossover, sha2_subtree_tree, sha2_tree};
-pub use record::{Record, Regime, Run, Sweep, SCHEMA_VERSION};
+pub use merkle::crossover;
+pub use record::{group_label, Record, Regime, Run, Sweep, SCHEMA_VERSION};

@@ -67,7 +67,8 @@ pub fn sha2_subtree_tree(leaves: &[Digest]) -> Digest {
     for height in 0..depth as usize {
         zeros.push(sha2_node(&zeros[height], &zeros[height]));
     }
-    // Small trees still give every thread a subtree.
+    // Small trees still give every thread a subtree. Each rayon job allocates one buffer and
+    // reuses it for every subtree it reduces.
     let per_thread = (leaves.len() / rayon::current_num_threads()).max(1);
     let subtree_height = (usize::BITS - 1 - per_thread.leading_zeros())
         .min(PEER_SUBTREE_LEAVES.trailing_zeros())
@@ -151,11 +152,12 @@ pub(crate) fn cases(spec: &Spec, gpu: Option<&Arc<GpuContext>>) -> Vec<Case> {
             .with_backend(Backend::Cpu)
             .root(&leaves)
             .ok();
-        cases.push(Case::new(
-            "rs_merkle",
-            "MerkleTree::from_leaves",
-            move || rs_merkle_root(&leaves) == rs_want,
-        ));
+        cases.push(
+            Case::new("rs_merkle", "MerkleTree::from_leaves", move || {
+                rs_merkle_root(&leaves) == rs_want
+            })
+            .baseline(),
+        );
     }
     cases
 }
@@ -170,8 +172,20 @@ fn gpu_cases(
     cpu_path: &str,
 ) -> Vec<Case> {
     let adapter = context.adapter().name.clone();
+    // Trees kept for proofs and resident leaves need one buffer, which the adapter bounds.
+    let fits_one_buffer = leaves.len() <= context.merkle_chunk_leaves();
+    if !fits_one_buffer {
+        eprintln!(
+            "{} leaves exceed one GPU buffer ({}): no GPU tree or kernel-only rows",
+            leaves.len(),
+            context.merkle_chunk_leaves()
+        );
+    }
     let mut cases = Vec::new();
-    for backend in [Backend::Cpu, Backend::Gpu] {
+    for backend in [Backend::Cpu, Backend::Gpu]
+        .into_iter()
+        .filter(|&b| b == Backend::Cpu || fits_one_buffer)
+    {
         let merkle = Merkle::new(SSZ).with_backend(backend);
         let leaves = leaves.clone();
         let case = Case::new("batchverify", "tree (ssz)", move || {
@@ -194,19 +208,21 @@ fn gpu_cases(
         .on_gpu(&adapter)
     };
     cases.push(end_to_end);
-    match context.upload(leaves) {
-        Ok(resident) => {
-            let context = context.clone();
-            cases.push(
-                Case::new("batchverify", "root (ssz), kernel-only", move || {
-                    context
-                        .merkle_root_resident(&SSZ, &resident)
-                        .is_ok_and(|(root, _)| root == want)
-                })
-                .on_gpu(&adapter),
-            );
+    if fits_one_buffer {
+        match context.upload(leaves) {
+            Ok(resident) => {
+                let context = context.clone();
+                cases.push(
+                    Case::new("batchverify", "root (ssz), kernel-only", move || {
+                        context
+                            .merkle_root_resident(&SSZ, &resident)
+                            .is_ok_and(|(root, _)| root == want)
+                    })
+                    .on_gpu(&adapter),
+                );
+            }
+            Err(error) => eprintln!("gpu kernel-only at {} leaves: {error}", leaves.len()),
         }
-        Err(error) => eprintln!("gpu kernel-only at {} leaves: {error}", leaves.len()),
     }
     cases
 }

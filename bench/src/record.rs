@@ -42,6 +42,14 @@ pub enum Sweep {
 }
 
 impl Sweep {
+    /// Every sweep, in the order a run measures them.
+    pub const ALL: [Sweep; 4] = [
+        Sweep::BatchSize,
+        Sweep::Threads,
+        Sweep::FailureRate,
+        Sweep::SingleCall,
+    ];
+
     pub fn title(self) -> &'static str {
         match self {
             Sweep::BatchSize => "throughput against batch size",
@@ -69,8 +77,10 @@ pub struct Record {
     pub sweep: Sweep,
     pub workload: String,
     pub regime: Option<Regime>,
-    /// Share of bad items in the failure-rate sweep, in percent.
+    /// Share of bad items asked for in the failure-rate sweep, in percent.
     pub bad_percent: Option<f64>,
+    /// How many items were bad: the share of the batch, rounded up to at least one.
+    pub bad_items: usize,
     pub implementation: String,
     pub operation: String,
     /// `cpu` or `gpu`.
@@ -103,6 +113,7 @@ impl Record {
             workload: spec.workload.clone(),
             regime: spec.regime,
             bad_percent: spec.bad_percent,
+            bad_items: spec.bad_items(),
             implementation: case.implementation.to_string(),
             operation: case.operation.clone(),
             backend: case.backend.to_string(),
@@ -144,11 +155,28 @@ impl Record {
             .map(|fastest| self.items_per_second / fastest)
     }
 
+    /// The group's name: workload, regime and share of bad items.
+    pub fn group_label(&self) -> String {
+        group_label(&self.workload, self.regime, self.bad_percent)
+    }
+
     /// Who ran and what: the name of this row's series in a plot or a comparison.
     pub fn series(&self) -> String {
         let backend = if self.backend == "gpu" { " [gpu]" } else { "" };
         format!("{} {}{backend}", self.implementation, self.operation)
     }
+}
+
+/// `workload[, regime][, N% bad]`, as tables, comparisons and criterion name a group.
+pub fn group_label(workload: &str, regime: Option<Regime>, bad_percent: Option<f64>) -> String {
+    let mut label = workload.to_string();
+    if let Some(regime) = regime {
+        label += &format!(", {regime}");
+    }
+    if let Some(percent) = bad_percent {
+        label += &format!(", {percent}% bad");
+    }
+    label
 }
 
 /// One `batchverify bench` run as written to JSON.
@@ -157,4 +185,35 @@ pub struct Run {
     pub schema_version: u32,
     pub machine: Machine,
     pub records: Vec<Record>,
+    /// The cases that gave a wrong result or failed, which have no record.
+    pub failures: Vec<String>,
+}
+
+impl Run {
+    /// Checks what a file read back must hold for its report and comparisons to mean
+    /// anything: positive, finite rates and times, non-negative spreads.
+    pub fn check(&self) -> Result<(), String> {
+        for record in &self.records {
+            let times = [
+                record.items_per_second,
+                record.p50_seconds,
+                record.p99_seconds,
+                record.min_seconds,
+                record.max_seconds,
+            ];
+            if times.iter().any(|v| !v.is_finite() || *v <= 0.0)
+                || !record.spread.is_finite()
+                || record.spread < 0.0
+                || record.batch_size == 0
+                || record.threads == 0
+            {
+                return Err(format!(
+                    "record {} {} has a rate, time, spread or size out of range",
+                    record.group_label(),
+                    record.series()
+                ));
+            }
+        }
+        Ok(())
+    }
 }

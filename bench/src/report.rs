@@ -22,8 +22,8 @@ const FAIRNESS: &str = "\
   (and validating) every key inside it. **warm**: repeated keys; our cache warm, the peer \
   given keys parsed and validated outside the timed call, as a node keeps them.
 - rs_merkle builds on one thread, so it is measured only at one thread, beside ours at one.
-- Every call checks its result; `p50`/`p99` are per-call latencies, `spread` the interquartile \
-  range of the calls over their median.";
+- Every call checks its result; `p50`/`p99` are per-call latencies (with few calls, `p99` is the \
+  slowest), `spread` the interquartile range of the calls over their median, within this run.";
 
 /// Writes the report of `run` into `dir` (created if missing); the files written.
 pub fn write(dir: &Path, run: &Run) -> Result<Vec<PathBuf>, String> {
@@ -65,19 +65,29 @@ pub fn write(dir: &Path, run: &Run) -> Result<Vec<PathBuf>, String> {
         let _ = writeln!(md, "| {name} | {} |", value.replace('|', "\\|"));
     }
     let _ = writeln!(md, "\n## Fairness rules\n\n{FAIRNESS}\n");
-    let mut suites: Vec<&str> = run.records.iter().map(|r| r.suite.as_str()).collect();
-    suites.dedup();
+    let mut suites: Vec<&str> = Vec::new();
+    for record in &run.records {
+        if !suites.contains(&record.suite.as_str()) {
+            suites.push(&record.suite);
+        }
+    }
+    if !run.failures.is_empty() {
+        let _ = writeln!(md, "## Rows not recorded (a wrong result or a failure)\n");
+        for failure in &run.failures {
+            let _ = writeln!(md, "- {failure}");
+        }
+        md.push('\n');
+    }
     for suite in suites {
         let _ = writeln!(md, "## {suite}\n");
-        for sweep in [
-            Sweep::BatchSize,
-            Sweep::Threads,
-            Sweep::FailureRate,
-            Sweep::SingleCall,
-        ] {
+        for sweep in Sweep::ALL {
             for group in groups(&run.records, suite, sweep) {
                 let first = group[0];
-                let title = format!("{suite}: {}, {}", sweep.title(), group_name(first));
+                let title = format!(
+                    "{suite}: {}, {}",
+                    axis_title(suite, sweep),
+                    group_name(first)
+                );
                 let _ = writeln!(md, "### {}\n", &title[suite.len() + 2..]);
                 if let Some(file) = plot_group(dir, &title, sweep, &group)? {
                     let _ = writeln!(md, "![{title}]({file})\n");
@@ -141,6 +151,14 @@ fn group_name(record: &Record) -> String {
     match record.regime {
         Some(regime) => format!("{}, {regime}", record.workload),
         None => record.workload.clone(),
+    }
+}
+
+/// What a suite's sweep varies: SHA-256's "batch size" is the message length.
+fn axis_title(suite: &str, sweep: Sweep) -> &'static str {
+    match (suite, sweep) {
+        ("sha256", Sweep::BatchSize) => "throughput against message length",
+        _ => sweep.title(),
     }
 }
 
@@ -285,7 +303,9 @@ fn table(group: &[&Record], records: &[Record]) -> String {
         let ratio = r
             .vs_baseline(records)
             .map_or("-".to_string(), |ratio| format!("{ratio:.2}x"));
-        let bad = r.bad_percent.map_or("-".to_string(), |p| format!("{p}%"));
+        let bad = r
+            .bad_percent
+            .map_or("-".to_string(), |p| format!("{} ({p}%)", r.bad_items));
         let _ = writeln!(
             md,
             "| {}{} | {} | {} | {} | {bad} | {} {} | {ratio} | {} | {} | {:.1}% | {} |",

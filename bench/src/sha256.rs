@@ -59,7 +59,7 @@ pub(crate) fn cases(spec: &Spec, count: usize, gpu: Option<&Arc<GpuContext>>) ->
             );
         }
     }
-    if let Some(context) = gpu {
+    if let Some(context) = gpu.filter(|_| spec.sweep == Sweep::BatchSize) {
         let context = context.clone();
         let adapter = context.adapter().name.clone();
         let (inputs, want) = (inputs.clone(), want.clone());

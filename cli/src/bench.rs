@@ -16,13 +16,6 @@ use batchverify_bench::{
 use clap::{Args as ClapArgs, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-const SWEEPS: [Sweep; 4] = [
-    Sweep::BatchSize,
-    Sweep::Threads,
-    Sweep::FailureRate,
-    Sweep::SingleCall,
-];
-
 #[derive(ClapArgs)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
@@ -105,7 +98,7 @@ pub fn run(args: Args) -> ExitCode {
         gpu: gpu.is_some(),
         ..options
     };
-    let records = match measure_all(
+    let (records, failures) = match measure_all(
         &options,
         gpu.as_ref(),
         Duration::from_millis(args.min_time_ms),
@@ -136,6 +129,7 @@ pub fn run(args: Args) -> ExitCode {
         schema_version: SCHEMA_VERSION,
         machine: batchverify_bench::machine(options.threads, args.min_time_ms, gpu.as_deref()),
         records,
+        failures,
     };
     if let Some(path) = &args.json {
         let written = serde_json::to_string_pretty(&run)
@@ -152,7 +146,16 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    ExitCode::SUCCESS
+    if run.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "batchverify: {} case(s) gave a wrong result or failed (listed above and in the \
+             report): the run is incomplete",
+            run.failures.len()
+        );
+        ExitCode::from(1)
+    }
 }
 
 fn options(args: &Args) -> Result<PlanOptions, String> {
@@ -170,23 +173,25 @@ fn options(args: &Args) -> Result<PlanOptions, String> {
             .collect::<Result<_, _>>()?
     };
     let sweeps = if args.sweep.is_empty() {
-        SWEEPS.to_vec()
+        Sweep::ALL.to_vec()
     } else {
         args.sweep
             .iter()
             .map(|name| {
-                SWEEPS
+                Sweep::ALL
                     .into_iter()
                     .find(|s| s.slug() == name)
                     .ok_or_else(|| {
-                        let names: Vec<&str> = SWEEPS.iter().map(|s| s.slug()).collect();
+                        let names: Vec<&str> = Sweep::ALL.iter().map(|s| s.slug()).collect();
                         format!("unknown sweep {name:?} (available: {})", names.join(", "))
                     })
             })
             .collect::<Result<_, _>>()?
     };
-    if args.sizes.contains(&0) {
-        return Err("sizes must be at least 1".to_string());
+    if let Some(size) = args.sizes.iter().find(|&&s| s == 0 || s > MAX_SIZE) {
+        return Err(format!(
+            "size {size} is out of range: sizes are 1 to {MAX_SIZE}"
+        ));
     }
     if args.threads == Some(0) {
         return Err("threads must be at least 1".to_string());
@@ -202,13 +207,17 @@ fn options(args: &Args) -> Result<PlanOptions, String> {
     })
 }
 
+/// The largest `--sizes` value: 2^28 leaves are 8 GiB of digests, more than a benchmark should
+/// allocate by mistake.
+const MAX_SIZE: usize = 1 << 28;
+
 /// Times every case of the plan, printing each group's rows as it finishes, so that a long run
-/// shows its table as it goes.
+/// shows its table as it goes; the records, and the cases that gave a wrong result or failed.
 fn measure_all(
     options: &PlanOptions,
     gpu: Option<&Arc<GpuContext>>,
     min_time: Duration,
-) -> Result<Vec<Record>, String> {
+) -> Result<(Vec<Record>, Vec<String>), String> {
     let specs = plan(options);
     let progress = ProgressBar::new(specs.len() as u64);
     progress.set_style(
@@ -217,6 +226,7 @@ fn measure_all(
     );
     let mut pools = BTreeMap::new();
     let mut records: Vec<Record> = Vec::new();
+    let mut failures = Vec::new();
     out!("{}", table_line(TABLE_HEADER));
     for spec in specs {
         progress.set_message(format!(
@@ -239,14 +249,18 @@ fn measure_all(
             for mut case in cases(&spec, gpu) {
                 match time(&mut case, min_time) {
                     Some(timing) => records.push(Record::new(&spec, &case, &timing)),
-                    None => progress.suspend(|| {
-                        eprintln!(
-                            "{} ({}) gave a wrong result or failed at size {}: not recorded",
+                    None => {
+                        let failure = format!(
+                            "{} {} ({}, size {}, {} threads) gave a wrong result or failed",
+                            spec.suite.name(),
                             case.label(),
-                            spec.workload,
-                            spec.size
-                        )
-                    }),
+                            spec.label(),
+                            spec.size,
+                            spec.threads
+                        );
+                        progress.suspend(|| eprintln!("{failure}: not recorded"));
+                        failures.push(failure);
+                    }
                 }
             }
         });
@@ -259,7 +273,7 @@ fn measure_all(
         progress.inc(1);
     }
     progress.finish_and_clear();
-    Ok(records)
+    Ok((records, failures))
 }
 
 fn write_report(dir: &Path, run: &Run) -> Result<(), String> {
@@ -281,6 +295,8 @@ fn read_run(path: &Path) -> Result<Run, String> {
             run.schema_version
         ));
     }
+    run.check()
+        .map_err(|message| format!("{}: {message}", path.display()))?;
     Ok(run)
 }
 
@@ -358,13 +374,7 @@ fn table_row(record: &Record, records: &[Record]) -> String {
     let ratio = record
         .vs_baseline(records)
         .map_or(String::from("-"), |ratio| format!("{ratio:.2}x"));
-    let mut workload = record.workload.clone();
-    if let Some(regime) = record.regime {
-        workload += &format!(", {regime}");
-    }
-    if let Some(percent) = record.bad_percent {
-        workload += &format!(", {percent}% bad");
-    }
+    let workload = record.group_label();
     // The adapter's name is in the `(gpu rows: …)` line; the column keeps its width.
     let path = match (record.backend.as_str(), record.path.as_str()) {
         ("gpu", _) => " [gpu]".to_string(),

@@ -108,14 +108,16 @@ fn run_file(dir: &Path, name: &str, rows: &[(&str, f64, f64)]) -> String {
     let records: Vec<serde_json::Value> = rows
         .iter()
         .map(|&(workload, rate, spread)| {
+            let seconds = if rate > 0.0 { 512.0 / rate } else { 1.0 };
             serde_json::json!({
                 "suite": "ed25519", "sweep": "batch_size", "workload": workload,
-                "regime": "cold", "bad_percent": null, "implementation": "batchverify",
+                "regime": "cold", "bad_percent": null, "bad_items": 0,
+                "implementation": "batchverify",
                 "operation": "verify_batch zip215", "backend": "cpu", "path": "avx2",
                 "batch_size": 512, "threads": 2, "unit": "signatures",
                 "items_per_second": rate, "baseline": false, "samples": 9,
-                "p50_seconds": 512.0 / rate, "p99_seconds": 512.0 / rate,
-                "min_seconds": 512.0 / rate, "max_seconds": 512.0 / rate, "spread": spread
+                "p50_seconds": seconds, "p99_seconds": seconds,
+                "min_seconds": seconds, "max_seconds": seconds, "spread": spread
             })
         })
         .collect();
@@ -127,7 +129,8 @@ fn run_file(dir: &Path, name: &str, rows: &[(&str, f64, f64)]) -> String {
             "code_paths": {}, "gpu_adapter": null,
             "versions": {"batchverify": "0.1.0", "rustc": "rustc 1.95.0"}, "min_time_ms": 300
         },
-        "records": records
+        "records": records,
+        "failures": []
     });
     let path = dir.join(name);
     std::fs::write(&path, run.to_string()).unwrap();
@@ -175,6 +178,15 @@ fn compare_divides_each_row_and_marks_what_moved_beyond_the_spread() {
     assert!(stdout
         .lines()
         .any(|l| l.starts_with("only after:") && l.contains("new")));
+
+    let zero_rate = run_file(dir.path(), "zero.json", &[("stalled", 0.0, 0.0)]);
+    let out = batchverify(&["bench", "compare", &before, &zero_rate], "");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("zero.json: record stalled, cold"),
+        "{stderr}"
+    );
 
     let not_json = dir.path().join("not.json");
     std::fs::write(&not_json, "{}").unwrap();

@@ -69,6 +69,11 @@ fn unreadable_file_and_usage_errors_exit_two() {
     assert_eq!(out.status.code(), Some(2));
     let out = batchverify(&["bench", "--suite", "nope"], "");
     assert_eq!(out.status.code(), Some(2));
+    for sizes in ["0", "1,268435457", "99999999999999999999"] {
+        let out = batchverify(&["bench", "--sizes", sizes], "");
+        assert_eq!(out.status.code(), Some(2), "--sizes {sizes}");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    }
 }
 
 #[test]
@@ -164,18 +169,22 @@ fn bench_writes_json_records_with_the_peer_in_both_regimes() {
         "batch-size",
     ]);
     let records = report["records"].as_array().unwrap();
-    assert_eq!(records.len(), 8);
+    // Both workloads in both regimes, four implementations each.
+    assert_eq!(records.len(), 16);
     for record in records {
         assert!(record["items_per_second"].as_f64().unwrap() > 0.0);
         assert!(record["p99_seconds"].as_f64() >= record["p50_seconds"].as_f64());
     }
-    for regime in ["cold", "warm"] {
-        let peers = records
-            .iter()
-            .filter(|r| r["regime"] == regime && r["baseline"] == true)
-            .count();
-        // dalek's verify_batch and its verify_strict loop: rows divide by the faster.
-        assert_eq!(peers, 2, "the peers of the {regime} group");
+    for workload in ["distinct keys", "1000 signers"] {
+        for regime in ["cold", "warm"] {
+            let peers = records
+                .iter()
+                .filter(|r| r["workload"] == workload && r["regime"] == regime)
+                .filter(|r| r["baseline"] == true)
+                .count();
+            // dalek's verify_batch and its verify_strict loop: rows divide by the faster.
+            assert_eq!(peers, 2, "the peers of {workload}, {regime}");
+        }
     }
     assert!(report["machine"]["cores"].as_u64().unwrap() >= 1);
 }

@@ -6,13 +6,6 @@ use std::time::{Duration, Instant};
 use batchverify_bench::{cases, plan, PlanOptions, Suite, Sweep};
 use criterion::{BenchmarkId, Criterion, Throughput};
 
-const SWEEPS: [Sweep; 4] = [
-    Sweep::BatchSize,
-    Sweep::Threads,
-    Sweep::FailureRate,
-    Sweep::SingleCall,
-];
-
 /// Every spec of `suite` as a criterion group named `suite/sweep/workload[, regime][, bad%]/
 /// threads`, one benchmark per implementation; GPU rows only on GPU hardware.
 pub fn run_suite(c: &mut Criterion, suite: Suite) {
@@ -22,7 +15,7 @@ pub fn run_suite(c: &mut Criterion, suite: Suite) {
         .filter(|context| context.adapter().hardware);
     let options = PlanOptions {
         suites: vec![suite],
-        sweeps: SWEEPS.to_vec(),
+        sweeps: Sweep::ALL.to_vec(),
         sizes: Vec::new(),
         threads,
         gpu: gpu.is_some(),
@@ -33,13 +26,7 @@ pub fn run_suite(c: &mut Criterion, suite: Suite) {
             .build()
             .expect("thread pool");
         let mut cases = pool.install(|| cases(&spec, gpu.as_ref()));
-        let mut name = format!("{}/{}/{}", suite.name(), spec.sweep.slug(), spec.workload);
-        if let Some(regime) = spec.regime {
-            name += &format!(", {regime}");
-        }
-        if let Some(percent) = spec.bad_percent {
-            name += &format!(", {percent}% bad");
-        }
+        let name = format!("{}/{}/{}", suite.name(), spec.sweep.slug(), spec.label());
         let mut group = c.benchmark_group(format!("{name}/{}-threads", spec.threads));
         group
             .sample_size(10)
