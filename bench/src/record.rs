@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Machine, Timing};
 
-/// Bumped whenever a field changes meaning, so `compare` can refuse mismatched files.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bumped whenever a field is added or changes meaning, so `compare` and `report` refuse files
+/// they would misread (2 added `bad_items` and `failures`).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Whether the keys a row verifies were seen before (see the crate's fairness rules).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -122,7 +122,7 @@ fn run_file(dir: &Path, name: &str, rows: &[(&str, f64, f64)]) -> String {
         })
         .collect();
     let run = serde_json::json!({
-        "schema_version": 1,
+        "schema_version": 2,
         "machine": {
             "date": "2026-11-26", "commit": "abc1234", "command": "batchverify bench",
             "cpu_model": "hand-made", "cores": 2, "threads": 2, "features": [],
