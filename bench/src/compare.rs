@@ -1,7 +1,9 @@
-//! `bench compare A.json B.json`: each row's rate in B over its rate in A, flagged where it
-//! moved more than the two rows' spreads say noise can. A row's spread is measured within its
-//! run (the interquartile range of its calls); runs of separate processes can differ by more,
-//! so a flag says where to look again, not that a change is proven.
+//! `bench compare A.json B.json [--repeat A2.json …]`: each row's rate in B over its rate in A,
+//! flagged where it moved more than noise explains. Noise is what was measured: the two rows'
+//! spreads within their runs (the interquartile range of their calls) and, given repeats of the
+//! before run (the same command again, on the same machine), how far the row moved between
+//! those runs. Separate processes can differ by more than one run's calls do, so a comparison
+//! without repeats flags more than it should.
 
 use crate::{Record, Run};
 
@@ -13,7 +15,8 @@ pub struct Change {
     pub after: f64,
     /// `after / before`.
     pub ratio: f64,
-    /// The change noise can explain: the sum of the two rows' within-run spreads.
+    /// The change noise can explain: the larger of the two rows' within-run spreads added up
+    /// and the farthest a repeat of the before run strayed from it.
     pub noise: f64,
 }
 
@@ -45,17 +48,23 @@ pub fn row_key(record: &Record) -> String {
     )
 }
 
-pub fn compare(before: &Run, after: &Run) -> Comparison {
+/// `after` against `before`, with `repeats` of the before run measuring run-to-run noise.
+pub fn compare(before: &Run, after: &Run, repeats: &[Run]) -> Comparison {
     let mut comparison = Comparison::default();
     for old in &before.records {
         let key = row_key(old);
+        let run_to_run = repeats
+            .iter()
+            .filter_map(|run| run.records.iter().find(|r| row_key(r) == key))
+            .map(|again| (again.items_per_second / old.items_per_second - 1.0).abs())
+            .fold(0.0, f64::max);
         match after.records.iter().find(|new| row_key(new) == key) {
             Some(new) => comparison.changes.push(Change {
                 row: key,
                 before: old.items_per_second,
                 after: new.items_per_second,
                 ratio: new.items_per_second / old.items_per_second,
-                noise: old.spread + new.spread,
+                noise: (old.spread + new.spread).max(run_to_run),
             }),
             None => comparison.only_before.push(key),
         }
@@ -75,7 +84,7 @@ impl Comparison {
         let width = self.changes.iter().map(|c| c.row.len()).max().unwrap_or(3);
         let mut lines = vec![format!(
             "{:<width$} {:>14} {:>14} {:>8} {:>7}  moved",
-            "row", "before /s", "after /s", "after/b", "spread"
+            "row", "before /s", "after /s", "after/b", "noise"
         )];
         for change in &self.changes {
             lines.push(format!(

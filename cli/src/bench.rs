@@ -56,8 +56,16 @@ pub struct Args {
 #[derive(Subcommand)]
 enum Command {
     /// Each row's rate in AFTER over its rate in BEFORE (two `--json` files), rows that moved
-    /// more than their measured spread marked.
-    Compare { before: PathBuf, after: PathBuf },
+    /// more than the measured noise marked: the rows' spreads within their runs and, with
+    /// `--repeat`, how far repeats of BEFORE strayed from it.
+    Compare {
+        before: PathBuf,
+        after: PathBuf,
+        /// Another run of BEFORE's command on BEFORE's machine (repeatable), to measure the
+        /// run-to-run spread.
+        #[arg(long, value_name = "JSON")]
+        repeat: Vec<PathBuf>,
+    },
     /// Writes the report of a run from its JSON file (a run made elsewhere, or before).
     Report {
         json: PathBuf,
@@ -68,7 +76,11 @@ enum Command {
 
 pub fn run(args: Args) -> ExitCode {
     match &args.command {
-        Some(Command::Compare { before, after }) => return run_compare(before, after),
+        Some(Command::Compare {
+            before,
+            after,
+            repeat,
+        }) => return run_compare(before, after, repeat),
         Some(Command::Report { json, dir }) => {
             return match read_run(json).and_then(|run| write_report(dir, &run)) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -300,7 +312,18 @@ fn read_run(path: &Path) -> Result<Run, String> {
     Ok(run)
 }
 
-fn run_compare(before: &Path, after: &Path) -> ExitCode {
+fn run_compare(before: &Path, after: &Path, repeats: &[PathBuf]) -> ExitCode {
+    let repeats = match repeats
+        .iter()
+        .map(|path| read_run(path))
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(runs) => runs,
+        Err(message) => {
+            eprintln!("batchverify: {message}");
+            return ExitCode::from(2);
+        }
+    };
     match (read_run(before), read_run(after)) {
         (Ok(before_run), Ok(after_run)) => {
             for (label, path, run) in [
@@ -314,7 +337,15 @@ fn run_compare(before: &Path, after: &Path) -> ExitCode {
                     run.machine.commit
                 );
             }
-            for line in compare::compare(&before_run, &after_run).lines() {
+            if repeats.is_empty() {
+                out!("(noise: the rows' spreads within their runs; --repeat adds run-to-run)");
+            } else {
+                out!(
+                    "(noise: the rows' spreads, or the most {} repeat(s) of before strayed)",
+                    repeats.len()
+                );
+            }
+            for line in compare::compare(&before_run, &after_run, &repeats).lines() {
                 out!("{line}");
             }
             ExitCode::SUCCESS
