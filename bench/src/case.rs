@@ -15,6 +15,7 @@ pub struct Case {
     pub backend: Backend,
     /// The code path it takes (ours) or nothing (peers).
     pub path: String,
+    /// Whether it is a peer's case: each row divides by the fastest peer row of its group.
     pub baseline: bool,
     /// Runs untimed before every timed call: the cold regime empties our cache here.
     pub prepare: Box<dyn FnMut() + Send>,
@@ -60,7 +61,7 @@ impl Case {
         self
     }
 
-    /// The name criterion shows for it.
+    /// Who runs what, as criterion and the list of failed cases name it.
     pub fn label(&self) -> String {
         let backend = if self.backend == Backend::Gpu {
             " [gpu]"

@@ -400,7 +400,7 @@ fn table_line(cells: [&str; 8]) -> String {
     )
 }
 
-/// A record's line, with its throughput relative to its group's baseline.
+/// A record's line, with its throughput relative to the fastest peer row of its group.
 fn table_row(record: &Record, records: &[Record]) -> String {
     let ratio = record
         .vs_baseline(records)
