@@ -5,6 +5,8 @@
 //! those runs. Separate processes can differ by more than one run's calls do, so a comparison
 //! without repeats flags more than it should.
 
+use std::collections::HashMap;
+
 use crate::{Record, Run};
 
 /// One row found in both runs.
@@ -50,15 +52,25 @@ pub fn row_key(record: &Record) -> String {
 
 /// `after` against `before`, with `repeats` of the before run measuring run-to-run noise.
 pub fn compare(before: &Run, after: &Run, repeats: &[Run]) -> Comparison {
+    let by_key = |run: &Run| -> HashMap<String, f64> {
+        run.records
+            .iter()
+            .map(|r| (row_key(r), r.items_per_second))
+            .collect()
+    };
+    let repeats: Vec<HashMap<String, f64>> = repeats.iter().map(by_key).collect();
+    let before_keys = by_key(before);
+    let after_rows: HashMap<String, &Record> =
+        after.records.iter().map(|r| (row_key(r), r)).collect();
     let mut comparison = Comparison::default();
     for old in &before.records {
         let key = row_key(old);
         let run_to_run = repeats
             .iter()
-            .filter_map(|run| run.records.iter().find(|r| row_key(r) == key))
-            .map(|again| (again.items_per_second / old.items_per_second - 1.0).abs())
+            .filter_map(|rates| rates.get(&key))
+            .map(|again| (again / old.items_per_second - 1.0).abs())
             .fold(0.0, f64::max);
-        match after.records.iter().find(|new| row_key(new) == key) {
+        match after_rows.get(&key) {
             Some(new) => comparison.changes.push(Change {
                 row: key,
                 before: old.items_per_second,
@@ -71,7 +83,7 @@ pub fn compare(before: &Run, after: &Run, repeats: &[Run]) -> Comparison {
     }
     for new in &after.records {
         let key = row_key(new);
-        if !before.records.iter().any(|old| row_key(old) == key) {
+        if !before_keys.contains_key(&key) {
             comparison.only_after.push(key);
         }
     }

@@ -60,10 +60,6 @@ impl Inputs {
         self.keys.len()
     }
 
-    fn message_slices(&self) -> Vec<&[u8]> {
-        self.messages.iter().map(Vec::as_slice).collect()
-    }
-
     /// dalek's parsed keys and signatures, as a node keeps them; `None` if a key does not
     /// decode.
     fn dalek(&self) -> Option<(Vec<VerifyingKey>, Vec<Signature>)> {
@@ -145,9 +141,8 @@ pub(crate) fn cases(spec: &Spec, signers: Option<usize>, policy: Option<Policy>)
             "batchverify",
             &format!("verify_batch {policy}"),
             move || {
-                let messages = inputs.message_slices();
                 verifier
-                    .verify_batch(&inputs.keys, &messages, &inputs.signatures)
+                    .verify_batch(&inputs.keys, &inputs.messages, &inputs.signatures)
                     .is_ok_and(|outcome| outcome.invalid_indices() == inputs.bad)
             },
         )

@@ -267,6 +267,40 @@ pub fn crossover(records: &[Record]) -> Option<Option<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::sample;
+
+    #[test]
+    fn the_crossover_is_where_the_gpu_wins_at_every_larger_size() {
+        let rows = |wins: &[(usize, bool)]| -> Vec<Record> {
+            wins.iter()
+                .flat_map(|&(size, gpu_wins)| {
+                    let gpu = if gpu_wins { 2.0 } else { 0.5 };
+                    [
+                        sample("merkle", "root (ssz)", "cpu", size, 1.0, false),
+                        sample("merkle", "root (ssz), end-to-end", "gpu", size, gpu, false),
+                    ]
+                })
+                .collect()
+        };
+        // A win at 2^12 followed by a loss does not count: the GPU must win from there on.
+        let noisy = rows(&[
+            (1 << 12, true),
+            (1 << 14, false),
+            (1 << 16, true),
+            (1 << 18, true),
+        ]);
+        assert_eq!(crossover(&noisy), Some(Some(1 << 16)));
+        assert_eq!(
+            crossover(&rows(&[(1 << 12, true), (1 << 14, true)])),
+            Some(Some(1 << 12))
+        );
+        assert_eq!(
+            crossover(&rows(&[(1 << 12, true), (1 << 14, false)])),
+            Some(None)
+        );
+        let cpu_only = vec![sample("merkle", "root (ssz)", "cpu", 1 << 12, 1.0, false)];
+        assert_eq!(crossover(&cpu_only), None);
+    }
 
     #[test]
     fn every_peer_tree_agrees_with_ours_at_odd_sizes_and_thread_counts() {

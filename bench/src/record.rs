@@ -218,3 +218,80 @@ impl Run {
         Ok(())
     }
 }
+
+/// A record with these figures and plain defaults elsewhere, for tests of what reads records.
+#[cfg(test)]
+pub(crate) fn sample(
+    suite: &str,
+    operation: &str,
+    backend: &str,
+    batch_size: usize,
+    rate: f64,
+    baseline: bool,
+) -> Record {
+    Record {
+        suite: suite.to_string(),
+        sweep: Sweep::BatchSize,
+        workload: "test".to_string(),
+        regime: None,
+        bad_percent: None,
+        bad_items: 0,
+        implementation: "test".to_string(),
+        operation: operation.to_string(),
+        backend: backend.to_string(),
+        path: String::new(),
+        batch_size,
+        threads: 2,
+        unit: "nodes".to_string(),
+        items_per_second: rate,
+        baseline,
+        samples: 3,
+        p50_seconds: 1.0,
+        p99_seconds: 1.0,
+        min_seconds: 1.0,
+        max_seconds: 1.0,
+        spread: 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_divide_by_the_fastest_peer_of_their_own_group() {
+        let ours = sample("sha256", "ours", "cpu", 64, 300.0, false);
+        let slow_peer = sample("sha256", "slow peer", "cpu", 64, 100.0, true);
+        let fast_peer = sample("sha256", "fast peer", "cpu", 64, 200.0, true);
+        let other_size = sample("sha256", "peer at another size", "cpu", 128, 1000.0, true);
+        let other_threads = Record {
+            threads: 1,
+            ..sample("sha256", "peer on other threads", "cpu", 64, 1000.0, true)
+        };
+        let records = [
+            ours.clone(),
+            slow_peer,
+            fast_peer,
+            other_size,
+            other_threads,
+        ];
+        assert_eq!(ours.vs_baseline(&records), Some(1.5));
+        let alone = sample("merkle", "no peer", "cpu", 64, 5.0, false);
+        assert_eq!(alone.vs_baseline(std::slice::from_ref(&alone)), None);
+    }
+
+    #[test]
+    fn files_with_rates_out_of_range_are_refused() {
+        let machine = crate::machine(1, 1, None);
+        let run = |rate: f64| Run {
+            schema_version: SCHEMA_VERSION,
+            machine: machine.clone(),
+            records: vec![sample("sha256", "ours", "cpu", 64, rate, false)],
+            failures: Vec::new(),
+        };
+        assert!(run(10.0).check().is_ok());
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert!(run(bad).check().is_err(), "{bad}");
+        }
+    }
+}

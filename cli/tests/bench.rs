@@ -264,4 +264,19 @@ fn a_report_is_written_again_from_a_runs_json() {
         "{markdown}"
     );
     assert!(markdown.contains("| CPU | hand-made |"), "{markdown}");
+    assert!(!markdown.contains("Rows not recorded"), "{markdown}");
+
+    // A run with a case that failed says so in its report.
+    let mut run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    run["failures"] =
+        serde_json::json!(["merkle batchverify tree (ssz) [gpu] gave a wrong result"]);
+    std::fs::write(&json, run.to_string()).unwrap();
+    let out = batchverify(&["bench", "report", &json, out_dir.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(0));
+    let markdown = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    assert!(
+        markdown.contains("## Rows not recorded (a wrong result or a failure)\n\n- merkle batchverify tree (ssz) [gpu] gave a wrong result"),
+        "{markdown}"
+    );
 }

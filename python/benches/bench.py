@@ -57,13 +57,19 @@ def summary(seconds: Sequence[float]) -> dict[str, float]:
     }
 
 
-def machine(threads: int, repeats: int) -> dict[str, Any]:
-    """What a reader needs to trust or reproduce the run: date, commit, CPU, versions."""
+def machine(threads: int, repeats: int, info: dict[str, Any]) -> dict[str, Any]:
+    """What a reader needs to trust or reproduce the run: date, commit, CPU, code paths,
+    versions (``info`` is ``batchverify.info()``, which names features and paths but not the
+    CPU model)."""
     cpu = platform.machine()
     try:
-        with open("/proc/cpuinfo") as info:
+        with open("/proc/cpuinfo") as cpuinfo:
             cpu = next(
-                (line.split(":", 1)[1].strip() for line in info if line.startswith("model name")),
+                (
+                    line.split(":", 1)[1].strip()
+                    for line in cpuinfo
+                    if line.startswith("model name")
+                ),
                 cpu,
             )
     except OSError:
@@ -82,6 +88,8 @@ def machine(threads: int, repeats: int) -> dict[str, Any]:
         "cores": os.cpu_count(),
         "threads": threads,
         "repeats": repeats,
+        "cpu_features": info["cpu_features"],
+        "code_paths": info["paths"],
         "python": platform.python_version(),
         "versions": {name: importlib.metadata.version(name) for name in packages},
     }
@@ -237,7 +245,7 @@ def main() -> None:
                 }
             )
 
-    run = machine(threads, args.repeats)
+    run = machine(threads, args.repeats, batchverify.info())
     print(
         f"batchverify {batchverify.__version__} ({run['commit']}, {run['date']}), "
         f"{run['cpu_model']}, {threads} rayon threads, {args.repeats} repeats: "
