@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 const SHARDS: usize = 16;
 
 /// Signature families, each with its own shards (see [`Cached::FAMILY`]).
-const FAMILIES: usize = 3;
+const FAMILIES: usize = 5;
 
 /// What a cache entry holds: a decoded key of one family.
 #[derive(Clone, Copy)]
@@ -22,6 +22,8 @@ pub(crate) enum Entry {
     Ed25519(crate::ed25519::DecodedKey),
     BlsMinPk(blst::min_pk::PublicKey),
     BlsMinSig(blst::min_sig::PublicKey),
+    Secp256k1(secp256k1::PublicKey),
+    Secp256k1XOnly(crate::secp256k1::schnorr::DecodedKey),
 }
 
 /// A decoded key type the cache can hold. Each family has its own shards, so families sharing

@@ -14,6 +14,10 @@ pub enum Field {
     Leaf,
     /// A secret key (or the key material it is derived from).
     SecretKey,
+    /// The 32-byte hash an ECDSA signature signs (the caller hashes the message).
+    MessageHash,
+    /// The recovery id (`v`) of a recoverable ECDSA signature.
+    RecoveryId,
 }
 
 impl Field {
@@ -25,6 +29,8 @@ impl Field {
             Field::Signature => "signature",
             Field::Leaf => "leaf",
             Field::SecretKey => "secret_key",
+            Field::MessageHash => "message_hash",
+            Field::RecoveryId => "recovery_id",
         }
     }
 }
@@ -52,6 +58,26 @@ pub enum Error {
         expected_len: usize,
         /// Length that was passed.
         actual_len: usize,
+    },
+    /// A field that comes in several lengths (a secp256k1 public key: compressed or
+    /// uncompressed) has none of them.
+    LengthNotAllowed {
+        /// Position of the item in the batch (0 for single verification).
+        index: usize,
+        /// The field that is wrong.
+        field: Field,
+        /// The lengths the field may have, in bytes.
+        allowed: &'static [usize],
+        /// Length that was passed.
+        actual_len: usize,
+    },
+    /// A recoverable signature's `v` is none of the values Ethereum defines (0/1, 27/28, or
+    /// an EIP-155 value `35 + 2 * chain_id + parity`).
+    InvalidRecoveryId {
+        /// Position of the item (0 for single operations).
+        index: usize,
+        /// The value that was passed.
+        v: u64,
     },
     /// The parallel input slices of a batch have different lengths.
     CountMismatch {
@@ -132,6 +158,23 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "{field} at index {index}: expected {expected_len} bytes, got {actual_len}"
+            ),
+            Error::LengthNotAllowed {
+                index,
+                field,
+                allowed,
+                actual_len,
+            } => {
+                let allowed: Vec<String> = allowed.iter().map(usize::to_string).collect();
+                write!(
+                    f,
+                    "{field} at index {index}: expected {} bytes, got {actual_len}",
+                    allowed.join(" or ")
+                )
+            }
+            Error::InvalidRecoveryId { index, v } => write!(
+                f,
+                "recovery_id at index {index}: v = {v} is not 0, 1, 27, 28 or an EIP-155 value (35 and above)"
             ),
             Error::CountMismatch {
                 field,

@@ -14,6 +14,7 @@ pub mod ed25519;
 #[cfg(feature = "gpu")]
 pub mod gpu;
 pub mod merkle;
+pub mod secp256k1;
 pub mod sha256;
 
 pub use backend::{cpu_info, gpu_crossover, Backend, CpuInfo, Ed25519Path, Execution, HashPath};

@@ -4,7 +4,7 @@
 //! `MalformedInputError` is both a `batchverify.Error` and a `ValueError`, which pyo3's
 //! single-base exceptions cannot express; the classes are imported once and cached.
 
-use batchverify::Error;
+use batchverify::{Error, Field};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyType;
@@ -39,8 +39,13 @@ pub fn malformed(message: String, index: Option<usize>, field: &str) -> PyErr {
 pub fn to_py(error: Error) -> PyErr {
     let message = error.to_string();
     match error {
-        Error::Malformed { index, field, .. } | Error::InvalidPoint { index, field, .. } => {
+        Error::Malformed { index, field, .. }
+        | Error::InvalidPoint { index, field, .. }
+        | Error::LengthNotAllowed { index, field, .. } => {
             malformed(message, Some(index), field.name())
+        }
+        Error::InvalidRecoveryId { index, .. } => {
+            malformed(message, Some(index), Field::RecoveryId.name())
         }
         Error::CountMismatch { field, .. } | Error::EmptyInput { field } => {
             malformed(message, None, field.name())

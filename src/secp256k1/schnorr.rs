@@ -1,0 +1,587 @@
+//! BIP-340 Schnorr signatures: x-only 32-byte keys, 64-byte signatures `r ‖ s`, messages of
+//! any length.
+//!
+//! A single signature is verified by libsecp256k1. A batch is checked per chunk with one
+//! randomized equation over k256's group arithmetic,
+//! `Σ z_i R_i + Σ (z_i e_i) P_i - [Σ z_i s_i] G = 0`,
+//! where `R_i` is the point with x-coordinate `r_i` and even y (`lift_x`), `P_i = lift_x(key_i)`,
+//! `e_i` the BIP-340 challenge and `z_i` random 128-bit weights. An item is valid exactly when
+//! `s_i G = R_i + e_i P_i` (that is BIP-340's check: the point `s G - e P` exists, has even y and
+//! x-coordinate `r`), so a valid chunk sums to zero. secp256k1's group has prime order and no
+//! cofactor, so a chunk with any invalid item sums to zero only with probability about 2^-128
+//! over the weights: a passing chunk gives every item its single verdict. Items whose `r` is not
+//! an x-coordinate on the curve, whose `s` is not below n or whose key is not a point are invalid
+//! under both paths and never enter the equation. A failing chunk is bisected with the cost
+//! ledger shared with Ed25519, and the items it cannot clear are verified singly.
+//!
+//! The weights are derived from a hash of the chunk keyed with a per-process secret from the
+//! OS, so whoever writes the signatures cannot predict them; without that secret the batch is
+//! verified item by item.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::{Arc, LazyLock};
+
+use k256::elliptic_curve::group::Group;
+use k256::elliptic_curve::point::DecompactPoint;
+use k256::elliptic_curve::sec1::ToSec1Point;
+use k256::elliptic_curve::PrimeField;
+use k256::{AffinePoint, ProjectivePoint, Scalar};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::batch::{bisect, SplittableCheck};
+use crate::{BatchOutcome, Error, Field, KeyCache};
+
+/// Length of an x-only public key.
+pub const PUBLIC_KEY_LENGTH: usize = 32;
+/// Length of a signature `r ‖ s`.
+pub const SIGNATURE_LENGTH: usize = 64;
+
+/// A public key as both engines need it: k256's point for batch sums, libsecp256k1's for
+/// single verification. Both come from one square root.
+#[derive(Clone, Copy)]
+pub(crate) struct DecodedKey {
+    point: AffinePoint,
+    key: secp256k1::XOnlyPublicKey,
+}
+
+impl DecodedKey {
+    fn decode(bytes: &[u8; 32]) -> Option<Self> {
+        let point = AffinePoint::decompact(&(*bytes).into()).into_option()?;
+        let uncompressed = point.to_sec1_point(false);
+        let full = secp256k1::PublicKey::from_slice(uncompressed.as_bytes()).ok()?;
+        Some(Self {
+            point,
+            key: full.x_only_public_key().0,
+        })
+    }
+}
+
+impl crate::cache::Cached for DecodedKey {
+    const FAMILY: usize = 4;
+
+    fn into_entry(self) -> crate::cache::Entry {
+        crate::cache::Entry::Secp256k1XOnly(self)
+    }
+
+    fn from_entry(entry: &crate::cache::Entry) -> Option<Self> {
+        match entry {
+            crate::cache::Entry::Secp256k1XOnly(key) => Some(*key),
+            _ => None,
+        }
+    }
+}
+
+/// BIP-340 verification with a cache of decoded keys.
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    sequential: bool,
+    key_cache: Option<Arc<KeyCache>>,
+}
+
+impl Default for Verifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Verifier {
+    /// A verifier that runs batches on rayon's threads and caches keys process-wide.
+    pub fn new() -> Self {
+        static DEFAULT_CACHE: std::sync::OnceLock<Arc<KeyCache>> = std::sync::OnceLock::new();
+        Self {
+            sequential: false,
+            key_cache: Some(super::default_cache(&DEFAULT_CACHE)),
+        }
+    }
+
+    /// Verify batches on the calling thread only.
+    pub fn sequential(mut self, sequential: bool) -> Self {
+        self.sequential = sequential;
+        self
+    }
+
+    /// The cache of decoded keys to use, or `None` to decode every key every time.
+    pub fn key_cache(mut self, cache: Option<Arc<KeyCache>>) -> Self {
+        self.key_cache = cache;
+        self
+    }
+
+    /// Verifies one signature.
+    pub fn verify(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        let (public_key, signature) = check_lengths(0, public_key, signature)?;
+        let valid = self
+            .decode_key(public_key)
+            .is_some_and(|key| verify_single(&key, message, signature));
+        if valid {
+            Ok(())
+        } else {
+            Err(Error::InvalidSignature)
+        }
+    }
+
+    /// Verifies many signatures; each verdict is exactly the item's single verdict.
+    pub fn verify_batch<K, M, S>(
+        &self,
+        public_keys: &[K],
+        messages: &[M],
+        signatures: &[S],
+    ) -> Result<BatchOutcome, Error>
+    where
+        K: AsRef<[u8]> + Sync,
+        M: AsRef<[u8]> + Sync,
+        S: AsRef<[u8]> + Sync,
+    {
+        crate::batch::check_counts(public_keys.len(), messages.len(), signatures.len())?;
+        let items = (0..public_keys.len())
+            .map(|i| {
+                let (public_key, signature) =
+                    check_lengths(i, public_keys[i].as_ref(), signatures[i].as_ref())?;
+                Ok(Item {
+                    public_key,
+                    signature,
+                    message: messages[i].as_ref(),
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(BatchOutcome::from_verdicts(
+            self.verify_items(&items, crate::batch::process_secret()),
+        ))
+    }
+
+    fn decode_key(&self, bytes: &[u8; 32]) -> Option<DecodedKey> {
+        match &self.key_cache {
+            Some(cache) => cache
+                .get_or_decode(bytes, || DecodedKey::decode(bytes).ok_or(()))
+                .ok(),
+            None => DecodedKey::decode(bytes),
+        }
+    }
+
+    fn verify_items(&self, items: &[Item<'_>], secret: Option<&[u8; 32]>) -> Vec<bool> {
+        let Some(secret) = secret else {
+            let single = |item: &Item<'_>| {
+                self.decode_key(item.public_key)
+                    .is_some_and(|key| verify_single(&key, item.message, item.signature))
+            };
+            return if self.sequential {
+                items.iter().map(single).collect()
+            } else {
+                items.par_iter().map(single).collect()
+            };
+        };
+        let chunk_len = chunk_len(items.len(), self.sequential);
+        let check_chunk = |chunk: &[Item<'_>]| self.verify_chunk(chunk, secret);
+        let verdicts: Vec<Vec<bool>> = if self.sequential {
+            items.chunks(chunk_len).map(check_chunk).collect()
+        } else {
+            items.par_chunks(chunk_len).map(check_chunk).collect()
+        };
+        verdicts.concat()
+    }
+
+    fn verify_chunk(&self, chunk: &[Item<'_>], secret: &[u8; 32]) -> Vec<bool> {
+        let prepared: Vec<Prepared> = chunk
+            .iter()
+            .enumerate()
+            .filter_map(|(index, item)| self.prepare(index, item))
+            .collect();
+        let mut verdicts = vec![false; chunk.len()];
+        let mut prepared_verdicts = vec![false; prepared.len()];
+        let check = ChunkCheck::new(&prepared, chunk, secret);
+        match prepared.len() {
+            0 => return verdicts,
+            // One item: its own verification is cheaper than a sum.
+            1 => prepared_verdicts[0] = check.verify_one(0),
+            len => bisect(&check, 0..len, check.grouped_sum(), &mut prepared_verdicts),
+        }
+        for (item, valid) in prepared.iter().zip(prepared_verdicts) {
+            verdicts[item.index] = valid;
+        }
+        verdicts
+    }
+
+    /// The parts of an item the equation needs, or `None` when a structural check already
+    /// makes it invalid.
+    fn prepare(&self, index: usize, item: &Item<'_>) -> Option<Prepared> {
+        let (r_bytes, s_bytes) = item.signature.split_at(32);
+        let s = Scalar::from_repr(<[u8; 32]>::try_from(s_bytes).ok()?.into()).into_option()?;
+        let r =
+            AffinePoint::decompact(&<[u8; 32]>::try_from(r_bytes).ok()?.into()).into_option()?;
+        let key = self.decode_key(item.public_key)?;
+        let e = challenge(r_bytes, item.public_key, item.message);
+        Some(Prepared {
+            index,
+            s,
+            e,
+            r,
+            key,
+        })
+    }
+}
+
+/// Verifies one BIP-340 signature.
+pub fn verify(public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), Error> {
+    Verifier::new().verify(public_key, message, signature)
+}
+
+/// Verifies a batch on rayon's threads (see [`Verifier::verify_batch`]).
+pub fn verify_batch<K, M, S>(
+    public_keys: &[K],
+    messages: &[M],
+    signatures: &[S],
+) -> Result<BatchOutcome, Error>
+where
+    K: AsRef<[u8]> + Sync,
+    M: AsRef<[u8]> + Sync,
+    S: AsRef<[u8]> + Sync,
+{
+    Verifier::new().verify_batch(public_keys, messages, signatures)
+}
+
+fn check_lengths<'a>(
+    index: usize,
+    public_key: &'a [u8],
+    signature: &'a [u8],
+) -> Result<(&'a [u8; 32], &'a [u8; 64]), Error> {
+    let public_key = public_key.try_into().map_err(|_| Error::Malformed {
+        index,
+        field: Field::PublicKey,
+        expected_len: PUBLIC_KEY_LENGTH,
+        actual_len: public_key.len(),
+    })?;
+    let signature = signature.try_into().map_err(|_| Error::Malformed {
+        index,
+        field: Field::Signature,
+        expected_len: SIGNATURE_LENGTH,
+        actual_len: signature.len(),
+    })?;
+    Ok((public_key, signature))
+}
+
+fn verify_single(key: &DecodedKey, message: &[u8], signature: &[u8; 64]) -> bool {
+    let signature = secp256k1::schnorr::Signature::from_byte_array(*signature);
+    secp256k1::schnorr::verify(&signature, message, &key.key).is_ok()
+}
+
+/// SHA-256 with BIP-340's challenge tag absorbed (`SHA-256(tag) ‖ SHA-256(tag)`, one block).
+static CHALLENGE_PREFIX: LazyLock<Sha256> = LazyLock::new(|| {
+    let tag = Sha256::digest(b"BIP0340/challenge");
+    let mut prefix = Sha256::new();
+    prefix.update(tag);
+    prefix.update(tag);
+    prefix
+});
+
+/// e = int(hash_BIP0340/challenge(r ‖ P ‖ m)) mod n.
+fn challenge(r: &[u8], public_key: &[u8; 32], message: &[u8]) -> Scalar {
+    let mut hash = CHALLENGE_PREFIX.clone();
+    hash.update(r);
+    hash.update(public_key);
+    hash.update(message);
+    super::reduce(&hash.finalize().into())
+}
+
+struct Item<'a> {
+    public_key: &'a [u8; 32],
+    signature: &'a [u8; 64],
+    message: &'a [u8],
+}
+
+struct Prepared {
+    index: usize,
+    s: Scalar,
+    e: Scalar,
+    r: AffinePoint,
+    key: DecodedKey,
+}
+
+/// Largest chunk one thread checks with one equation. Larger chunks make each item's share of
+/// the sum cheaper, but a failing chunk costs its bisection on one thread while others wait;
+/// 256 keeps a single bad item's bisection below a quarter of a 1,024-item batch's work.
+const MAX_CHUNK: usize = 256;
+
+fn chunk_len(items: usize, sequential: bool) -> usize {
+    let threads = if sequential {
+        1
+    } else {
+        rayon::current_num_threads()
+    };
+    let chunks = threads.max(items.div_ceil(MAX_CHUNK)).min(items).max(1);
+    items.div_ceil(chunks).max(1)
+}
+
+/// One point addition in units of one single verification (libsecp256k1's verify costs about
+/// as much as this many of k256's projective additions; measured on the bench machines, see
+/// BENCHMARKS.md).
+const ADD_COST_IN_SINGLES: f64 = 1.0 / 180.0;
+
+struct ChunkCheck<'a> {
+    prepared: &'a [Prepared],
+    items: &'a [Item<'a>],
+    weights: Vec<Scalar>,
+}
+
+impl<'a> ChunkCheck<'a> {
+    fn new(prepared: &'a [Prepared], items: &'a [Item<'a>], secret: &[u8; 32]) -> Self {
+        let weights = batch_weights(prepared, items, secret);
+        Self {
+            prepared,
+            items,
+            weights,
+        }
+    }
+
+    /// The whole chunk's sum, with the terms of a repeated key merged into one.
+    fn grouped_sum(&self) -> ProjectivePoint {
+        let mut key_terms: HashMap<&[u8; 32], (AffinePoint, Scalar)> = HashMap::new();
+        let mut points = Vec::with_capacity(2 * self.prepared.len());
+        let mut scalars = Vec::with_capacity(2 * self.prepared.len());
+        let mut g_weight = Scalar::ZERO;
+        for (item, z) in self.prepared.iter().zip(&self.weights) {
+            g_weight -= z * &item.s;
+            points.push(item.r);
+            scalars.push(*z);
+            key_terms
+                .entry(self.items[item.index].public_key)
+                .or_insert((item.key.point, Scalar::ZERO))
+                .1 += z * &item.e;
+        }
+        for (point, weight) in key_terms.into_values() {
+            points.push(point);
+            scalars.push(weight);
+        }
+        ProjectivePoint::mul_by_generator_vartime(&g_weight) + multiscalar(&points, &scalars)
+    }
+}
+
+impl SplittableCheck for ChunkCheck<'_> {
+    type Sum = ProjectivePoint;
+
+    fn sum(&self, range: Range<usize>) -> ProjectivePoint {
+        let prepared = &self.prepared[range.clone()];
+        let weights = &self.weights[range];
+        let mut points = Vec::with_capacity(2 * prepared.len());
+        let mut scalars = Vec::with_capacity(2 * prepared.len());
+        let mut g_weight = Scalar::ZERO;
+        for (item, z) in prepared.iter().zip(weights) {
+            g_weight -= z * &item.s;
+            points.extend([item.r, item.key.point]);
+            scalars.extend([*z, z * &item.e]);
+        }
+        ProjectivePoint::mul_by_generator_vartime(&g_weight) + multiscalar(&points, &scalars)
+    }
+
+    fn difference(&self, whole: &ProjectivePoint, part: &ProjectivePoint) -> ProjectivePoint {
+        whole - part
+    }
+
+    fn holds(&self, sum: &ProjectivePoint) -> bool {
+        sum.is_identity().into()
+    }
+
+    fn verify_one(&self, index: usize) -> bool {
+        let item = &self.prepared[index];
+        let source = &self.items[item.index];
+        verify_single(&item.key, source.message, source.signature)
+    }
+
+    fn split_cost(&self, range: Range<usize>) -> f64 {
+        let half = range.len() / 2;
+        additions(2 * half) as f64 * ADD_COST_IN_SINGLES
+    }
+
+    fn parallel(&self) -> bool {
+        // Chunks already run in parallel, each on one thread.
+        false
+    }
+}
+
+fn batch_weights(prepared: &[Prepared], items: &[Item<'_>], secret: &[u8; 32]) -> Vec<Scalar> {
+    let mut transcript = Sha256::new();
+    transcript.update(b"batchverify bip340 batch weights v1");
+    transcript.update(secret);
+    transcript.update((prepared.len() as u64).to_le_bytes());
+    for item in prepared {
+        let source = &items[item.index];
+        transcript.update(source.signature);
+        transcript.update(source.public_key);
+        transcript.update(item.e.to_bytes());
+    }
+    let seed: [u8; 32] = transcript.finalize().into();
+    let mut weights = Vec::with_capacity(prepared.len());
+    let mut counter = 0u64;
+    while weights.len() < prepared.len() {
+        let mut block = Sha256::new();
+        block.update(seed);
+        block.update(counter.to_le_bytes());
+        counter += 1;
+        let bytes: [u8; 32] = block.finalize().into();
+        for half in bytes.chunks_exact(16).take(prepared.len() - weights.len()) {
+            let mut wide = [0u8; 32];
+            wide[16..].copy_from_slice(half);
+            let z = Scalar::from_repr(wide.into()).unwrap_or(Scalar::ONE);
+            // A zero weight would drop its item from the equation; it has probability 2^-128.
+            weights.push(if bool::from(z.is_zero()) {
+                Scalar::ONE
+            } else {
+                z
+            });
+        }
+    }
+    weights
+}
+
+/// Signed window digits of a scalar, least significant first: `Σ d_j 2^(c j)` with every
+/// `|d_j| <= 2^(c-1)`, which halves the buckets a window needs.
+fn signed_digits(scalar: &Scalar, window: usize, digits: &mut [i32]) {
+    let bytes = scalar.to_bytes();
+    let mut limbs = [0u64; 4];
+    for (i, limb) in limbs.iter_mut().enumerate() {
+        let start = 32 - 8 * (i + 1);
+        *limb = u64::from_be_bytes(bytes[start..start + 8].try_into().unwrap_or_default());
+    }
+    let half = 1i64 << (window - 1);
+    let mut carry = 0i64;
+    for (j, digit) in digits.iter_mut().enumerate() {
+        let raw = window_bits(&limbs, j * window, window) as i64 + carry;
+        if raw >= half {
+            *digit = (raw - 2 * half) as i32;
+            carry = 1;
+        } else {
+            *digit = raw as i32;
+            carry = 0;
+        }
+    }
+}
+
+fn window_bits(limbs: &[u64; 4], start: usize, count: usize) -> u64 {
+    let limb = start / 64;
+    let shift = start % 64;
+    if limb >= limbs.len() {
+        return 0;
+    }
+    let mut bits = limbs[limb] >> shift;
+    if shift + count > 64 && limb + 1 < limbs.len() {
+        bits |= limbs[limb + 1] << (64 - shift);
+    }
+    bits & ((1 << count) - 1)
+}
+
+/// Windows of `window` bits a 256-bit scalar needs in signed form (one more for the carry).
+fn window_count(window: usize) -> usize {
+    256usize.div_ceil(window) + 1
+}
+
+/// The window width with the fewest additions for `points` terms, and that count: each window
+/// adds every point into a bucket and then sums its `2^(c-1)` buckets with two additions each.
+fn best_window(points: usize) -> (usize, usize) {
+    (2..=16)
+        .map(|window| (window, window_count(window) * (points + (1 << window))))
+        .min_by_key(|&(_, additions)| additions)
+        .unwrap_or((2, usize::MAX))
+}
+
+fn additions(points: usize) -> usize {
+    best_window(points).1
+}
+
+/// `Σ scalars[i] * points[i]`, variable time (public data only), by Pippenger's bucket method
+/// with signed digits.
+fn multiscalar(points: &[AffinePoint], scalars: &[Scalar]) -> ProjectivePoint {
+    let (window, _) = best_window(points.len());
+    let windows = window_count(window);
+    let mut digits = vec![0i32; points.len() * windows];
+    for (scalar, digits) in scalars.iter().zip(digits.chunks_exact_mut(windows)) {
+        signed_digits(scalar, window, digits);
+    }
+    let mut buckets = vec![ProjectivePoint::IDENTITY; 1 << (window - 1)];
+    let mut total = ProjectivePoint::IDENTITY;
+    for j in (0..windows).rev() {
+        for _ in 0..window {
+            total = total.double();
+        }
+        buckets.fill(ProjectivePoint::IDENTITY);
+        for (point, digits) in points.iter().zip(digits.chunks_exact(windows)) {
+            let digit = digits[j];
+            if digit > 0 {
+                buckets[digit as usize - 1] += point;
+            } else if digit < 0 {
+                buckets[(-digit) as usize - 1] -= point;
+            }
+        }
+        let mut running = ProjectivePoint::IDENTITY;
+        for bucket in buckets.iter().rev() {
+            running += bucket;
+            total += running;
+        }
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn random_scalar(seed: u64) -> Scalar {
+        let digest: [u8; 32] = Sha256::digest(seed.to_le_bytes()).into();
+        super::super::reduce(&digest)
+    }
+
+    #[test]
+    fn signed_digits_recompose_the_scalar() {
+        for seed in 0..50 {
+            let scalar = if seed == 0 {
+                -Scalar::ONE
+            } else {
+                random_scalar(seed)
+            };
+            for window in [2, 5, 8, 13, 16] {
+                let mut digits = vec![0; window_count(window)];
+                signed_digits(&scalar, window, &mut digits);
+                let base = Scalar::from(1u64 << window);
+                let recomposed = digits.iter().rev().fold(Scalar::ZERO, |acc, &d| {
+                    let digit = Scalar::from(u64::from(d.unsigned_abs()));
+                    acc * base + if d < 0 { -digit } else { digit }
+                });
+                assert_eq!(recomposed, scalar, "seed {seed}, window {window}");
+                assert!(digits.iter().all(|d| d.unsigned_abs() <= 1 << (window - 1)));
+            }
+        }
+    }
+
+    #[test]
+    fn multiscalar_matches_the_naive_sum() {
+        for len in [1, 2, 3, 17, 100] {
+            let points: Vec<AffinePoint> = (0..len)
+                .map(|i| (ProjectivePoint::GENERATOR * random_scalar(1000 + i)).to_affine())
+                .collect();
+            let mut scalars: Vec<Scalar> = (0..len).map(|i| random_scalar(2000 + i)).collect();
+            scalars[0] = Scalar::ZERO;
+            if len > 2 {
+                scalars[1] = -Scalar::ONE;
+                scalars[2] = Scalar::ONE;
+            }
+            let naive = points
+                .iter()
+                .zip(&scalars)
+                .fold(ProjectivePoint::IDENTITY, |acc, (p, s)| {
+                    acc + ProjectivePoint::from(*p) * s
+                });
+            assert_eq!(multiscalar(&points, &scalars), naive, "{len} terms");
+        }
+        assert!(bool::from(Scalar::ZERO.is_zero()));
+    }
+
+    #[test]
+    fn chunks_cover_the_batch_and_respect_the_bound() {
+        for items in [0, 1, 2, 3, 255, 256, 257, 1024, 5000] {
+            for sequential in [true, false] {
+                let len = chunk_len(items, sequential);
+                assert!((1..=MAX_CHUNK).contains(&len), "{items}: {len}");
+                assert!(items.div_ceil(len) * len >= items);
+            }
+        }
+    }
+}
