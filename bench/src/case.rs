@@ -76,18 +76,26 @@ impl Case {
 pub enum Suite {
     Ed25519,
     Bls,
+    Secp256k1,
     Sha256,
     Merkle,
 }
 
 /// The suites in the order a run measures them.
-pub const SUITES: [Suite; 4] = [Suite::Ed25519, Suite::Bls, Suite::Sha256, Suite::Merkle];
+pub const SUITES: [Suite; 5] = [
+    Suite::Ed25519,
+    Suite::Bls,
+    Suite::Secp256k1,
+    Suite::Sha256,
+    Suite::Merkle,
+];
 
 impl Suite {
     pub fn name(self) -> &'static str {
         match self {
             Suite::Ed25519 => "ed25519",
             Suite::Bls => "bls",
+            Suite::Secp256k1 => "secp256k1",
             Suite::Sha256 => "sha256",
             Suite::Merkle => "merkle",
         }
@@ -100,7 +108,7 @@ impl Suite {
     pub fn unit(self, kind: Kind) -> &'static str {
         match (self, kind) {
             (_, Kind::Sha256Floor) => "compressions",
-            (Suite::Ed25519 | Suite::Bls, _) => "signatures",
+            (Suite::Ed25519 | Suite::Bls | Suite::Secp256k1, _) => "signatures",
             (Suite::Sha256, _) => "hashes",
             (Suite::Merkle, _) => "nodes",
         }
@@ -119,6 +127,10 @@ pub enum Kind {
     /// Sets over `messages` distinct messages (`None`: every message distinct).
     Bls {
         messages: Option<usize>,
+    },
+    Secp256k1 {
+        scheme: crate::secp256k1::Scheme,
+        signers: Option<usize>,
     },
     /// `count` messages of `size` bytes each.
     Sha256 {
@@ -188,6 +200,8 @@ const BLS_FOCUS: usize = 256;
 /// Distinct messages in the Ethereum-like BLS workload (attestations of a few committees).
 const BLS_ETHEREUM_MESSAGES: usize = 64;
 /// Message lengths in bytes; each row hashes `SHA256_MESSAGES` of them.
+const SECP256K1_SIZES: &[usize] = &[64, 1024, 4096];
+const SECP256K1_FOCUS: usize = 1024;
 const SHA256_SIZES: &[usize] = &[32, 64, 256, 1024, 4096];
 const SHA256_FOCUS: usize = 1024;
 pub(crate) const SHA256_MESSAGES: usize = 16384;
@@ -215,6 +229,7 @@ fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Ve
     let (defaults, focus) = match suite {
         Suite::Ed25519 => (ED25519_SIZES, ED25519_FOCUS),
         Suite::Bls => (BLS_SIZES, BLS_FOCUS),
+        Suite::Secp256k1 => (SECP256K1_SIZES, SECP256K1_FOCUS),
         Suite::Sha256 => (SHA256_SIZES, SHA256_FOCUS),
         Suite::Merkle => (MERKLE_SIZES, MERKLE_FOCUS),
     };
@@ -238,7 +253,7 @@ fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Ve
     let signature_workloads = signature_workloads(suite);
     match sweep {
         Sweep::BatchSize => match suite {
-            Suite::Ed25519 | Suite::Bls => {
+            Suite::Ed25519 | Suite::Bls | Suite::Secp256k1 => {
                 for &(workload, kind, regime) in &signature_workloads {
                     for &size in &sizes {
                         specs.push(spec(workload.to_string(), kind, Some(regime), size));
@@ -276,7 +291,7 @@ fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Ve
         },
         Sweep::Threads => {
             let (workload, kind, regime) = match suite {
-                Suite::Ed25519 | Suite::Bls => {
+                Suite::Ed25519 | Suite::Bls | Suite::Secp256k1 => {
                     let (workload, kind, regime) = signature_workloads[0];
                     (workload.to_string(), kind, Some(regime))
                 }
@@ -315,6 +330,10 @@ fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Ve
                     "distinct messages".to_string(),
                     Kind::Bls { messages: None },
                 )],
+                Suite::Secp256k1 => vec![(
+                    "schnorr, distinct keys".to_string(),
+                    signature_workloads[0].1,
+                )],
                 Suite::Sha256 | Suite::Merkle => Vec::new(),
             };
             for (workload, kind) in kinds {
@@ -327,7 +346,7 @@ fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Ve
             }
         }
         Sweep::SingleCall => {
-            if matches!(suite, Suite::Ed25519 | Suite::Bls) {
+            if matches!(suite, Suite::Ed25519 | Suite::Bls | Suite::Secp256k1) {
                 for regime in [Regime::Cold, Regime::Warm] {
                     let kind = signature_workloads[0].1;
                     specs.push(Spec {
@@ -372,6 +391,20 @@ fn signature_workloads(suite: Suite) -> Vec<(&'static str, Kind, Regime)> {
                 ("64 messages", ethereum, Regime::Warm),
             ]
         }
+        Suite::Secp256k1 => {
+            use crate::secp256k1::Scheme;
+            let kind = |scheme, signers| Kind::Secp256k1 { scheme, signers };
+            let repeated = Some(VALIDATORS);
+            vec![
+                ("schnorr, distinct keys", kind(Scheme::Schnorr, None), Regime::Cold),
+                ("schnorr, 1000 signers", kind(Scheme::Schnorr, repeated), Regime::Cold),
+                ("schnorr, 1000 signers", kind(Scheme::Schnorr, repeated), Regime::Warm),
+                ("ecdsa bitcoin, distinct keys", kind(Scheme::Ecdsa, None), Regime::Cold),
+                ("ecdsa bitcoin, 1000 signers", kind(Scheme::Ecdsa, repeated), Regime::Cold),
+                ("ecdsa bitcoin, 1000 signers", kind(Scheme::Ecdsa, repeated), Regime::Warm),
+                ("ecrecover", kind(Scheme::Recover, None), Regime::Cold),
+            ]
+        }
         Suite::Sha256 | Suite::Merkle => Vec::new(),
     }
 }
@@ -391,6 +424,7 @@ pub fn cases(spec: &Spec, gpu: Option<&Arc<GpuContext>>) -> Vec<Case> {
     match spec.kind {
         Kind::Ed25519 { signers, policy } => crate::ed25519::cases(spec, signers, policy),
         Kind::Bls { messages } => crate::bls::cases(spec, messages),
+        Kind::Secp256k1 { scheme, signers } => crate::secp256k1::cases(spec, scheme, signers),
         Kind::Sha256 { count } => crate::sha256::cases(spec, count, gpu),
         Kind::Sha256Floor => vec![crate::sha256::floor()],
         Kind::Merkle => crate::merkle::cases(spec, gpu),
