@@ -396,12 +396,36 @@ fn signature_workloads(suite: Suite) -> Vec<(&'static str, Kind, Regime)> {
             let kind = |scheme, signers| Kind::Secp256k1 { scheme, signers };
             let repeated = Some(VALIDATORS);
             vec![
-                ("schnorr, distinct keys", kind(Scheme::Schnorr, None), Regime::Cold),
-                ("schnorr, 1000 signers", kind(Scheme::Schnorr, repeated), Regime::Cold),
-                ("schnorr, 1000 signers", kind(Scheme::Schnorr, repeated), Regime::Warm),
-                ("ecdsa bitcoin, distinct keys", kind(Scheme::Ecdsa, None), Regime::Cold),
-                ("ecdsa bitcoin, 1000 signers", kind(Scheme::Ecdsa, repeated), Regime::Cold),
-                ("ecdsa bitcoin, 1000 signers", kind(Scheme::Ecdsa, repeated), Regime::Warm),
+                (
+                    "schnorr, distinct keys",
+                    kind(Scheme::Schnorr, None),
+                    Regime::Cold,
+                ),
+                (
+                    "schnorr, 1000 signers",
+                    kind(Scheme::Schnorr, repeated),
+                    Regime::Cold,
+                ),
+                (
+                    "schnorr, 1000 signers",
+                    kind(Scheme::Schnorr, repeated),
+                    Regime::Warm,
+                ),
+                (
+                    "ecdsa bitcoin, distinct keys",
+                    kind(Scheme::Ecdsa, None),
+                    Regime::Cold,
+                ),
+                (
+                    "ecdsa bitcoin, 1000 signers",
+                    kind(Scheme::Ecdsa, repeated),
+                    Regime::Cold,
+                ),
+                (
+                    "ecdsa bitcoin, 1000 signers",
+                    kind(Scheme::Ecdsa, repeated),
+                    Regime::Warm,
+                ),
                 ("ecrecover", kind(Scheme::Recover, None), Regime::Cold),
             ]
         }

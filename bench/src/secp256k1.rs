@@ -77,8 +77,11 @@ impl Inputs {
                 match scheme {
                     Scheme::Schnorr => {
                         let keypair = Keypair::from_secret_key(secret);
-                        let signature =
-                            secp256k1::schnorr::sign_with_aux_rand(&signed, &keypair, &rng.random());
+                        let signature = secp256k1::schnorr::sign_with_aux_rand(
+                            &signed,
+                            &keypair,
+                            &rng.random(),
+                        );
                         let key = keypair.x_only_public_key().0.to_byte_array().to_vec();
                         (key, message, signature.to_byte_array().to_vec(), [0; 20])
                     }
@@ -89,10 +92,11 @@ impl Inputs {
                         (key, message, signature.serialize_der().to_vec(), [0; 20])
                     }
                     Scheme::Recover => {
-                        let signature = secp256k1::ecdsa::RecoverableSignature::sign_ecdsa_recoverable(
-                            Message::from_digest(signed),
-                            secret,
-                        );
+                        let signature =
+                            secp256k1::ecdsa::RecoverableSignature::sign_ecdsa_recoverable(
+                                Message::from_digest(signed),
+                                secret,
+                            );
                         let (id, rs) = signature.serialize_compact();
                         let mut bytes = rs.to_vec();
                         bytes.push(id as u8 + 27);
@@ -193,10 +197,12 @@ fn libsecp(scheme: Scheme, inputs: &Inputs, parsed: Option<&Parsed>, i: usize) -
                 _ => PublicKey::from_slice(key).ok(),
             };
             let signature = secp256k1::ecdsa::Signature::from_der(signature);
-            parsed_key.zip(signature.ok()).is_some_and(|(key, signature)| {
-                let message = Message::from_digest(inputs.messages[i]);
-                secp256k1::ecdsa::verify(&signature, message, &key).is_ok()
-            })
+            parsed_key
+                .zip(signature.ok())
+                .is_some_and(|(key, signature)| {
+                    let message = Message::from_digest(inputs.messages[i]);
+                    secp256k1::ecdsa::verify(&signature, message, &key).is_ok()
+                })
         }
         Scheme::Recover => {
             let Some((v, rs)) = signature.split_last() else {
@@ -285,7 +291,7 @@ fn our_batch(scheme: Scheme, inputs: &Inputs, cache: &Arc<KeyCache>) -> bool {
                 .zip(&inputs.addresses)
                 .enumerate()
                 .all(|(i, (got, want))| {
-                    got.is_some_and(|r| r.address == *want) != inputs.bad.contains(&i)
+                    got.as_ref().is_ok_and(|r| r.address == *want) != inputs.bad.contains(&i)
                 })
         }),
     }
@@ -302,8 +308,10 @@ fn our_single(scheme: Scheme, inputs: &Inputs, cache: &Arc<KeyCache>, i: usize) 
             .key_cache(Some(cache.clone()))
             .verify(&inputs.keys[i], &inputs.messages[i], &inputs.signatures[i])
             .is_ok(),
-        Scheme::Recover => batchverify::secp256k1::recover(&inputs.messages[i], &inputs.signatures[i])
-            .is_ok_and(|r| r.address == inputs.addresses[i]),
+        Scheme::Recover => {
+            batchverify::secp256k1::recover(&inputs.messages[i], &inputs.signatures[i])
+                .is_ok_and(|r| r.address == inputs.addresses[i])
+        }
     }
 }
 
@@ -313,7 +321,13 @@ pub(crate) fn cases(spec: &Spec, scheme: Scheme, signers: Option<usize>) -> Vec<
     } else {
         spec.size
     };
-    let inputs = Arc::new(Inputs::new(scheme, items, signers, spec.bad_items(), spec.size as u64));
+    let inputs = Arc::new(Inputs::new(
+        scheme,
+        items,
+        signers,
+        spec.bad_items(),
+        spec.size as u64,
+    ));
     let cold = spec.regime != Some(Regime::Warm);
     let want_valid = inputs.len() - inputs.bad.len();
     if spec.sweep == Sweep::SingleCall {
@@ -345,8 +359,10 @@ pub(crate) fn cases(spec: &Spec, scheme: Scheme, signers: Option<usize>) -> Vec<
     }
     // Parsed outside the timed calls only for the warm regime; cold peers parse inside.
     let parsed = Arc::new(if cold { None } else { parse(scheme, &inputs) });
-    let peers: [(&'static str, fn(Scheme, &Inputs, Option<&Parsed>, usize) -> bool); 2] =
-        [("libsecp256k1", libsecp), ("k256", k256_verify)];
+    let peers: [(
+        &'static str,
+        fn(Scheme, &Inputs, Option<&Parsed>, usize) -> bool,
+    ); 2] = [("libsecp256k1", libsecp), ("k256", k256_verify)];
     for (name, verify) in peers {
         let inputs = inputs.clone();
         let parsed = parsed.clone();
@@ -422,7 +438,11 @@ mod tests {
                 let want = !inputs.bad.contains(&i);
                 assert_eq!(libsecp(scheme, &inputs, None, i), want, "{scheme:?} {i}");
                 assert_eq!(libsecp(scheme, &inputs, parsed.as_ref(), i), want);
-                assert_eq!(k256_verify(scheme, &inputs, None, i), want, "{scheme:?} {i}");
+                assert_eq!(
+                    k256_verify(scheme, &inputs, None, i),
+                    want,
+                    "{scheme:?} {i}"
+                );
                 assert_eq!(k256_verify(scheme, &inputs, parsed.as_ref(), i), want);
                 assert_eq!(our_single(scheme, &inputs, &cache, i), want);
             }

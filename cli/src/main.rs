@@ -13,6 +13,7 @@ mod bench;
 mod info;
 mod merkle;
 mod record;
+mod recover;
 mod verify;
 
 use std::fs::File;
@@ -65,6 +66,13 @@ enum Command {
         #[command(subcommand)]
         scheme: VerifyScheme,
     },
+    /// Recover Ethereum signers from JSONL records `{"message_hash": hex, "signature": hex}`
+    /// (65 bytes r‖s‖v, v 0/1 or 27/28), as the EVM's ecrecover does; one JSONL line per record
+    /// with the address and public key, or the error.
+    Recover {
+        #[command(flatten)]
+        stream: verify::StreamArgs,
+    },
     /// Merkle roots and inclusion proofs.
     Merkle {
         #[command(subcommand)]
@@ -76,6 +84,23 @@ enum Command {
 
 #[derive(Subcommand)]
 enum VerifyScheme {
+    /// secp256k1 ECDSA records `{"public_key": hex, "message_hash": hex, "signature": hex}`:
+    /// keys compressed or uncompressed, the 32-byte hash the signer signed, signatures DER or
+    /// r‖s as the rules read them.
+    Ecdsa {
+        /// bitcoin (strict DER, low S), bitcoin-consensus (strict DER, any S), ethereum (r‖s,
+        /// low S), plain (DER, any S) or plain-compact (r‖s, any S).
+        #[arg(long)]
+        rules: batchverify::secp256k1::ecdsa::Rules,
+        #[command(flatten)]
+        stream: verify::StreamArgs,
+    },
+    /// BIP-340 Schnorr records `{"public_key": hex, "message": hex, "signature": hex}`: x-only
+    /// 32-byte keys, messages of any length, 64-byte signatures.
+    Schnorr {
+        #[command(flatten)]
+        stream: verify::StreamArgs,
+    },
     /// Records `{"public_key": hex, "message": hex, "signature": hex}`.
     Ed25519 {
         /// Verification rules: zip215 or strict.
@@ -121,6 +146,19 @@ fn main() -> ExitCode {
             verify::Scheme::Bls(batchverify::bls::Bls::new(variant, scheme)),
             &stream,
         ),
+        Command::Verify {
+            scheme: VerifyScheme::Ecdsa { rules, stream },
+        } => verify::run(
+            verify::Scheme::Ecdsa(batchverify::secp256k1::ecdsa::Verifier::new(rules)),
+            &stream,
+        ),
+        Command::Verify {
+            scheme: VerifyScheme::Schnorr { stream },
+        } => verify::run(
+            verify::Scheme::Schnorr(batchverify::secp256k1::schnorr::Verifier::new()),
+            &stream,
+        ),
+        Command::Recover { stream } => recover::run(&stream),
         Command::Merkle { command } => merkle::run(command),
         Command::Bench(args) => bench::run(args),
     }

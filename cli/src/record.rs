@@ -1,4 +1,5 @@
-//! One JSONL record of `verify`: `{"public_key": hex, "message": hex, "signature": hex}`.
+//! One JSONL record of `verify`: `{"public_key": hex, "message": hex, "signature": hex}`
+//! (`message_hash` in place of `message` for ECDSA).
 //!
 //! Kept apart from the streaming so that the fuzz crate can include this file and fuzz the
 //! parser alone (it depends only on `batchverify::Field`, serde_json and hex).
@@ -13,22 +14,28 @@ pub struct Record {
     pub signature: Vec<u8>,
 }
 
+/// What one scheme's records look like.
+#[derive(Clone, Copy, Debug)]
+pub struct Shape {
+    /// The field that carries what was signed: `message`, or `message_hash` for ECDSA.
+    pub message: Field,
+    /// The lengths a public key may have.
+    pub public_key_lengths: &'static [usize],
+    /// The lengths a signature may have; empty for any (DER signatures vary).
+    pub signature_lengths: &'static [usize],
+}
+
 impl Record {
     /// Parses one line; the error says which field is wrong and how, for the verdict line.
-    pub fn parse(
-        line: &[u8],
-        public_key_len: usize,
-        signature_len: usize,
-    ) -> Result<Record, String> {
-        if let Some(fields) = borrowed_fields(line) {
+    pub fn parse(line: &[u8], shape: &Shape) -> Result<Record, String> {
+        if let Some(fields) = borrowed_fields(line).filter(|_| shape.message == Field::Message) {
             return decode_fields(
                 [
                     Ok(fields.public_key),
                     Ok(fields.message),
                     Ok(fields.signature),
                 ],
-                public_key_len,
-                signature_len,
+                shape,
             );
         }
         let value: serde_json::Value = serde_json::from_slice(line).map_err(json_error)?;
@@ -46,11 +53,10 @@ impl Record {
         decode_fields(
             [
                 text(Field::PublicKey),
-                text(Field::Message),
+                text(shape.message),
                 text(Field::Signature),
             ],
-            public_key_len,
-            signature_len,
+            shape,
         )
     }
 }
@@ -81,22 +87,21 @@ fn borrowed_fields(line: &[u8]) -> Option<Fields<'_>> {
 /// field is the one named.
 fn decode_fields(
     [public_key, message, signature]: [Result<&str, String>; 3],
-    public_key_len: usize,
-    signature_len: usize,
+    shape: &Shape,
 ) -> Result<Record, String> {
     let decode = |field: Field, text: Result<&str, String>| -> Result<Vec<u8>, String> {
         decode_hex(text?).map_err(|e| format!("{}: invalid hex: {e}", field.name()))
     };
-    let public_key = fixed_length(
+    let public_key = allowed_length(
         Field::PublicKey,
         decode(Field::PublicKey, public_key)?,
-        public_key_len,
+        shape.public_key_lengths,
     )?;
-    let message = decode(Field::Message, message)?;
-    let signature = fixed_length(
+    let message = decode(shape.message, message)?;
+    let signature = allowed_length(
         Field::Signature,
         decode(Field::Signature, signature)?,
-        signature_len,
+        shape.signature_lengths,
     )?;
     Ok(Record {
         public_key,
@@ -156,13 +161,15 @@ fn decode_digits(digits: &[u8]) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-fn fixed_length(field: Field, bytes: Vec<u8>, expected: usize) -> Result<Vec<u8>, String> {
-    if bytes.len() == expected {
+fn allowed_length(field: Field, bytes: Vec<u8>, allowed: &[usize]) -> Result<Vec<u8>, String> {
+    if allowed.is_empty() || allowed.contains(&bytes.len()) {
         Ok(bytes)
     } else {
+        let allowed: Vec<String> = allowed.iter().map(usize::to_string).collect();
         Err(format!(
-            "{}: expected {expected} bytes, got {}",
+            "{}: expected {} bytes, got {}",
             field.name(),
+            allowed.join(" or "),
             bytes.len()
         ))
     }
@@ -173,7 +180,12 @@ mod tests {
     use super::*;
 
     fn parse(line: &str) -> Result<Record, String> {
-        Record::parse(line.as_bytes(), 2, 1)
+        let shape = Shape {
+            message: Field::Message,
+            public_key_lengths: &[2],
+            signature_lengths: &[1],
+        };
+        Record::parse(line.as_bytes(), &shape)
     }
 
     #[test]
@@ -251,5 +263,32 @@ mod tests {
         }
         assert_eq!(decode_digits(b"abc"), None);
         assert_eq!(decode_hex("0X0a"), Ok(vec![0x0a]));
+    }
+
+    #[test]
+    fn ecdsa_shapes_read_the_hash_field_and_any_der_length() {
+        let shape = Shape {
+            message: Field::MessageHash,
+            public_key_lengths: &[33, 65],
+            signature_lengths: &[],
+        };
+        let key = "02".repeat(33);
+        let line =
+            format!(r#"{{"public_key": "{key}", "message_hash": "aa", "signature": "3006"}}"#);
+        let record = Record::parse(line.as_bytes(), &shape).unwrap();
+        assert_eq!(
+            (record.message, record.signature),
+            (vec![0xaa], vec![0x30, 0x06])
+        );
+        let unhashed = line.replace("message_hash", "message");
+        assert_eq!(
+            Record::parse(unhashed.as_bytes(), &shape).unwrap_err(),
+            "message_hash: missing"
+        );
+        let short = line.replace(&key, "0202");
+        assert_eq!(
+            Record::parse(short.as_bytes(), &shape).unwrap_err(),
+            "public_key: expected 33 or 65 bytes, got 2"
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! `verify ed25519 | bls`: streams JSONL records through the batch verifier in bounded memory.
+//! `verify ed25519 | bls | ecdsa | schnorr`: streams JSONL records through the batch verifier in bounded memory.
 //!
 //! A reader thread gathers chunks of lines; each chunk is parsed on the pool's threads beside
 //! the verification of the one before it, so reading and decoding do not hold up verification.
@@ -13,10 +13,11 @@ use std::time::{Duration, Instant};
 
 use batchverify::bls::Bls;
 use batchverify::ed25519::Verifier;
-use batchverify::BatchOutcome;
+use batchverify::secp256k1::{ecdsa, schnorr};
+use batchverify::{BatchOutcome, Field};
 use rayon::prelude::*;
 
-use crate::record::Record;
+use crate::record::{Record, Shape};
 
 /// Records verified together: large enough for the batch equation to pay, small enough that
 /// memory stays bounded whatever the input size.
@@ -24,7 +25,7 @@ const RECORDS_PER_BATCH: usize = 8192;
 
 /// The longest record read (a 1 MiB message in hex, with room to spare); a longer line is an
 /// error for that record, skipped without being held in memory.
-const MAX_RECORD_BYTES: usize = 4 << 20;
+pub(crate) const MAX_RECORD_BYTES: usize = 4 << 20;
 
 /// Input bytes held in one chunk: a chunk ends early at this size, so that long records cannot
 /// multiply memory by [`RECORDS_PER_BATCH`].
@@ -33,7 +34,7 @@ const MAX_BATCH_BYTES: usize = 64 << 20;
 /// How often the progress line on a terminal is redrawn.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 
-/// What `verify ed25519` and `verify bls` share: where records come from and how to run.
+/// What every `verify` subcommand shares: where records come from and how to run.
 #[derive(clap::Args)]
 pub struct StreamArgs {
     /// Input file; `-` or nothing reads standard input.
@@ -50,20 +51,32 @@ pub struct StreamArgs {
 pub enum Scheme {
     Ed25519(Verifier),
     Bls(Bls),
+    Ecdsa(ecdsa::Verifier),
+    Schnorr(schnorr::Verifier),
 }
 
 impl Scheme {
-    fn public_key_len(&self) -> usize {
+    fn shape(&self) -> Shape {
+        let fixed = |public_key: &'static [usize], signature: &'static [usize]| Shape {
+            message: Field::Message,
+            public_key_lengths: public_key,
+            signature_lengths: signature,
+        };
         match self {
-            Scheme::Ed25519(_) => 32,
-            Scheme::Bls(bls) => bls.public_key_len(),
-        }
-    }
-
-    fn signature_len(&self) -> usize {
-        match self {
-            Scheme::Ed25519(_) => 64,
-            Scheme::Bls(bls) => bls.signature_len(),
+            Scheme::Ed25519(_) => fixed(&[32], &[64]),
+            Scheme::Bls(bls) => match bls.variant() {
+                batchverify::bls::Variant::MinPk => fixed(&[48], &[96]),
+                batchverify::bls::Variant::MinSig => fixed(&[96], &[48]),
+            },
+            Scheme::Ecdsa(verifier) => Shape {
+                message: Field::MessageHash,
+                public_key_lengths: &[33, 65],
+                signature_lengths: match verifier.rules().encoding() {
+                    ecdsa::Encoding::Compact => &[64],
+                    ecdsa::Encoding::Der => &[],
+                },
+            },
+            Scheme::Schnorr(_) => fixed(&[32], &[64]),
         }
     }
 
@@ -76,23 +89,40 @@ impl Scheme {
         match self {
             Scheme::Ed25519(verifier) => verifier.verify_batch(keys, messages, signatures),
             Scheme::Bls(bls) => bls.verify_batch(keys, messages, signatures),
+            Scheme::Ecdsa(verifier) => verifier.verify_batch(keys, messages, signatures),
+            Scheme::Schnorr(verifier) => verifier.verify_batch(keys, messages, signatures),
         }
     }
 }
 
+impl StreamArgs {
+    /// The input file, `None` (or `-`) for standard input.
+    pub fn file(&self) -> Option<&std::path::Path> {
+        self.file.as_deref()
+    }
+
+    /// The worker pool the records are parsed and verified on.
+    pub fn pool(&self) -> Result<rayon::ThreadPool, String> {
+        let threads = self.threads.map_or(0, NonZeroUsize::get);
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| format!("cannot start the worker threads: {e}"))
+    }
+}
+
 pub fn run(scheme: Scheme, args: &StreamArgs) -> ExitCode {
-    let input = match crate::open_input(args.file.as_deref()) {
+    let input = match crate::open_input(args.file()) {
         Ok(input) => input,
         Err(message) => {
             eprintln!("batchverify: {message}");
             return ExitCode::from(2);
         }
     };
-    let threads = args.threads.map_or(0, NonZeroUsize::get);
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+    let pool = match args.pool() {
         Ok(pool) => pool,
-        Err(e) => {
-            eprintln!("batchverify: cannot start the worker threads: {e}");
+        Err(message) => {
+            eprintln!("batchverify: {message}");
             return ExitCode::from(2);
         }
     };
@@ -228,19 +258,21 @@ fn verify_stream(
 }
 
 /// Input lines read together: their bytes back to back, and where each record lies.
-struct Chunk {
-    text: Vec<u8>,
-    records: Vec<RawRecord>,
+pub(crate) struct Chunk {
+    pub(crate) text: Vec<u8>,
+    pub(crate) records: Vec<RawRecord>,
 }
 
 /// One non-blank input line: its 1-based line number and its bytes in [`Chunk::text`], or
 /// `None` when it was longer than [`MAX_RECORD_BYTES`] and skipped.
-struct RawRecord {
-    line: usize,
-    span: Option<Range<usize>>,
+pub(crate) struct RawRecord {
+    pub(crate) line: usize,
+    pub(crate) span: Option<Range<usize>>,
 }
 
-fn read_chunks(mut input: impl BufRead, chunks: &mpsc::SyncSender<io::Result<Chunk>>) {
+/// Sends the input's records chunk by chunk (bounded by [`RECORDS_PER_BATCH`] records and
+/// [`MAX_BATCH_BYTES`]) until it ends or the receiver hangs up.
+pub(crate) fn read_chunks(mut input: impl BufRead, chunks: &mpsc::SyncSender<io::Result<Chunk>>) {
     let mut line_number = 0;
     let mut text_capacity = 0;
     loop {
@@ -345,13 +377,13 @@ struct ParsedChunk {
 
 /// Parses a chunk's records on the pool's threads.
 fn parse_chunk(scheme: &Scheme, chunk: Chunk) -> ParsedChunk {
-    let (public_key_len, signature_len) = (scheme.public_key_len(), scheme.signature_len());
+    let shape = scheme.shape();
     let records = chunk
         .records
         .par_iter()
         .with_min_len(64)
         .map(|raw| match &raw.span {
-            Some(span) => Record::parse(&chunk.text[span.clone()], public_key_len, signature_len),
+            Some(span) => Record::parse(&chunk.text[span.clone()], &shape),
             None => Err(format!("record longer than {MAX_RECORD_BYTES} bytes")),
         })
         .collect();

@@ -8,31 +8,44 @@
 mod record;
 
 use libfuzzer_sys::fuzz_target;
-use record::Record;
+use batchverify::Field;
+use record::{Record, Shape};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, line)) = data.split_first() else {
         return;
     };
-    // Ed25519's lengths, or BLS min-pk's.
-    let (key_len, signature_len) = if selector % 2 == 0 {
-        (32, 64)
-    } else {
-        (48, 96)
+    // Ed25519's lengths, BLS min-pk's, or ECDSA's (two key lengths, DER of any length).
+    let shape = match selector % 3 {
+        0 => Shape {
+            message: Field::Message,
+            public_key_lengths: &[32],
+            signature_lengths: &[64],
+        },
+        1 => Shape {
+            message: Field::Message,
+            public_key_lengths: &[48],
+            signature_lengths: &[96],
+        },
+        _ => Shape {
+            message: Field::MessageHash,
+            public_key_lengths: &[33, 65],
+            signature_lengths: &[],
+        },
     };
-    let Ok(parsed) = Record::parse(line, key_len, signature_len) else {
+    let Ok(parsed) = Record::parse(line, &shape) else {
         return;
     };
-    assert_eq!(parsed.public_key.len(), key_len);
-    assert_eq!(parsed.signature.len(), signature_len);
+    assert!(shape.public_key_lengths.contains(&parsed.public_key.len()));
+    assert!(
+        shape.signature_lengths.is_empty()
+            || shape.signature_lengths.contains(&parsed.signature.len())
+    );
     let written = serde_json::json!({
         "public_key": hex::encode(&parsed.public_key),
-        "message": hex::encode(&parsed.message),
+        shape.message.name(): hex::encode(&parsed.message),
         "signature": hex::encode(&parsed.signature),
     })
     .to_string();
-    assert_eq!(
-        Record::parse(written.as_bytes(), key_len, signature_len),
-        Ok(parsed)
-    );
+    assert_eq!(Record::parse(written.as_bytes(), &shape), Ok(parsed));
 });

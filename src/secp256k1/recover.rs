@@ -67,12 +67,14 @@ pub fn recover_with_v(message_hash: &[u8], signature: &[u8], v: u64) -> Result<R
 }
 
 /// Recovers the signers of many 65-byte signatures (`r ‖ s ‖ v`, v as in [`recover`]) on
-/// rayon's threads. An item that does not recover (v out of range, r or s out of range, no
-/// point with that x) is `None`; a field of the wrong length or a count mismatch is an error.
+/// rayon's threads. Each item gets its own result: the signer, or why it does not recover
+/// ([`Error::InvalidRecoveryId`] naming the item, or [`Error::InvalidSignature`] for r or s out
+/// of range or no point with that x). A field of the wrong length or a count mismatch fails the
+/// whole call.
 pub fn recover_batch<H, S>(
     message_hashes: &[H],
     signatures: &[S],
-) -> Result<Vec<Option<Recovered>>, Error>
+) -> Result<Vec<Result<Recovered, Error>>, Error>
 where
     H: AsRef<[u8]> + Sync,
     S: AsRef<[u8]> + Sync,
@@ -93,7 +95,7 @@ where
     Ok(items
         .par_iter()
         .enumerate()
-        .map(|(i, &(hash, rs, v))| recover_byte_form(i, hash, rs, v).ok())
+        .map(|(i, &(hash, rs, v))| recover_byte_form(i, hash, rs, v))
         .collect())
 }
 
