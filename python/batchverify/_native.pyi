@@ -37,6 +37,12 @@ __all__ = [
     "merkle_verify_consistency",
     "merkle_verify_proof",
     "merkle_verify_proofs",
+    "secp256k1_recover",
+    "secp256k1_recover_batch",
+    "secp256k1_verify_ecdsa",
+    "secp256k1_verify_ecdsa_batch",
+    "secp256k1_verify_schnorr",
+    "secp256k1_verify_schnorr_batch",
     "sha256_hash_many",
 ]
 
@@ -53,6 +59,20 @@ def ed25519_verify_batch(
 ) -> bytearray: ...
 def ed25519_keypair(secret_key: _Buffer) -> tuple[bytes, bytes]: ...
 def ed25519_sign(secret_key: _Buffer, message: _Buffer) -> bytes: ...
+def secp256k1_verify_ecdsa(
+    public_key: _Buffer, message_hash: _Buffer, signature: _Buffer, rules: str
+) -> bool: ...
+def secp256k1_verify_ecdsa_batch(
+    public_keys: _Column, message_hashes: _Column, signatures: _Column, rules: str
+) -> bytearray: ...
+def secp256k1_recover(message_hash: _Buffer, signature: _Buffer) -> tuple[bytes, bytes] | None: ...
+def secp256k1_recover_batch(
+    message_hashes: _Column, signatures: _Column
+) -> tuple[bytearray, bytearray]: ...
+def secp256k1_verify_schnorr(public_key: _Buffer, message: _Buffer, signature: _Buffer) -> bool: ...
+def secp256k1_verify_schnorr_batch(
+    public_keys: _Column, messages: _Column, signatures: _Column
+) -> bytearray: ...
 def bls_verify(
     public_key: _Buffer,
     message: _Buffer,

@@ -12,6 +12,7 @@ mod ed25519;
 mod errors;
 mod hashing;
 mod layout;
+mod secp256k1;
 
 use batchverify::{BatchOutcome, Error};
 use pyo3::prelude::*;
@@ -37,6 +38,11 @@ mod _native {
     };
     #[pymodule_export]
     use super::info;
+    #[pymodule_export]
+    use super::secp256k1::{
+        secp256k1_recover, secp256k1_recover_batch, secp256k1_verify_ecdsa,
+        secp256k1_verify_ecdsa_batch, secp256k1_verify_schnorr, secp256k1_verify_schnorr_batch,
+    };
 }
 
 /// Version, CPU features, the code paths chosen on this machine, threads and GPU adapters.
