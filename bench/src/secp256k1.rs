@@ -133,6 +133,9 @@ fn address(uncompressed: &[u8; 65]) -> [u8; 20] {
     digest[12..].try_into().unwrap_or_default()
 }
 
+/// A peer's single verification of item `i`, with the parsed keys when given (warm).
+type PeerVerify = fn(Scheme, &Inputs, Option<&Parsed>, usize) -> bool;
+
 /// Keys as each peer keeps them once parsed (the warm regime).
 enum Parsed {
     Schnorr(Vec<XOnlyPublicKey>, Vec<k256::schnorr::VerifyingKey>),
@@ -359,10 +362,7 @@ pub(crate) fn cases(spec: &Spec, scheme: Scheme, signers: Option<usize>) -> Vec<
     }
     // Parsed outside the timed calls only for the warm regime; cold peers parse inside.
     let parsed = Arc::new(if cold { None } else { parse(scheme, &inputs) });
-    let peers: [(
-        &'static str,
-        fn(Scheme, &Inputs, Option<&Parsed>, usize) -> bool,
-    ); 2] = [("libsecp256k1", libsecp), ("k256", k256_verify)];
+    let peers: [(&'static str, PeerVerify); 2] = [("libsecp256k1", libsecp), ("k256", k256_verify)];
     for (name, verify) in peers {
         let inputs = inputs.clone();
         let parsed = parsed.clone();

@@ -73,7 +73,7 @@ fn recover_stream(input: impl BufRead + Send + 'static, output: impl Write) -> i
 
 /// Each record of the chunk recovered, or the reason it is not.
 fn recover_chunk(chunk: &Chunk) -> Vec<Result<Recovered, String>> {
-    let parsed: Vec<Result<(Vec<u8>, Vec<u8>), String>> = chunk
+    let parsed: Vec<Result<Request, String>> = chunk
         .records
         .par_iter()
         .map(|raw| match &raw.span {
@@ -81,8 +81,7 @@ fn recover_chunk(chunk: &Chunk) -> Vec<Result<Recovered, String>> {
             None => Err(format!("record longer than {MAX_RECORD_BYTES} bytes")),
         })
         .collect();
-    let well_formed: Vec<&(Vec<u8>, Vec<u8>)> =
-        parsed.iter().filter_map(|p| p.as_ref().ok()).collect();
+    let well_formed: Vec<&Request> = parsed.iter().filter_map(|p| p.as_ref().ok()).collect();
     let hashes: Vec<&[u8]> = well_formed.iter().map(|(h, _)| h.as_slice()).collect();
     let signatures: Vec<&[u8]> = well_formed.iter().map(|(_, s)| s.as_slice()).collect();
     // The lengths were checked above, so the batch itself cannot be refused; if it were,
@@ -111,8 +110,11 @@ fn recover_chunk(chunk: &Chunk) -> Vec<Result<Recovered, String>> {
         .collect()
 }
 
+/// A record's message hash and 65-byte signature.
+type Request = (Vec<u8>, Vec<u8>);
+
 /// `{"message_hash": hex, "signature": hex}` with the lengths recovery needs.
-fn parse(line: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
+fn parse(line: &[u8]) -> Result<Request, String> {
     let value: serde_json::Value =
         serde_json::from_slice(line).map_err(|e| format!("not a JSON object: {e}"))?;
     if !value.is_object() {

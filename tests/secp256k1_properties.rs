@@ -1,0 +1,395 @@
+//! Property tests for secp256k1: batch verdicts equal the single verdicts of k256 (RustCrypto,
+//! independent of the engine's libsecp256k1), bisection finds exactly the corrupted BIP-340
+//! items, results do not depend on the thread count, and no input of any shape panics.
+
+use batchverify::secp256k1::{ecdsa, recover, recover_batch, recover_with_v, schnorr};
+use batchverify::{Error, Field, KeyCache};
+use k256::ecdsa::signature::hazmat::PrehashVerifier;
+use proptest::prelude::*;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+const ORDER: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe,
+    0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41,
+];
+
+fn secret(seed: u64) -> [u8; 32] {
+    Sha256::digest(seed.to_le_bytes()).into()
+}
+
+#[derive(Clone, Debug)]
+struct SchnorrItem {
+    public_key: [u8; 32],
+    message: Vec<u8>,
+    signature: [u8; 64],
+}
+
+fn schnorr_item(signer: u64, message: Vec<u8>) -> SchnorrItem {
+    let key = k256::schnorr::SigningKey::from_slice(&secret(signer)).expect("secret");
+    let signature = key.sign_raw(&message, &[1; 32]).expect("signs").to_bytes();
+    SchnorrItem {
+        public_key: key.verifying_key().to_bytes().into(),
+        message,
+        signature,
+    }
+}
+
+fn k256_schnorr(item: &SchnorrItem) -> bool {
+    let key = k256::schnorr::VerifyingKey::from_slice(&item.public_key);
+    let signature = k256::schnorr::Signature::try_from(item.signature.as_slice());
+    key.ok()
+        .zip(signature.ok())
+        .is_some_and(|(key, sig)| key.verify_raw(&item.message, &sig).is_ok())
+}
+
+/// Which byte of which field to flip, and with what mask.
+#[derive(Clone, Copy, Debug)]
+enum Corruption {
+    Key(usize, u8),
+    Message(usize, u8),
+    Signature(usize, u8),
+}
+
+fn corruption() -> impl Strategy<Value = Corruption> {
+    let mask = 1u8..=255;
+    prop_oneof![
+        (0usize..32, mask.clone()).prop_map(|(i, m)| Corruption::Key(i, m)),
+        (0usize..64, mask.clone()).prop_map(|(i, m)| Corruption::Message(i, m)),
+        (0usize..64, mask).prop_map(|(i, m)| Corruption::Signature(i, m)),
+    ]
+}
+
+fn corrupt(item: &mut SchnorrItem, how: Corruption) {
+    match how {
+        Corruption::Key(i, m) => item.public_key[i] ^= m,
+        Corruption::Signature(i, m) => item.signature[i] ^= m,
+        Corruption::Message(i, m) => {
+            if item.message.is_empty() {
+                item.message.push(m);
+            } else {
+                let at = i % item.message.len();
+                item.message[at] ^= m;
+            }
+        }
+    }
+}
+
+fn schnorr_batch(items: &[SchnorrItem], verifier: &schnorr::Verifier) -> Vec<bool> {
+    let keys: Vec<&[u8]> = items.iter().map(|i| i.public_key.as_slice()).collect();
+    let messages: Vec<&[u8]> = items.iter().map(|i| i.message.as_slice()).collect();
+    let signatures: Vec<&[u8]> = items.iter().map(|i| i.signature.as_slice()).collect();
+    verifier
+        .verify_batch(&keys, &messages, &signatures)
+        .expect("well-formed lengths")
+        .into_vec()
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("pool")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn schnorr_batches_find_exactly_the_corrupted_items(
+        size in 1usize..400,
+        signers in 1u64..50,
+        corruptions in proptest::collection::vec((any::<proptest::sample::Index>(), corruption()), 0..12),
+        seed in any::<u64>(),
+    ) {
+        let mut items: Vec<SchnorrItem> = (0..size)
+            .map(|i| {
+                let digest = Sha256::digest((seed ^ i as u64).to_le_bytes());
+                let message: Vec<u8> = digest.iter().cycle().take(i % 70).copied().collect();
+                schnorr_item(seed % 1000 + i as u64 % signers, message)
+            })
+            .collect();
+        for (index, how) in &corruptions {
+            corrupt(&mut items[index.index(size)], *how);
+        }
+        let oracle: Vec<bool> = items.iter().map(k256_schnorr).collect();
+        let cache = Arc::new(KeyCache::new(64));
+        let verifier = schnorr::Verifier::new().key_cache(Some(cache));
+        let batch = pool(3).install(|| schnorr_batch(&items, &verifier));
+        prop_assert_eq!(&batch, &oracle);
+        let sequential = schnorr_batch(&items, &schnorr::Verifier::new().key_cache(None).sequential(true));
+        prop_assert_eq!(&sequential, &oracle);
+        let one_thread = pool(1).install(|| schnorr_batch(&items, &verifier));
+        prop_assert_eq!(&one_thread, &oracle);
+        for (i, item) in items.iter().enumerate().step_by(17) {
+            let single = verifier.verify(&item.public_key, &item.message, &item.signature).is_ok();
+            prop_assert_eq!(single, oracle[i]);
+        }
+    }
+
+    #[test]
+    fn ecdsa_batches_equal_k256_under_every_rule_set(
+        size in 1usize..120,
+        flips in proptest::collection::vec((any::<proptest::sample::Index>(), 0usize..64, 1u8..=255), 0..10),
+        high_s in proptest::collection::vec(any::<proptest::sample::Index>(), 0..6),
+        seed in any::<u64>(),
+    ) {
+        let mut keys = Vec::new();
+        let mut hashes = Vec::new();
+        let mut compact = Vec::new();
+        for i in 0..size {
+            let key = k256::ecdsa::SigningKey::from_slice(&secret(seed ^ (i as u64 % 7))).expect("secret");
+            let hash: [u8; 32] = Sha256::digest((seed.wrapping_add(i as u64)).to_le_bytes()).into();
+            let (signature, _) = key.sign_prehash_recoverable(&hash);
+            let point = key.verifying_key().as_affine();
+            let encoded = k256::elliptic_curve::sec1::ToSec1Point::to_sec1_point(point, i % 2 == 0);
+            keys.push(encoded.as_bytes().to_vec());
+            hashes.push(hash);
+            compact.push(<[u8; 64]>::from(signature.to_bytes()));
+        }
+        for index in &high_s {
+            let item = index.index(size);
+            let bytes: [u8; 32] = compact[item][32..].try_into().unwrap();
+            let s = <k256::Scalar as k256::elliptic_curve::PrimeField>::from_repr(bytes.into()).unwrap();
+            compact[item][32..].copy_from_slice(&(-s).to_bytes());
+        }
+        for (index, byte, mask) in &flips {
+            compact[index.index(size)][*byte] ^= mask;
+        }
+        let der: Vec<Vec<u8>> = compact
+            .iter()
+            .map(|c| match k256::ecdsa::Signature::from_slice(c) {
+                Ok(sig) => sig.to_der().as_bytes().to_vec(),
+                // r or s out of range: any DER k256 cannot build is rejected by both sides.
+                Err(_) => vec![0x30, 0x00],
+            })
+            .collect();
+        let oracle = |i: usize, low_s_only: bool| -> bool {
+            let Ok(signature) = k256::ecdsa::Signature::from_slice(&compact[i]) else {
+                return false;
+            };
+            let high = signature.normalize_s() != signature;
+            let Ok(key) = k256::ecdsa::VerifyingKey::from_sec1_bytes(&keys[i]) else {
+                return false;
+            };
+            let valid = key.verify_prehash(&hashes[i], &signature.normalize_s()).is_ok();
+            valid && !(low_s_only && high)
+        };
+        for (rules, signatures, low_s_only) in [
+            (ecdsa::Rules::PLAIN_COMPACT, &compact.iter().map(|c| c.to_vec()).collect::<Vec<_>>(), false),
+            (ecdsa::Rules::Ethereum, &compact.iter().map(|c| c.to_vec()).collect(), true),
+            (ecdsa::Rules::PLAIN_DER, &der, false),
+            (ecdsa::Rules::BITCOIN, &der, true),
+            (ecdsa::Rules::Bitcoin { low_s: false }, &der, false),
+        ] {
+            let expected: Vec<bool> = (0..size).map(|i| oracle(i, low_s_only)).collect();
+            let parallel = pool(3).install(|| ecdsa::verify_batch(rules, &keys, &hashes, signatures));
+            let parallel = parallel.expect("lengths");
+            prop_assert_eq!(parallel.as_slice(), expected.as_slice(), "{}", rules);
+            let sequential = ecdsa::Verifier::new(rules)
+                .key_cache(None)
+                .sequential(true)
+                .verify_batch(&keys, &hashes, signatures)
+                .expect("lengths");
+            prop_assert_eq!(sequential.as_slice(), expected.as_slice());
+        }
+    }
+
+    #[test]
+    fn recovery_matches_k256_address_by_address(
+        size in 1usize..60,
+        flips in proptest::collection::vec((any::<proptest::sample::Index>(), 0usize..65, 1u8..=255), 0..6),
+        seed in any::<u64>(),
+    ) {
+        let mut hashes = Vec::new();
+        let mut signatures = Vec::new();
+        for i in 0..size {
+            let key = k256::ecdsa::SigningKey::from_slice(&secret(seed ^ i as u64)).expect("secret");
+            let hash: [u8; 32] = Sha256::digest((seed ^ ((i as u64) << 1)).to_le_bytes()).into();
+            let (signature, id) = key.sign_prehash_recoverable(&hash);
+            let mut bytes = signature.to_bytes().to_vec();
+            bytes.push(id.to_byte() + if i % 2 == 0 { 27 } else { 0 });
+            hashes.push(hash);
+            signatures.push(bytes);
+        }
+        for (index, byte, mask) in &flips {
+            signatures[index.index(size)][*byte] ^= mask;
+        }
+        let batch = pool(2).install(|| recover_batch(&hashes, &signatures)).expect("lengths");
+        for i in 0..size {
+            let v = signatures[i][64];
+            let id = match v { 0 | 1 => Some(v), 27 | 28 => Some(v - 27), _ => None };
+            let oracle = id
+                .and_then(k256::ecdsa::RecoveryId::from_byte)
+                .zip(k256::ecdsa::Signature::from_slice(&signatures[i][..64]).ok())
+                .and_then(|(id, sig)| k256::ecdsa::VerifyingKey::recover_from_prehash(&hashes[i], &sig, id).ok())
+                .map(|key| {
+                    let point = k256::elliptic_curve::sec1::ToSec1Point::to_sec1_point(key.as_affine(), false);
+                    <[u8; 65]>::try_from(point.as_bytes()).expect("65 bytes")
+                });
+            let ours = batch[i].as_ref().ok().map(|r| r.public_key);
+            prop_assert_eq!(ours, oracle, "item {}", i);
+            prop_assert_eq!(recover(&hashes[i], &signatures[i]).ok().map(|r| r.public_key), oracle);
+        }
+    }
+
+    #[test]
+    fn no_input_panics(
+        key in proptest::collection::vec(any::<u8>(), 0..70),
+        hash in proptest::collection::vec(any::<u8>(), 0..40),
+        signature in proptest::collection::vec(any::<u8>(), 0..80),
+        v in any::<u64>(),
+    ) {
+        for rules in [ecdsa::Rules::BITCOIN, ecdsa::Rules::Ethereum, ecdsa::Rules::PLAIN_DER, ecdsa::Rules::PLAIN_COMPACT] {
+            let _ = ecdsa::verify(rules, &key, &hash, &signature);
+            let _ = ecdsa::verify_batch(rules, &[&key], &[&hash], &[&signature]);
+        }
+        let _ = schnorr::verify(&key, &hash, &signature);
+        let _ = schnorr::verify_batch(&[&key, &key], &[&hash, &hash], &[&signature, &signature]);
+        let _ = recover(&hash, &signature);
+        let _ = recover_with_v(&hash, &signature, v);
+        let _ = recover_batch(&[&hash], &[&signature]);
+        let _ = batchverify::secp256k1::ecrecover_precompile(&signature);
+    }
+}
+
+fn valid_ecdsa() -> (Vec<u8>, [u8; 32], [u8; 64]) {
+    let key = k256::ecdsa::SigningKey::from_slice(&secret(9)).expect("secret");
+    let hash: [u8; 32] = Sha256::digest(b"bad input").into();
+    let (signature, _) = key.sign_prehash_recoverable(&hash);
+    let point = k256::elliptic_curve::sec1::ToSec1Point::to_sec1_point(
+        key.verifying_key().as_affine(),
+        true,
+    );
+    (point.as_bytes().to_vec(), hash, signature.to_bytes().into())
+}
+
+#[test]
+fn out_of_range_scalars_and_broken_encodings_are_invalid() {
+    let (key, hash, good) = valid_ecdsa();
+    let rules = ecdsa::Rules::PLAIN_COMPACT;
+    assert!(ecdsa::verify(rules, &key, &hash, &good).is_ok());
+    let with = |r: [u8; 32], s: [u8; 32]| [r, s].concat();
+    let (r, s): ([u8; 32], [u8; 32]) = (
+        good[..32].try_into().unwrap(),
+        good[32..].try_into().unwrap(),
+    );
+    for (what, signature) in [
+        ("r = 0", with([0; 32], s)),
+        ("s = 0", with(r, [0; 32])),
+        ("r = n", with(ORDER, s)),
+        ("s = n", with(r, ORDER)),
+        ("s = 2^256 - 1", with(r, [0xff; 32])),
+    ] {
+        assert_eq!(
+            ecdsa::verify(rules, &key, &hash, &signature),
+            Err(Error::InvalidSignature),
+            "{what}"
+        );
+    }
+    let der = k256::ecdsa::Signature::from_slice(&good)
+        .unwrap()
+        .to_der()
+        .as_bytes()
+        .to_vec();
+    assert!(ecdsa::verify(ecdsa::Rules::PLAIN_DER, &key, &hash, &der).is_ok());
+    let mut trailing = der.clone();
+    trailing.push(0);
+    let mut long_form = vec![0x30, 0x81, der[1]];
+    long_form.extend_from_slice(&der[2..]);
+    for broken in [trailing, long_form, der[..der.len() - 1].to_vec(), vec![]] {
+        assert_eq!(
+            ecdsa::verify(ecdsa::Rules::PLAIN_DER, &key, &hash, &broken),
+            Err(Error::InvalidSignature)
+        );
+    }
+    let mut off_curve = key.clone();
+    off_curve[0] = 0x05;
+    assert_eq!(
+        ecdsa::verify(rules, &off_curve, &hash, &good),
+        Err(Error::InvalidSignature)
+    );
+    let mut not_x = vec![0x02];
+    not_x.extend_from_slice(&[0xff; 32]);
+    assert_eq!(
+        ecdsa::verify(rules, &not_x, &hash, &good),
+        Err(Error::InvalidSignature)
+    );
+}
+
+#[test]
+fn wrong_lengths_and_v_values_are_errors_naming_item_and_field() {
+    let (key, hash, good) = valid_ecdsa();
+    let keys = [key.clone(), key[..32].to_vec()];
+    assert_eq!(
+        ecdsa::verify_batch(ecdsa::Rules::Ethereum, &keys, &[hash, hash], &[good, good]),
+        Err(Error::LengthNotAllowed {
+            index: 1,
+            field: Field::PublicKey,
+            allowed: &[33, 65],
+            actual_len: 32
+        })
+    );
+    assert_eq!(
+        ecdsa::verify(ecdsa::Rules::Ethereum, &key, &hash[..31], &good),
+        Err(Error::Malformed {
+            index: 0,
+            field: Field::MessageHash,
+            expected_len: 32,
+            actual_len: 31
+        })
+    );
+    assert_eq!(
+        ecdsa::verify(ecdsa::Rules::Ethereum, &key, &hash, &good[..63]),
+        Err(Error::Malformed {
+            index: 0,
+            field: Field::Signature,
+            expected_len: 64,
+            actual_len: 63
+        })
+    );
+    assert!(matches!(
+        ecdsa::verify_batch(ecdsa::Rules::Ethereum, &[&key], &[hash, hash], &[good]),
+        Err(Error::CountMismatch {
+            field: Field::MessageHash,
+            ..
+        })
+    ));
+    for v in [2u64, 26, 29, 34] {
+        assert_eq!(
+            recover_with_v(&hash, &good, v),
+            Err(Error::InvalidRecoveryId { index: 0, v })
+        );
+    }
+    let mut signature = good.to_vec();
+    signature.push(35);
+    assert_eq!(
+        recover(&hash, &signature),
+        Err(Error::InvalidRecoveryId { index: 0, v: 35 })
+    );
+    let recovered = recover_with_v(&hash, &good, 37 + 2 * 5).ok();
+    let same = [0u8, 1]
+        .iter()
+        .map(|&v| recover_with_v(&hash, &good, u64::from(v)).ok())
+        .collect::<Vec<_>>();
+    assert!(same.contains(&recovered), "EIP-155 v maps to its parity");
+    let batch = recover_batch(
+        &[hash, hash],
+        &[
+            [good.as_slice(), &[7]].concat(),
+            [good.as_slice(), &[27]].concat(),
+        ],
+    )
+    .unwrap();
+    assert_eq!(batch[0], Err(Error::InvalidRecoveryId { index: 0, v: 7 }));
+    assert!(batch[1].is_ok());
+    assert_eq!(
+        schnorr::verify_batch(&[[0u8; 32]], &[b"m"], &[[0u8; 63].as_slice()]),
+        Err(Error::Malformed {
+            index: 0,
+            field: Field::Signature,
+            expected_len: 64,
+            actual_len: 63
+        })
+    );
+}
