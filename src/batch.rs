@@ -85,6 +85,14 @@ pub(crate) trait SplittableCheck: Sync {
 
     /// Whether the single verifications bisection falls back to may run on rayon's threads.
     fn parallel(&self) -> bool;
+
+    /// What bisection may spend exploring a range before it has saved anything, in single
+    /// verifications per item (see [`EXPLORATION_PER_ITEM`]). A scheme whose first split costs
+    /// more than that, relative to its items, raises it so that one bad item is still searched
+    /// for rather than the whole range verified singly.
+    fn exploration_per_item(&self) -> f64 {
+        EXPLORATION_PER_ITEM
+    }
 }
 
 /// Exploration bisection may spend on a range before it has saved anything, in single
@@ -109,7 +117,7 @@ pub(crate) fn bisect<C: SplittableCheck>(
     verdicts: &mut [bool],
 ) {
     let mut ledger = Ledger {
-        allowance: EXPLORATION_PER_ITEM * range.len() as f64,
+        allowance: check.exploration_per_item() * range.len() as f64,
         spent: 0.0,
         saved: 0.0,
     };
