@@ -517,7 +517,8 @@ mod tests {
             [
                 "distinct keys, strict",
                 "distinct keys, zip215",
-                "distinct messages"
+                "distinct messages",
+                "schnorr, distinct keys"
             ]
         );
         let tenth = specs
@@ -533,7 +534,7 @@ mod tests {
     #[test]
     fn every_signature_suite_has_both_regimes() {
         let specs = plan(&options(vec![Sweep::BatchSize, Sweep::SingleCall]));
-        for suite in [Suite::Ed25519, Suite::Bls] {
+        for suite in [Suite::Ed25519, Suite::Bls, Suite::Secp256k1] {
             for sweep in [Sweep::BatchSize, Sweep::SingleCall] {
                 let regimes: std::collections::BTreeSet<_> = specs
                     .iter()

@@ -228,7 +228,7 @@ impl Verifier {
             .collect();
         let mut verdicts = vec![false; chunk.len()];
         let mut prepared_verdicts = vec![false; prepared.len()];
-        let check = ChunkCheck::new(&prepared, chunk, secret);
+        let check = ChunkCheck::new(&prepared, chunk, secret, !self.sequential);
         match prepared.len() {
             0 => return verdicts,
             // One item: its own verification is cheaper than a sum.
@@ -365,15 +365,26 @@ struct ChunkCheck<'a> {
     prepared: &'a [Prepared],
     items: &'a [Item<'a>],
     weights: Vec<Scalar>,
+    /// Whether bisection's sums may split across rayon's threads.
+    parallel_sums: bool,
 }
 
+/// Items below which a bisection sum is not split across threads.
+const MIN_PARALLEL_SUM: usize = 64;
+
 impl<'a> ChunkCheck<'a> {
-    fn new(prepared: &'a [Prepared], items: &'a [Item<'a>], secret: &[u8; 32]) -> Self {
+    fn new(
+        prepared: &'a [Prepared],
+        items: &'a [Item<'a>],
+        secret: &[u8; 32],
+        parallel_sums: bool,
+    ) -> Self {
         let weights = batch_weights(prepared, items, secret);
         Self {
             prepared,
             items,
             weights,
+            parallel_sums,
         }
     }
 
@@ -404,6 +415,14 @@ impl SplittableCheck for ChunkCheck<'_> {
     type Sum = ProjectivePoint;
 
     fn sum(&self, range: Range<usize>) -> ProjectivePoint {
+        // A bisection is a chain of sums (each half's search needs the sum before it), which
+        // would leave the other threads idle once the clean chunks are done: split each sum.
+        if self.parallel_sums && range.len() >= 2 * MIN_PARALLEL_SUM {
+            let mid = range.start + range.len() / 2;
+            let (left, right) =
+                rayon::join(|| self.sum(range.start..mid), || self.sum(mid..range.end));
+            return left + right;
+        }
         let prepared = &self.prepared[range.clone()];
         let weights = &self.weights[range];
         let mut points = Vec::with_capacity(2 * prepared.len());
