@@ -97,12 +97,19 @@ impl KeyCache {
             return Ok(hit);
         }
         let decoded = decode()?;
-        let mut map = write(shard);
+        self.insert(bytes, decoded);
+        Ok(decoded)
+    }
+
+    /// Keeps `decoded` for `bytes`, replacing what was kept (a fuller decoding of the same key).
+    pub(crate) fn insert<V: Cached>(&self, bytes: &[u8], decoded: V) {
+        const { assert!(V::FAMILY < FAMILIES) };
+        let shard = V::FAMILY * SHARDS + self.hasher.hash_one(bytes) as usize % SHARDS;
+        let mut map = write(&self.shards[shard]);
         if map.len() >= self.shard_capacity {
             map.clear();
         }
         map.insert(bytes.into(), decoded.into_entry());
-        Ok(decoded)
     }
 }
 

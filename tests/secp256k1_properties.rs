@@ -393,3 +393,26 @@ fn wrong_lengths_and_v_values_are_errors_naming_item_and_field() {
         })
     );
 }
+
+#[test]
+fn large_parallel_schnorr_batches_bisect_on_every_thread() {
+    // Large enough that, after the probe wave, every thread gets full chunks whose failing
+    // sums are split across threads.
+    let mut items: Vec<SchnorrItem> = (0..3000u64)
+        .map(|i| schnorr_item(i % 700, i.to_le_bytes().to_vec()))
+        .collect();
+    for (i, how) in [
+        (1500, Corruption::Signature(40, 1)),
+        (2999, Corruption::Message(0, 4)),
+        (2100, Corruption::Key(3, 8)),
+    ] {
+        corrupt(&mut items[i], how);
+    }
+    let oracle: Vec<bool> = items.iter().map(k256_schnorr).collect();
+    assert_eq!(oracle.iter().filter(|&&v| !v).count(), 3);
+    for threads in [1, 3, 4] {
+        let verifier = schnorr::Verifier::new().key_cache(Some(Arc::new(KeyCache::new(1024))));
+        let batch = pool(threads).install(|| schnorr_batch(&items, &verifier));
+        assert_eq!(batch, oracle, "{threads} threads");
+    }
+}

@@ -38,15 +38,21 @@ pub const PUBLIC_KEY_LENGTH: usize = 32;
 /// Length of a signature `r ‖ s`.
 pub const SIGNATURE_LENGTH: usize = 64;
 
-/// A public key as both engines need it: k256's point for batch sums, libsecp256k1's for
-/// single verification.
+/// A public key as libsecp256k1 verifies it, and k256's point once a batch has needed it.
+/// Single verification parses with libsecp256k1 alone (its square root is faster than k256's);
+/// a batch adds the point, and the cache keeps the fuller entry.
 #[derive(Clone, Copy)]
 pub(crate) struct DecodedKey {
-    point: AffinePoint,
     key: secp256k1::XOnlyPublicKey,
+    point: Option<AffinePoint>,
 }
 
 impl DecodedKey {
+    fn parse(bytes: &[u8; 32]) -> Option<Self> {
+        let key = secp256k1::XOnlyPublicKey::from_byte_array(*bytes).ok()?;
+        Some(Self { key, point: None })
+    }
+
     /// One square root (k256's `lift_x`); libsecp256k1 gets the coordinates, which it checks
     /// against the curve equation in a tenth of a microsecond. (The other way round costs
     /// more: k256's import of coordinates takes about 3 µs.)
@@ -55,8 +61,8 @@ impl DecodedKey {
         let uncompressed = point.to_sec1_point(false);
         let full = secp256k1::PublicKey::from_slice(uncompressed.as_bytes()).ok()?;
         Some(Self {
-            point,
             key: full.x_only_public_key().0,
+            point: Some(point),
         })
     }
 }
@@ -121,7 +127,7 @@ impl Verifier {
     pub fn verify(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), Error> {
         let (public_key, signature) = check_lengths(0, public_key, signature)?;
         let valid = self
-            .decode_key(public_key)
+            .single_key(public_key)
             .is_some_and(|key| verify_single(&key, message, signature));
         if valid {
             Ok(())
@@ -159,20 +165,45 @@ impl Verifier {
         ))
     }
 
-    fn decode_key(&self, bytes: &[u8; 32]) -> Option<DecodedKey> {
-        match &self.key_cache {
+    /// The key for single verification.
+    fn single_key(&self, bytes: &[u8; 32]) -> Option<secp256k1::XOnlyPublicKey> {
+        let key = match &self.key_cache {
             Some(cache) => cache
-                .get_or_decode(bytes, || DecodedKey::decode(bytes).ok_or(()))
+                .get_or_decode(bytes, || DecodedKey::parse(bytes).ok_or(()))
                 .ok(),
-            None => DecodedKey::decode(bytes),
-        }
+            None => DecodedKey::parse(bytes),
+        };
+        key.map(|decoded| decoded.key)
     }
 
-    /// Verifies the batch in waves of growing size. A wave's items are checked by chunk
-    /// equations unless the waves before it found failures dense enough that equations would
-    /// cost more than they save; then they are verified singly. So a batch with sparse
-    /// failures pays a few bisections, and one where failures are common pays one small wave
-    /// of equations before going the single way.
+    /// The key with its k256 point, for batch sums.
+    fn batch_key(&self, bytes: &[u8; 32]) -> Option<(secp256k1::XOnlyPublicKey, AffinePoint)> {
+        let Some(cache) = &self.key_cache else {
+            let decoded = DecodedKey::decode(bytes)?;
+            return Some((decoded.key, decoded.point?));
+        };
+        let cached = cache
+            .get_or_decode(bytes, || DecodedKey::decode(bytes).ok_or(()))
+            .ok()?;
+        if let Some(point) = cached.point {
+            return Some((cached.key, point));
+        }
+        let point = lift_x(bytes)?;
+        cache.insert(
+            bytes,
+            DecodedKey {
+                key: cached.key,
+                point: Some(point),
+            },
+        );
+        Some((cached.key, point))
+    }
+
+    /// Verifies the batch in waves of growing size. The first wave is a probe verified singly
+    /// (its verdicts are needed anyway); each later wave is checked by chunk equations unless
+    /// the waves before it found failures dense enough that equations would cost more than
+    /// they save, and then singly. So a batch with sparse failures pays a few bisections, and
+    /// one where failures are common costs about what verifying it singly does.
     fn verify_items(&self, items: &[Item<'_>], secret: Option<&[u8; 32]>) -> Vec<bool> {
         let threads = if self.sequential {
             1
@@ -180,26 +211,30 @@ impl Verifier {
             rayon::current_num_threads()
         };
         let mut verdicts = Vec::with_capacity(items.len());
-        let mut wave = threads * FIRST_WAVE_CHUNK;
+        let mut wave = threads * PROBE_PER_THREAD;
         let mut invalid = 0;
         while verdicts.len() < items.len() {
             let start = verdicts.len();
             let end = (start + wave).min(items.len());
-            let dense = invalid as f64 > DENSE_FAILURES * start as f64;
+            let dense = start == 0 || invalid as f64 > DENSE_FAILURES * start as f64;
             let checked = match secret {
                 Some(secret) if !dense => self.verify_chunks(&items[start..end], secret, threads),
                 _ => self.verify_singly(&items[start..end]),
             };
             invalid += checked.iter().filter(|&&valid| !valid).count();
             verdicts.extend(checked);
-            wave *= WAVE_GROWTH;
+            wave = if start == 0 {
+                threads * MAX_CHUNK
+            } else {
+                wave * WAVE_GROWTH
+            };
         }
         verdicts
     }
 
     fn verify_singly(&self, items: &[Item<'_>]) -> Vec<bool> {
         let single = |item: &Item<'_>| {
-            self.decode_key(item.public_key)
+            self.single_key(item.public_key)
                 .is_some_and(|key| verify_single(&key, item.message, item.signature))
         };
         if self.sequential {
@@ -211,6 +246,9 @@ impl Verifier {
 
     fn verify_chunks(&self, items: &[Item<'_>], secret: &[u8; 32], threads: usize) -> Vec<bool> {
         let chunk_len = chunk_len(items.len(), threads);
+        if chunk_len < MIN_CHUNK {
+            return self.verify_singly(items);
+        }
         let check_chunk = |chunk: &[Item<'_>]| self.verify_chunk(chunk, secret);
         let verdicts: Vec<Vec<bool>> = if self.sequential {
             items.chunks(chunk_len).map(check_chunk).collect()
@@ -247,7 +285,7 @@ impl Verifier {
         let (r_bytes, s_bytes) = item.signature.split_at(32);
         let s = Scalar::from_repr(<[u8; 32]>::try_from(s_bytes).ok()?.into()).into_option()?;
         let r = lift_x(&<[u8; 32]>::try_from(r_bytes).ok()?)?;
-        let key = self.decode_key(item.public_key)?;
+        let (key, point) = self.batch_key(item.public_key)?;
         let e = challenge(r_bytes, item.public_key, item.message);
         Some(Prepared {
             index,
@@ -255,6 +293,7 @@ impl Verifier {
             e,
             r,
             key,
+            point,
         })
     }
 }
@@ -298,9 +337,9 @@ fn check_lengths<'a>(
     Ok((public_key, signature))
 }
 
-fn verify_single(key: &DecodedKey, message: &[u8], signature: &[u8; 64]) -> bool {
+fn verify_single(key: &secp256k1::XOnlyPublicKey, message: &[u8], signature: &[u8; 64]) -> bool {
     let signature = secp256k1::schnorr::Signature::from_byte_array(*signature);
-    secp256k1::schnorr::verify(&signature, message, &key.key).is_ok()
+    secp256k1::schnorr::verify(&signature, message, key).is_ok()
 }
 
 /// SHA-256 with BIP-340's challenge tag absorbed (`SHA-256(tag) ‖ SHA-256(tag)`, one block).
@@ -332,24 +371,29 @@ struct Prepared {
     s: Scalar,
     e: Scalar,
     r: AffinePoint,
-    key: DecodedKey,
+    key: secp256k1::XOnlyPublicKey,
+    /// The key's point (`lift_x` of its bytes).
+    point: AffinePoint,
 }
 
 /// Largest chunk one thread checks with one equation. Larger chunks make each item's share of
 /// the sum cheaper, but a failing chunk costs its bisection on one thread while others wait.
-const MAX_CHUNK: usize = 256;
+const MAX_CHUNK: usize = 512;
 
-/// Items per thread in the first wave: small, so that a batch full of bad items spends little
-/// on equations before the waves turn to single verification.
-const FIRST_WAVE_CHUNK: usize = 64;
+/// Smallest chunk worth an equation: below it, a chunk's share of the sum costs about as much
+/// as verifying its items singly (measured on the bench machines, see BENCHMARKS.md).
+const MIN_CHUNK: usize = 128;
 
-/// Each wave is this many times the one before.
-const WAVE_GROWTH: usize = 4;
+/// Items per thread in the first wave, the probe verified singly.
+const PROBE_PER_THREAD: usize = 64;
 
-/// The share of invalid items above which equations stop paying: a chunk of [`MAX_CHUNK`]
-/// items costs about half a single verification per item and fails whole with one bad item,
-/// so at more than about one bad item in 400 verifying singly is cheaper.
-const DENSE_FAILURES: f64 = 1.0 / 400.0;
+/// Each wave after the first full one is this many times the one before.
+const WAVE_GROWTH: usize = 2;
+
+/// The share of invalid items above which equations stop paying: a chunk costs nearly as much
+/// as verifying its items singly (about 0.85 of it at 512 items) and fails whole with one bad
+/// item, so at more than about one bad item in 2,000 verifying singly is cheaper.
+const DENSE_FAILURES: f64 = 1.0 / 2000.0;
 
 fn chunk_len(items: usize, threads: usize) -> usize {
     let chunks = threads.max(items.div_ceil(MAX_CHUNK)).min(items).max(1);
@@ -400,7 +444,7 @@ impl<'a> ChunkCheck<'a> {
             scalars.push(*z);
             key_terms
                 .entry(self.items[item.index].public_key)
-                .or_insert((item.key.point, Scalar::ZERO))
+                .or_insert((item.point, Scalar::ZERO))
                 .1 += z * &item.e;
         }
         for (point, weight) in key_terms.into_values() {
@@ -430,7 +474,7 @@ impl SplittableCheck for ChunkCheck<'_> {
         let mut g_weight = Scalar::ZERO;
         for (item, z) in prepared.iter().zip(weights) {
             g_weight -= z * &item.s;
-            points.extend([item.r, item.key.point]);
+            points.extend([item.r, item.point]);
             scalars.extend([*z, z * &item.e]);
         }
         ProjectivePoint::mul_by_generator_vartime(&g_weight) + multiscalar(&points, &scalars)
@@ -642,6 +686,45 @@ mod tests {
             assert_eq!(multiscalar(&points, &scalars), naive, "{len} terms");
         }
         assert!(bool::from(Scalar::ZERO.is_zero()));
+    }
+
+    #[test]
+    fn keys_cached_by_single_calls_gain_their_point_in_a_batch() {
+        let cache = Arc::new(KeyCache::new(64));
+        // Sequential: one thread's probe wave is 64 items, and the rest goes to equations.
+        let verifier = Verifier::new()
+            .key_cache(Some(cache.clone()))
+            .sequential(true);
+        let signer = k256::schnorr::SigningKey::from_slice(&[3; 32]).unwrap();
+        let public_key: [u8; 32] = signer.verifying_key().to_bytes().into();
+        let messages: Vec<[u8; 8]> = (0..300u64).map(u64::to_le_bytes).collect();
+        let mut signatures: Vec<[u8; 64]> = messages
+            .iter()
+            .map(|m| signer.sign_raw(m, &[0; 32]).unwrap().to_bytes())
+            .collect();
+        signatures[200][63] ^= 1;
+        assert!(verifier
+            .verify(&public_key, &messages[0], &signatures[0])
+            .is_ok());
+        let cached = cache.get_or_decode::<DecodedKey, ()>(&public_key, || unreachable!());
+        assert!(
+            cached.unwrap().point.is_none(),
+            "a single call parses with libsecp256k1 only"
+        );
+        let keys = vec![public_key; messages.len()];
+        let outcome = verifier
+            .verify_batch(&keys, &messages, &signatures)
+            .unwrap();
+        assert_eq!(outcome.invalid_indices(), [200]);
+        let cached = cache.get_or_decode::<DecodedKey, ()>(&public_key, || unreachable!());
+        assert!(
+            cached.unwrap().point.is_some(),
+            "the batch kept the fuller entry"
+        );
+        assert_eq!(cache.len(), 1);
+        assert!(verifier
+            .verify(&public_key, &messages[1], &signatures[1])
+            .is_ok());
     }
 
     #[test]
