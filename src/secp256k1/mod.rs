@@ -5,13 +5,16 @@
 //! Bitcoin Core itself runs, so a verdict here is the verdict a node gives. ECDSA has no linear
 //! batch equation (only the x-coordinate of `R` is checked), so its batches are single
 //! verifications on every core with parsed keys cached. BIP-340 does have one: its batches are
-//! one randomized multiscalar sum per chunk on k256's group arithmetic, with bisection to blame
+//! one randomized multiscalar sum per chunk on this module's own field and point arithmetic
+//! (k256 keeps its field private; its scalars serve), with bisection to blame
 //! bad items, and every verdict equals the single verdict (see [`schnorr`]).
 //!
 //! Parsed public keys are kept in the crate's [`KeyCache`](crate::KeyCache), one process-wide
 //! cache per key kind unless the caller passes its own.
 
 pub mod ecdsa;
+mod field;
+mod msm;
 mod recover;
 pub mod schnorr;
 

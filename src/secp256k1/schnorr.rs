@@ -2,7 +2,7 @@
 //! any length.
 //!
 //! A single signature is verified by libsecp256k1. A batch is checked per chunk with one
-//! randomized equation over k256's group arithmetic,
+//! randomized equation (the field and point arithmetic of [`super::msm`]),
 //! `Σ z_i R_i + Σ (z_i e_i) P_i - [Σ z_i s_i] G = 0`,
 //! where `R_i` is the point with x-coordinate `r_i` and even y (`lift_x`), `P_i = lift_x(key_i)`,
 //! `e_i` the BIP-340 challenge and `z_i` random 128-bit weights. An item is valid exactly when
@@ -22,14 +22,12 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{Arc, LazyLock};
 
-use k256::elliptic_curve::group::Group;
-use k256::elliptic_curve::point::DecompactPoint;
-use k256::elliptic_curve::sec1::ToSec1Point;
 use k256::elliptic_curve::PrimeField;
-use k256::{AffinePoint, ProjectivePoint, Scalar};
+use k256::Scalar;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use super::msm::{additions, multiscalar, Affine, Jacobian};
 use crate::batch::{bisect, SplittableCheck};
 use crate::{BatchOutcome, Error, Field, KeyCache};
 
@@ -38,13 +36,13 @@ pub const PUBLIC_KEY_LENGTH: usize = 32;
 /// Length of a signature `r ‖ s`.
 pub const SIGNATURE_LENGTH: usize = 64;
 
-/// A public key as libsecp256k1 verifies it, and k256's point once a batch has needed it.
-/// Single verification parses with libsecp256k1 alone (its square root is faster than k256's);
+/// A public key as libsecp256k1 verifies it, and its point for batch sums once a batch has
+/// needed it. Single verification parses with libsecp256k1 alone (its square root is faster);
 /// a batch adds the point, and the cache keeps the fuller entry.
 #[derive(Clone, Copy)]
 pub(crate) struct DecodedKey {
     key: secp256k1::XOnlyPublicKey,
-    point: Option<AffinePoint>,
+    point: Option<Affine>,
 }
 
 impl DecodedKey {
@@ -53,24 +51,16 @@ impl DecodedKey {
         Some(Self { key, point: None })
     }
 
-    /// One square root (k256's `lift_x`); libsecp256k1 gets the coordinates, which it checks
-    /// against the curve equation in a tenth of a microsecond. (The other way round costs
-    /// more: k256's import of coordinates takes about 3 µs.)
+    /// One square root (`lift_x`); libsecp256k1 gets the coordinates, which it checks against
+    /// the curve equation in a tenth of a microsecond.
     fn decode(bytes: &[u8; 32]) -> Option<Self> {
-        let point = lift_x(bytes)?;
-        let uncompressed = point.to_sec1_point(false);
-        let full = secp256k1::PublicKey::from_slice(uncompressed.as_bytes()).ok()?;
+        let point = Affine::lift_x(bytes)?;
+        let full = secp256k1::PublicKey::from_slice(&point.to_uncompressed()).ok()?;
         Some(Self {
             key: full.x_only_public_key().0,
             point: Some(point),
         })
     }
-}
-
-/// BIP-340's `lift_x`: the point with x-coordinate `x` and even y, or `None` when `x` is not
-/// below p or no such point exists.
-fn lift_x(x: &[u8; 32]) -> Option<AffinePoint> {
-    AffinePoint::decompact(&(*x).into()).into_option()
 }
 
 impl crate::cache::Cached for DecodedKey {
@@ -176,8 +166,8 @@ impl Verifier {
         key.map(|decoded| decoded.key)
     }
 
-    /// The key with its k256 point, for batch sums.
-    fn batch_key(&self, bytes: &[u8; 32]) -> Option<(secp256k1::XOnlyPublicKey, AffinePoint)> {
+    /// The key with its point, for batch sums.
+    fn batch_key(&self, bytes: &[u8; 32]) -> Option<(secp256k1::XOnlyPublicKey, Affine)> {
         let Some(cache) = &self.key_cache else {
             let decoded = DecodedKey::decode(bytes)?;
             return Some((decoded.key, decoded.point?));
@@ -188,7 +178,7 @@ impl Verifier {
         if let Some(point) = cached.point {
             return Some((cached.key, point));
         }
-        let point = lift_x(bytes)?;
+        let point = Affine::lift_x(bytes)?;
         cache.insert(
             bytes,
             DecodedKey {
@@ -284,7 +274,7 @@ impl Verifier {
     fn prepare(&self, index: usize, item: &Item<'_>) -> Option<Prepared> {
         let (r_bytes, s_bytes) = item.signature.split_at(32);
         let s = Scalar::from_repr(<[u8; 32]>::try_from(s_bytes).ok()?.into()).into_option()?;
-        let r = lift_x(&<[u8; 32]>::try_from(r_bytes).ok()?)?;
+        let r = Affine::lift_x(&<[u8; 32]>::try_from(r_bytes).ok()?)?;
         let (key, point) = self.batch_key(item.public_key)?;
         let e = challenge(r_bytes, item.public_key, item.message);
         Some(Prepared {
@@ -370,10 +360,10 @@ struct Prepared {
     index: usize,
     s: Scalar,
     e: Scalar,
-    r: AffinePoint,
+    r: Affine,
     key: secp256k1::XOnlyPublicKey,
     /// The key's point (`lift_x` of its bytes).
-    point: AffinePoint,
+    point: Affine,
 }
 
 /// Largest chunk one thread checks with one equation. Larger chunks make each item's share of
@@ -400,9 +390,9 @@ fn chunk_len(items: usize, threads: usize) -> usize {
     items.div_ceil(chunks).max(1)
 }
 
-/// One point addition in units of one single verification (libsecp256k1's verify costs about
-/// as much as this many of k256's projective additions; measured on the bench machines, see
-/// BENCHMARKS.md).
+/// One point addition of a sum in units of one single verification (libsecp256k1's verify
+/// costs about as much as this many of the bucket additions; measured on the bench machines,
+/// see BENCHMARKS.md).
 const ADD_COST_IN_SINGLES: f64 = 1.0 / 180.0;
 
 struct ChunkCheck<'a> {
@@ -433,8 +423,8 @@ impl<'a> ChunkCheck<'a> {
     }
 
     /// The whole chunk's sum, with the terms of a repeated key merged into one.
-    fn grouped_sum(&self) -> ProjectivePoint {
-        let mut key_terms: HashMap<&[u8; 32], (AffinePoint, Scalar)> = HashMap::new();
+    fn grouped_sum(&self) -> Jacobian {
+        let mut key_terms: HashMap<&[u8; 32], (Affine, Scalar)> = HashMap::new();
         let mut points = Vec::with_capacity(2 * self.prepared.len());
         let mut scalars = Vec::with_capacity(2 * self.prepared.len());
         let mut g_weight = Scalar::ZERO;
@@ -451,21 +441,21 @@ impl<'a> ChunkCheck<'a> {
             points.push(point);
             scalars.push(weight);
         }
-        ProjectivePoint::mul_by_generator_vartime(&g_weight) + multiscalar(&points, &scalars)
+        multiscalar(&g_weight, &points, &scalars)
     }
 }
 
 impl SplittableCheck for ChunkCheck<'_> {
-    type Sum = ProjectivePoint;
+    type Sum = Jacobian;
 
-    fn sum(&self, range: Range<usize>) -> ProjectivePoint {
+    fn sum(&self, range: Range<usize>) -> Jacobian {
         // A bisection is a chain of sums (each half's search needs the sum before it), which
         // would leave the other threads idle once the clean chunks are done: split each sum.
         if self.parallel_sums && range.len() >= 2 * MIN_PARALLEL_SUM {
             let mid = range.start + range.len() / 2;
             let (left, right) =
                 rayon::join(|| self.sum(range.start..mid), || self.sum(mid..range.end));
-            return left + right;
+            return left.add(&right);
         }
         let prepared = &self.prepared[range.clone()];
         let weights = &self.weights[range];
@@ -477,15 +467,15 @@ impl SplittableCheck for ChunkCheck<'_> {
             points.extend([item.r, item.point]);
             scalars.extend([*z, z * &item.e]);
         }
-        ProjectivePoint::mul_by_generator_vartime(&g_weight) + multiscalar(&points, &scalars)
+        multiscalar(&g_weight, &points, &scalars)
     }
 
-    fn difference(&self, whole: &ProjectivePoint, part: &ProjectivePoint) -> ProjectivePoint {
-        whole - part
+    fn difference(&self, whole: &Jacobian, part: &Jacobian) -> Jacobian {
+        whole.add(&part.neg())
     }
 
-    fn holds(&self, sum: &ProjectivePoint) -> bool {
-        sum.is_identity().into()
+    fn holds(&self, sum: &Jacobian) -> bool {
+        sum.is_identity()
     }
 
     fn verify_one(&self, index: usize) -> bool {
@@ -547,146 +537,9 @@ fn batch_weights(prepared: &[Prepared], items: &[Item<'_>], secret: &[u8; 32]) -
     weights
 }
 
-/// Signed window digits of a scalar, least significant first: `Σ d_j 2^(c j)` with every
-/// `|d_j| <= 2^(c-1)`, which halves the buckets a window needs.
-fn signed_digits(scalar: &Scalar, window: usize, digits: &mut [i32]) {
-    let bytes = scalar.to_bytes();
-    let mut limbs = [0u64; 4];
-    for (i, limb) in limbs.iter_mut().enumerate() {
-        let start = 32 - 8 * (i + 1);
-        *limb = u64::from_be_bytes(bytes[start..start + 8].try_into().unwrap_or_default());
-    }
-    let half = 1i64 << (window - 1);
-    let mut carry = 0i64;
-    for (j, digit) in digits.iter_mut().enumerate() {
-        let raw = window_bits(&limbs, j * window, window) as i64 + carry;
-        if raw >= half {
-            *digit = (raw - 2 * half) as i32;
-            carry = 1;
-        } else {
-            *digit = raw as i32;
-            carry = 0;
-        }
-    }
-}
-
-fn window_bits(limbs: &[u64; 4], start: usize, count: usize) -> u64 {
-    let limb = start / 64;
-    let shift = start % 64;
-    if limb >= limbs.len() {
-        return 0;
-    }
-    let mut bits = limbs[limb] >> shift;
-    if shift + count > 64 && limb + 1 < limbs.len() {
-        bits |= limbs[limb + 1] << (64 - shift);
-    }
-    bits & ((1 << count) - 1)
-}
-
-/// Windows of `window` bits a 256-bit scalar needs in signed form (one more for the carry).
-fn window_count(window: usize) -> usize {
-    256usize.div_ceil(window) + 1
-}
-
-/// The window width with the fewest additions for `points` terms, and that count: each window
-/// adds every point into a bucket and then sums its `2^(c-1)` buckets with two additions each.
-fn best_window(points: usize) -> (usize, usize) {
-    (2..=16)
-        .map(|window| (window, window_count(window) * (points + (1 << window))))
-        .min_by_key(|&(_, additions)| additions)
-        .unwrap_or((2, usize::MAX))
-}
-
-fn additions(points: usize) -> usize {
-    best_window(points).1
-}
-
-/// `Σ scalars[i] * points[i]`, variable time (public data only), by Pippenger's bucket method
-/// with signed digits.
-fn multiscalar(points: &[AffinePoint], scalars: &[Scalar]) -> ProjectivePoint {
-    let (window, _) = best_window(points.len());
-    let windows = window_count(window);
-    let mut digits = vec![0i32; points.len() * windows];
-    for (scalar, digits) in scalars.iter().zip(digits.chunks_exact_mut(windows)) {
-        signed_digits(scalar, window, digits);
-    }
-    let mut buckets = vec![ProjectivePoint::IDENTITY; 1 << (window - 1)];
-    let mut total = ProjectivePoint::IDENTITY;
-    for j in (0..windows).rev() {
-        for _ in 0..window {
-            total = total.double();
-        }
-        buckets.fill(ProjectivePoint::IDENTITY);
-        for (point, digits) in points.iter().zip(digits.chunks_exact(windows)) {
-            let digit = digits[j];
-            if digit > 0 {
-                buckets[digit as usize - 1] += point;
-            } else if digit < 0 {
-                buckets[(-digit) as usize - 1] -= point;
-            }
-        }
-        let mut running = ProjectivePoint::IDENTITY;
-        for bucket in buckets.iter().rev() {
-            running += bucket;
-            total += running;
-        }
-    }
-    total
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn random_scalar(seed: u64) -> Scalar {
-        let digest: [u8; 32] = Sha256::digest(seed.to_le_bytes()).into();
-        super::super::reduce(&digest)
-    }
-
-    #[test]
-    fn signed_digits_recompose_the_scalar() {
-        for seed in 0..50 {
-            let scalar = if seed == 0 {
-                -Scalar::ONE
-            } else {
-                random_scalar(seed)
-            };
-            for window in [2, 5, 8, 13, 16] {
-                let mut digits = vec![0; window_count(window)];
-                signed_digits(&scalar, window, &mut digits);
-                let base = Scalar::from(1u64 << window);
-                let recomposed = digits.iter().rev().fold(Scalar::ZERO, |acc, &d| {
-                    let digit = Scalar::from(u64::from(d.unsigned_abs()));
-                    acc * base + if d < 0 { -digit } else { digit }
-                });
-                assert_eq!(recomposed, scalar, "seed {seed}, window {window}");
-                assert!(digits.iter().all(|d| d.unsigned_abs() <= 1 << (window - 1)));
-            }
-        }
-    }
-
-    #[test]
-    fn multiscalar_matches_the_naive_sum() {
-        for len in [1, 2, 3, 17, 100] {
-            let points: Vec<AffinePoint> = (0..len)
-                .map(|i| (ProjectivePoint::GENERATOR * random_scalar(1000 + i)).to_affine())
-                .collect();
-            let mut scalars: Vec<Scalar> = (0..len).map(|i| random_scalar(2000 + i)).collect();
-            scalars[0] = Scalar::ZERO;
-            if len > 2 {
-                scalars[1] = -Scalar::ONE;
-                scalars[2] = Scalar::ONE;
-            }
-            let naive = points
-                .iter()
-                .zip(&scalars)
-                .fold(ProjectivePoint::IDENTITY, |acc, (p, s)| {
-                    acc + ProjectivePoint::from(*p) * s
-                });
-            assert_eq!(multiscalar(&points, &scalars), naive, "{len} terms");
-        }
-        assert!(bool::from(Scalar::ZERO.is_zero()));
-    }
 
     #[test]
     fn keys_cached_by_single_calls_gain_their_point_in_a_batch() {

@@ -1,0 +1,364 @@
+//! Arithmetic modulo secp256k1's prime p = 2^256 - 2^32 - 977, for the BIP-340 batch sums.
+//!
+//! k256 keeps its field type private, and its complete point formulas cost about twice the
+//! multiplications a sum needs; these functions let [`super::msm`] use the cheaper
+//! Jacobian formulas. Everything here handles public data only, so it is variable time.
+//!
+//! An element is four 64-bit limbs, little-endian, holding any value below 2^256 congruent to
+//! the element (so p itself and a few values above it stand for small elements); `normalize`
+//! gives the representative below p, which comparisons and encodings use. Because
+//! 2^256 = p + C with C = 2^32 + 977, a carry out of the top limb is folded back as C.
+
+/// 2^256 mod p.
+const C: u64 = 0x1_0000_03D1;
+
+/// p, little-endian limbs.
+const P: [u64; 4] = [
+    0xFFFF_FFFE_FFFF_FC2F,
+    0xFFFF_FFFF_FFFF_FFFF,
+    0xFFFF_FFFF_FFFF_FFFF,
+    0xFFFF_FFFF_FFFF_FFFF,
+];
+
+/// An element of the field (see the module docs for the representation).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Fe([u64; 4]);
+
+#[inline(always)]
+fn mac(acc: u64, a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let wide = u128::from(acc) + u128::from(a) * u128::from(b) + u128::from(carry);
+    (wide as u64, (wide >> 64) as u64)
+}
+
+#[inline(always)]
+fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let wide = u128::from(a) + u128::from(b) + u128::from(carry);
+    (wide as u64, (wide >> 64) as u64)
+}
+
+impl Fe {
+    pub(super) const ZERO: Fe = Fe([0; 4]);
+    pub(super) const ONE: Fe = Fe([1, 0, 0, 0]);
+
+    /// The element of little-endian limbs (any value below 2^256).
+    pub(super) const fn from_limbs(limbs: [u64; 4]) -> Fe {
+        Fe(limbs)
+    }
+
+    /// The element of a big-endian 32-byte value, or `None` when the value is not below p.
+    pub(super) fn from_bytes(bytes: &[u8; 32]) -> Option<Fe> {
+        let mut limbs = [0u64; 4];
+        for (i, limb) in limbs.iter_mut().enumerate() {
+            let start = 32 - 8 * (i + 1);
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&bytes[start..start + 8]);
+            *limb = u64::from_be_bytes(word);
+        }
+        (!at_least_p(&limbs)).then_some(Fe(limbs))
+    }
+
+    /// The big-endian encoding of the representative below p.
+    pub(super) fn to_bytes(self) -> [u8; 32] {
+        let limbs = self.normalize().0;
+        let mut bytes = [0u8; 32];
+        for (i, limb) in limbs.iter().enumerate() {
+            let start = 32 - 8 * (i + 1);
+            bytes[start..start + 8].copy_from_slice(&limb.to_be_bytes());
+        }
+        bytes
+    }
+
+    /// The representative below p.
+    pub(super) fn normalize(self) -> Fe {
+        if at_least_p(&self.0) {
+            let (r0, borrow) = self.0[0].overflowing_sub(P[0]);
+            let mut limbs = [r0, 0, 0, 0];
+            let mut borrow = borrow;
+            for i in 1..4 {
+                let (d, b1) = self.0[i].overflowing_sub(P[i]);
+                let (d, b2) = d.overflowing_sub(u64::from(borrow));
+                limbs[i] = d;
+                borrow = b1 || b2;
+            }
+            Fe(limbs)
+        } else {
+            self
+        }
+    }
+
+    pub(super) fn is_zero(self) -> bool {
+        self.normalize().0 == [0; 4]
+    }
+
+    pub(super) fn is_odd(self) -> bool {
+        self.normalize().0[0] & 1 == 1
+    }
+
+    pub(super) fn equals(self, other: Fe) -> bool {
+        self.normalize().0 == other.normalize().0
+    }
+
+    pub(super) fn add(self, other: Fe) -> Fe {
+        let (r0, carry) = adc(self.0[0], other.0[0], 0);
+        let (r1, carry) = adc(self.0[1], other.0[1], carry);
+        let (r2, carry) = adc(self.0[2], other.0[2], carry);
+        let (r3, carry) = adc(self.0[3], other.0[3], carry);
+        fold([r0, r1, r2, r3], carry)
+    }
+
+    pub(super) fn sub(self, other: Fe) -> Fe {
+        let mut limbs = [0u64; 4];
+        let mut borrow = false;
+        for (i, limb) in limbs.iter_mut().enumerate() {
+            let (d, b1) = self.0[i].overflowing_sub(other.0[i]);
+            let (d, b2) = d.overflowing_sub(u64::from(borrow));
+            *limb = d;
+            borrow = b1 || b2;
+        }
+        // A borrow took 2^256 too many, which is C too many modulo p; the subtraction of C can
+        // wrap once more, and then once more C is due.
+        while borrow {
+            let (d, b) = limbs[0].overflowing_sub(C);
+            limbs[0] = d;
+            borrow = b;
+            let mut i = 1;
+            while borrow && i < 4 {
+                let (d, b) = limbs[i].overflowing_sub(1);
+                limbs[i] = d;
+                borrow = b;
+                i += 1;
+            }
+        }
+        Fe(limbs)
+    }
+
+    pub(super) fn neg(self) -> Fe {
+        Fe::ZERO.sub(self)
+    }
+
+    pub(super) fn double(self) -> Fe {
+        self.add(self)
+    }
+
+    pub(super) fn mul(self, other: Fe) -> Fe {
+        let a = &self.0;
+        let b = &other.0;
+        let mut wide = [0u64; 8];
+        for i in 0..4 {
+            let mut carry = 0;
+            for j in 0..4 {
+                let (low, high) = mac(wide[i + j], a[i], b[j], carry);
+                wide[i + j] = low;
+                carry = high;
+            }
+            wide[i + 4] = carry;
+        }
+        reduce(wide)
+    }
+
+    pub(super) fn square(self) -> Fe {
+        let a = &self.0;
+        // The off-diagonal products once, doubled, then the squares on the diagonal.
+        let mut wide = [0u64; 8];
+        for i in 0..3 {
+            let mut carry = 0;
+            for j in (i + 1)..4 {
+                let (low, high) = mac(wide[i + j], a[i], a[j], carry);
+                wide[i + j] = low;
+                carry = high;
+            }
+            wide[i + 4] = carry;
+        }
+        let mut top = 0;
+        for limb in wide.iter_mut() {
+            let next = *limb >> 63;
+            *limb = (*limb << 1) | top;
+            top = next;
+        }
+        let mut carry = 0;
+        for i in 0..4 {
+            let (low, high) = mac(wide[2 * i], a[i], a[i], carry);
+            wide[2 * i] = low;
+            let (low, high) = adc(wide[2 * i + 1], high, 0);
+            wide[2 * i + 1] = low;
+            carry = high;
+        }
+        reduce(wide)
+    }
+
+    fn square_times(self, times: usize) -> Fe {
+        (0..times).fold(self, |x, _| x.square())
+    }
+
+    /// `self^(2^k - 1)` for the blocks of ones the exponents of `invert` and `sqrt` share:
+    /// returns (x2, x3, x22, x223) where xk = self^(2^k - 1).
+    fn power_blocks(self) -> (Fe, Fe, Fe, Fe) {
+        let x2 = self.square().mul(self);
+        let x3 = x2.square().mul(self);
+        let x6 = x3.square_times(3).mul(x3);
+        let x9 = x6.square_times(3).mul(x3);
+        let x11 = x9.square_times(2).mul(x2);
+        let x22 = x11.square_times(11).mul(x11);
+        let x44 = x22.square_times(22).mul(x22);
+        let x88 = x44.square_times(44).mul(x44);
+        let x176 = x88.square_times(88).mul(x88);
+        let x220 = x176.square_times(44).mul(x44);
+        let x223 = x220.square_times(3).mul(x3);
+        (x2, x3, x22, x223)
+    }
+
+    /// `self^(p - 2)`, the inverse of a non-zero element (zero for zero). p - 2 in binary is
+    /// 223 ones, a zero, 22 ones, then 0000101101. Only the tests need affine results.
+    #[cfg(test)]
+    pub(super) fn invert(self) -> Fe {
+        let (x2, _, x22, x223) = self.power_blocks();
+        x223.square_times(23)
+            .mul(x22)
+            .square_times(5)
+            .mul(self)
+            .square_times(3)
+            .mul(x2)
+            .square_times(2)
+            .mul(self)
+    }
+
+    /// A square root, if there is one: `self^((p + 1) / 4)` (p is 3 mod 4), checked by squaring.
+    /// (p + 1) / 4 in binary is 223 ones, a zero, 22 ones, then 000011 and two zeros.
+    pub(super) fn sqrt(self) -> Option<Fe> {
+        let (x2, _, x22, x223) = self.power_blocks();
+        let root = x223
+            .square_times(23)
+            .mul(x22)
+            .square_times(6)
+            .mul(x2)
+            .square_times(2);
+        root.square().equals(self).then_some(root)
+    }
+}
+
+/// Whether little-endian limbs hold a value of at least p.
+fn at_least_p(limbs: &[u64; 4]) -> bool {
+    limbs[3] == P[3] && limbs[2] == P[2] && limbs[1] == P[1] && limbs[0] >= P[0]
+}
+
+/// `limbs + carry * 2^256`, folded below 2^256.
+fn fold(mut limbs: [u64; 4], mut carry: u64) -> Fe {
+    while carry != 0 {
+        let (r0, c) = mac(limbs[0], carry, C, 0);
+        limbs[0] = r0;
+        let (r1, c) = adc(limbs[1], c, 0);
+        let (r2, c) = adc(limbs[2], 0, c);
+        let (r3, c) = adc(limbs[3], 0, c);
+        limbs[1] = r1;
+        limbs[2] = r2;
+        limbs[3] = r3;
+        carry = c;
+    }
+    Fe(limbs)
+}
+
+/// A 512-bit product reduced below 2^256: the high half times C added to the low half.
+fn reduce(wide: [u64; 8]) -> Fe {
+    let (r0, carry) = mac(wide[0], wide[4], C, 0);
+    let (r1, carry) = mac(wide[1], wide[5], C, carry);
+    let (r2, carry) = mac(wide[2], wide[6], C, carry);
+    let (r3, carry) = mac(wide[3], wide[7], C, carry);
+    fold([r0, r1, r2, r3], carry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use num_bigint::BigUint;
+    use sha2::{Digest, Sha256};
+
+    fn modulus() -> BigUint {
+        BigUint::from_bytes_be(&[P[3], P[2], P[1], P[0]].map(u64::to_be_bytes).concat())
+    }
+
+    fn big(x: Fe) -> BigUint {
+        BigUint::from_bytes_be(&x.to_bytes())
+    }
+
+    /// Elements from a seed, including the awkward ones: 0, 1, p - 1, and raw limbs at or
+    /// above p (which stand for small elements).
+    fn samples() -> Vec<Fe> {
+        let mut out = vec![
+            Fe::ZERO,
+            Fe::ONE,
+            Fe([P[0] - 1, P[1], P[2], P[3]]),
+            Fe(P),
+            Fe([P[0] + 5, P[1], P[2], P[3]]),
+            Fe([u64::MAX; 4]),
+            Fe([0, 0, 0, 1 << 63]),
+        ];
+        for seed in 0..200u32 {
+            let digest: [u8; 32] = Sha256::digest(seed.to_le_bytes()).into();
+            let mut limbs = [0u64; 4];
+            for (i, limb) in limbs.iter_mut().enumerate() {
+                *limb = u64::from_le_bytes(digest[8 * i..8 * i + 8].try_into().unwrap());
+            }
+            out.push(Fe(limbs));
+        }
+        out
+    }
+
+    fn raw(x: Fe) -> BigUint {
+        BigUint::from_bytes_be(
+            &[x.0[3], x.0[2], x.0[1], x.0[0]]
+                .map(u64::to_be_bytes)
+                .concat(),
+        )
+    }
+
+    #[test]
+    fn operations_match_big_integers() {
+        let p = modulus();
+        let elements = samples();
+        for (i, &a) in elements.iter().enumerate() {
+            let ra = raw(a) % &p;
+            assert_eq!(big(a), ra, "normalize {i}");
+            assert_eq!(big(a.square()), &ra * &ra % &p, "square {i}");
+            assert_eq!(big(a.neg()), (&p - &ra) % &p, "neg {i}");
+            if !a.is_zero() {
+                assert_eq!(big(a.invert().mul(a)), BigUint::from(1u8), "invert {i}");
+            }
+            for (j, &b) in elements.iter().enumerate().step_by(7) {
+                let rb = raw(b) % &p;
+                assert_eq!(big(a.mul(b)), &ra * &rb % &p, "mul {i} {j}");
+                assert_eq!(big(a.add(b)), (&ra + &rb) % &p, "add {i} {j}");
+                assert_eq!(big(a.sub(b)), (&ra + &p - &rb) % &p, "sub {i} {j}");
+            }
+        }
+    }
+
+    #[test]
+    fn square_roots_exist_exactly_for_squares() {
+        let p = modulus();
+        for a in samples() {
+            let square = a.square();
+            let root = square.sqrt().expect("a square has a root");
+            assert!(root.square().equals(square));
+            // -1 is not a square modulo p (p is 3 mod 4), so -a^2 has no root unless a = 0.
+            assert_eq!(square.neg().sqrt().is_some(), a.is_zero());
+            assert!(big(root) < p);
+        }
+    }
+
+    #[test]
+    fn encodings_round_trip_and_reject_values_not_below_p() {
+        for a in samples() {
+            let bytes = a.to_bytes();
+            assert!(Fe::from_bytes(&bytes).unwrap().equals(a));
+        }
+        let p_bytes = Fe(P).to_bytes();
+        assert_eq!(p_bytes, [0; 32], "p is zero");
+        let mut p_raw = [0xff; 32];
+        p_raw[27] = 0xfe;
+        p_raw[30] = 0xfc;
+        p_raw[31] = 0x2f;
+        assert!(Fe::from_bytes(&p_raw).is_none());
+        p_raw[31] = 0x2e;
+        assert!(Fe::from_bytes(&p_raw).is_some());
+    }
+}
