@@ -160,7 +160,10 @@ fn search<C: SplittableCheck>(
     } else {
         check.split_cost(range.clone())
     };
-    if ledger.spent + split_cost > ledger.saved + ledger.allowance {
+    // A split saves at most one half's singles (when the other half holds the bad items), so
+    // one that costs more than that cannot pay, whatever the ledger allows.
+    let cannot_pay = split_cost > half as f64;
+    if cannot_pay || ledger.spent + split_cost > ledger.saved + ledger.allowance {
         singles.extend(range);
         return;
     }

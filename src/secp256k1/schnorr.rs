@@ -490,8 +490,9 @@ impl SplittableCheck for ChunkCheck<'_> {
     }
 
     fn parallel(&self) -> bool {
-        // Chunks already run in parallel, each on one thread.
-        false
+        // A failing chunk's singles would otherwise keep one thread busy while the others,
+        // their chunks done, wait.
+        self.parallel_sums
     }
 
     fn exploration_per_item(&self) -> f64 {
