@@ -191,13 +191,33 @@ impl Fe {
     /// affine results.
     #[cfg(test)]
     pub(super) fn invert(self) -> Fe {
-        Fe52::from(self).invert().into()
+        // p - 2 in binary is 223 ones, a zero, 22 ones, then 0000101101.
+        let x = [Fe52::from(self)];
+        let [blocks] = power_blocks(x);
+        let t = mul_lanes(square_lanes([blocks.x223], 23), [blocks.x22]);
+        let t = mul_lanes(square_lanes(t, 5), x);
+        let t = mul_lanes(square_lanes(t, 3), [blocks.x2]);
+        let [t] = mul_lanes(square_lanes(t, 2), x);
+        t.into()
     }
 
-    /// A square root, if there is one: `self^((p + 1) / 4)` (p is 3 mod 4), checked by squaring.
-    pub(super) fn sqrt(self) -> Option<Fe> {
-        let root: Fe = Fe52::from(self).sqrt_candidate().into();
-        root.square().equals(self).then_some(root)
+    /// The square roots of many elements, `None` where there is none: `x^((p + 1) / 4)` (p is
+    /// 3 mod 4), checked by squaring. Each root is a chain of 255 dependent squarings, so one chain leaves the multiplier waiting on its own results;
+    /// four chains run side by side fill those waits, for about the time of two.
+    pub(super) fn sqrt_many(values: &[Fe]) -> Vec<Option<Fe>> {
+        let mut roots = Vec::with_capacity(values.len());
+        for group in values.chunks(SQRT_LANES) {
+            let mut lanes = [Fe52::from(Fe::ONE); SQRT_LANES];
+            for (lane, value) in lanes.iter_mut().zip(group) {
+                *lane = Fe52::from(*value);
+            }
+            let candidates = sqrt_candidates(lanes);
+            for (candidate, value) in candidates.iter().zip(group) {
+                let root = Fe::from(*candidate);
+                roots.push(root.square().equals(*value).then_some(root));
+            }
+        }
+        roots
     }
 }
 
@@ -376,52 +396,62 @@ impl Fe52 {
         c += u128::from(t4);
         Fe52([r0, r1, r2, r3, c as u64])
     }
+}
 
-    fn square_times(self, times: usize) -> Fe52 {
-        (0..times).fold(self, |x, _| x.square())
-    }
+/// Square-root chains run side by side (see [`Fe::sqrt_many`]).
+const SQRT_LANES: usize = 4;
 
-    /// `self^(2^k - 1)` for the blocks of ones the exponents of `invert` and `sqrt_candidate`
-    /// share: (x2, x3, x22, x223) where xk = self^(2^k - 1).
-    fn power_blocks(self) -> (Fe52, Fe52, Fe52, Fe52) {
-        let x2 = self.square().mul(self);
-        let x3 = x2.square().mul(self);
-        let x6 = x3.square_times(3).mul(x3);
-        let x9 = x6.square_times(3).mul(x3);
-        let x11 = x9.square_times(2).mul(x2);
-        let x22 = x11.square_times(11).mul(x11);
-        let x44 = x22.square_times(22).mul(x22);
-        let x88 = x44.square_times(44).mul(x44);
-        let x176 = x88.square_times(88).mul(x88);
-        let x220 = x176.square_times(44).mul(x44);
-        let x223 = x220.square_times(3).mul(x3);
-        (x2, x3, x22, x223)
-    }
+/// The powers `x^(2^k - 1)` that the exponents of the inverse and the square root share.
+#[derive(Clone, Copy)]
+struct Blocks {
+    x2: Fe52,
+    x22: Fe52,
+    x223: Fe52,
+}
 
-    /// `self^(p - 2)`: p - 2 in binary is 223 ones, a zero, 22 ones, then 0000101101.
-    #[cfg(test)]
-    fn invert(self) -> Fe52 {
-        let (x2, _, x22, x223) = self.power_blocks();
-        x223.square_times(23)
-            .mul(x22)
-            .square_times(5)
-            .mul(self)
-            .square_times(3)
-            .mul(x2)
-            .square_times(2)
-            .mul(self)
+/// Every lane squared `times` times, lanes interleaved so that their chains overlap.
+fn square_lanes<const N: usize>(mut lanes: [Fe52; N], times: usize) -> [Fe52; N] {
+    for _ in 0..times {
+        for lane in lanes.iter_mut() {
+            *lane = lane.square();
+        }
     }
+    lanes
+}
 
-    /// `self^((p + 1) / 4)`: (p + 1) / 4 in binary is 223 ones, a zero, 22 ones, then 000011
-    /// and two zeros.
-    fn sqrt_candidate(self) -> Fe52 {
-        let (x2, _, x22, x223) = self.power_blocks();
-        x223.square_times(23)
-            .mul(x22)
-            .square_times(6)
-            .mul(x2)
-            .square_times(2)
-    }
+fn mul_lanes<const N: usize>(a: [Fe52; N], b: [Fe52; N]) -> [Fe52; N] {
+    core::array::from_fn(|i| a[i].mul(b[i]))
+}
+
+/// For each lane x: x^(2^2 - 1), x^(2^22 - 1) and x^(2^223 - 1), by the addition chain
+/// 1, [2], 3, 6, 9, 11, [22], 44, 88, 176, 220, [223].
+fn power_blocks<const N: usize>(x: [Fe52; N]) -> [Blocks; N] {
+    let x2 = mul_lanes(square_lanes(x, 1), x);
+    let x3 = mul_lanes(square_lanes(x2, 1), x);
+    let x6 = mul_lanes(square_lanes(x3, 3), x3);
+    let x9 = mul_lanes(square_lanes(x6, 3), x3);
+    let x11 = mul_lanes(square_lanes(x9, 2), x2);
+    let x22 = mul_lanes(square_lanes(x11, 11), x11);
+    let x44 = mul_lanes(square_lanes(x22, 22), x22);
+    let x88 = mul_lanes(square_lanes(x44, 44), x44);
+    let x176 = mul_lanes(square_lanes(x88, 88), x88);
+    let x220 = mul_lanes(square_lanes(x176, 44), x44);
+    let x223 = mul_lanes(square_lanes(x220, 3), x3);
+    core::array::from_fn(|i| Blocks {
+        x2: x2[i],
+        x22: x22[i],
+        x223: x223[i],
+    })
+}
+
+/// `x^((p + 1) / 4)` per lane: (p + 1) / 4 in binary is 223 ones, a zero, 22 ones, then
+/// 000011 and two zeros.
+fn sqrt_candidates<const N: usize>(x: [Fe52; N]) -> [Fe52; N] {
+    let blocks = power_blocks(x);
+    let pick = |f: fn(&Blocks) -> Fe52| -> [Fe52; N] { core::array::from_fn(|i| f(&blocks[i])) };
+    let root = mul_lanes(square_lanes(pick(|b| b.x223), 23), pick(|b| b.x22));
+    let root = mul_lanes(square_lanes(root, 6), pick(|b| b.x2));
+    square_lanes(root, 2)
 }
 
 #[cfg(test)]
@@ -499,10 +529,13 @@ mod tests {
         let p = modulus();
         for a in samples() {
             let square = a.square();
-            let root = square.sqrt().expect("a square has a root");
+            let [root, negated] = Fe::sqrt_many(&[square, square.neg()])[..] else {
+                panic!("one result per value");
+            };
+            let root = root.expect("a square has a root");
             assert!(root.square().equals(square));
             // -1 is not a square modulo p (p is 3 mod 4), so -a^2 has no root unless a = 0.
-            assert_eq!(square.neg().sqrt().is_some(), a.is_zero());
+            assert_eq!(negated.is_some(), a.is_zero());
             assert!(big(root) < p);
         }
     }

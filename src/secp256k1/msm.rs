@@ -35,13 +35,27 @@ const GENERATOR: Affine = Affine {
 };
 
 impl Affine {
-    /// BIP-340's `lift_x`: the point with x-coordinate `x` and even y, or `None` when `x` is
-    /// not below p or no point has it.
-    pub(crate) fn lift_x(x: &[u8; 32]) -> Option<Affine> {
-        let x = Fe::from_bytes(x)?;
-        let y = x.square().mul(x).add(Fe::from_limbs([7, 0, 0, 0])).sqrt()?;
-        let y = if y.is_odd() { y.neg() } else { y };
-        Some(Affine { x, y })
+    /// BIP-340's `lift_x` of each x-coordinate: the point with that x and even y, or `None`
+    /// when x is not below p or no point has it. The square roots are computed side by side.
+    pub(crate) fn lift_x_many(xs: &[&[u8; 32]]) -> Vec<Option<Affine>> {
+        let parsed: Vec<Option<Fe>> = xs.iter().map(|x| Fe::from_bytes(x)).collect();
+        let curve: Vec<Fe> = parsed
+            .iter()
+            .map(|x| {
+                x.map_or(Fe::ZERO, |x| {
+                    x.square().mul(x).add(Fe::from_limbs([7, 0, 0, 0]))
+                })
+            })
+            .collect();
+        parsed
+            .into_iter()
+            .zip(Fe::sqrt_many(&curve))
+            .map(|(x, y)| {
+                let (x, y) = (x?, y?);
+                let y = if y.is_odd() { y.neg() } else { y };
+                Some(Affine { x, y })
+            })
+            .collect()
     }
 
     /// The uncompressed SEC1 encoding `04 ‖ x ‖ y`.
@@ -343,14 +357,17 @@ mod tests {
         for seed in 0..100u64 {
             let x: [u8; 32] = Sha256::digest(seed.to_be_bytes()).into();
             let theirs = k256::AffinePoint::decompact(&x.into()).into_option();
-            let mine = Affine::lift_x(&x);
+            let mine = Affine::lift_x_many(&[&x]).pop().flatten();
             assert_eq!(
                 mine.map(Affine::to_uncompressed),
                 theirs.map(|p| p.to_sec1_point(false).as_bytes().try_into().unwrap()),
                 "x = {x:02x?}"
             );
         }
-        assert!(Affine::lift_x(&[0xff; 32]).is_none(), "not below p");
+        assert!(
+            Affine::lift_x_many(&[&[0xff; 32]])[0].is_none(),
+            "not below p"
+        );
     }
 
     #[test]

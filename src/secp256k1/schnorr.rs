@@ -50,17 +50,6 @@ impl DecodedKey {
         let key = secp256k1::XOnlyPublicKey::from_byte_array(*bytes).ok()?;
         Some(Self { key, point: None })
     }
-
-    /// One square root (`lift_x`); libsecp256k1 gets the coordinates, which it checks against
-    /// the curve equation in a tenth of a microsecond.
-    fn decode(bytes: &[u8; 32]) -> Option<Self> {
-        let point = Affine::lift_x(bytes)?;
-        let full = secp256k1::PublicKey::from_slice(&point.to_uncompressed()).ok()?;
-        Some(Self {
-            key: full.x_only_public_key().0,
-            point: Some(point),
-        })
-    }
 }
 
 impl crate::cache::Cached for DecodedKey {
@@ -166,29 +155,6 @@ impl Verifier {
         key.map(|decoded| decoded.key)
     }
 
-    /// The key with its point, for batch sums.
-    fn batch_key(&self, bytes: &[u8; 32]) -> Option<(secp256k1::XOnlyPublicKey, Affine)> {
-        let Some(cache) = &self.key_cache else {
-            let decoded = DecodedKey::decode(bytes)?;
-            return Some((decoded.key, decoded.point?));
-        };
-        let cached = cache
-            .get_or_decode(bytes, || DecodedKey::decode(bytes).ok_or(()))
-            .ok()?;
-        if let Some(point) = cached.point {
-            return Some((cached.key, point));
-        }
-        let point = Affine::lift_x(bytes)?;
-        cache.insert(
-            bytes,
-            DecodedKey {
-                key: cached.key,
-                point: Some(point),
-            },
-        );
-        Some((cached.key, point))
-    }
-
     /// Verifies the batch in waves of growing size. The first wave is a probe verified singly
     /// (its verdicts are needed anyway); each later wave is checked by chunk equations unless
     /// the waves before it found failures dense enough that equations would cost more than
@@ -249,11 +215,7 @@ impl Verifier {
     }
 
     fn verify_chunk(&self, chunk: &[Item<'_>], secret: &[u8; 32]) -> Vec<bool> {
-        let prepared: Vec<Prepared> = chunk
-            .iter()
-            .enumerate()
-            .filter_map(|(index, item)| self.prepare(index, item))
-            .collect();
+        let prepared = self.prepare(chunk);
         let mut verdicts = vec![false; chunk.len()];
         let mut prepared_verdicts = vec![false; prepared.len()];
         let check = ChunkCheck::new(&prepared, chunk, secret, !self.sequential);
@@ -269,23 +231,81 @@ impl Verifier {
         verdicts
     }
 
-    /// The parts of an item the equation needs, or `None` when a structural check already
-    /// makes it invalid.
-    fn prepare(&self, index: usize, item: &Item<'_>) -> Option<Prepared> {
-        let (r_bytes, s_bytes) = item.signature.split_at(32);
-        let s = Scalar::from_repr(<[u8; 32]>::try_from(s_bytes).ok()?.into()).into_option()?;
-        let r = Affine::lift_x(&<[u8; 32]>::try_from(r_bytes).ok()?)?;
-        let (key, point) = self.batch_key(item.public_key)?;
-        let e = challenge(r_bytes, item.public_key, item.message);
-        Some(Prepared {
-            index,
-            s,
-            e,
-            r,
-            key,
-            point,
-        })
+    /// The parts of each item the equation needs; an item whose `s` is not below n, whose `r`
+    /// is not an x-coordinate on the curve or whose key is not a point is left out (invalid
+    /// under both paths). The square roots of every `R` and every key not cached with its
+    /// point are taken together, side by side.
+    fn prepare(&self, chunk: &[Item<'_>]) -> Vec<Prepared> {
+        let cached: Vec<Option<DecodedKey>> = chunk
+            .iter()
+            .map(|item| {
+                let cache = self.key_cache.as_ref()?;
+                cache
+                    .get_or_decode::<DecodedKey, ()>(item.public_key, || Err(()))
+                    .ok()
+                    .filter(|key| key.point.is_some())
+            })
+            .collect();
+        let mut xs: Vec<&[u8; 32]> = Vec::with_capacity(2 * chunk.len());
+        for (item, cached) in chunk.iter().zip(&cached) {
+            xs.push(r_bytes(item.signature));
+            if cached.is_none() {
+                xs.push(item.public_key);
+            }
+        }
+        let mut lifted = Affine::lift_x_many(&xs).into_iter();
+        let mut prepared = Vec::with_capacity(chunk.len());
+        for (index, (item, cached)) in chunk.iter().zip(cached).enumerate() {
+            let r = lifted.next().flatten();
+            let key = match cached {
+                Some(key) => Some(key),
+                None => lifted
+                    .next()
+                    .flatten()
+                    .and_then(|point| self.keep_key(item, point)),
+            };
+            let s_bytes: [u8; 32] = item.signature[32..].try_into().unwrap_or([0xff; 32]);
+            let s = Scalar::from_repr(s_bytes.into()).into_option();
+            let (
+                Some(r),
+                Some(DecodedKey {
+                    key,
+                    point: Some(point),
+                }),
+                Some(s),
+            ) = (r, key, s)
+            else {
+                continue;
+            };
+            prepared.push(Prepared {
+                index,
+                s,
+                e: challenge(r_bytes(item.signature), item.public_key, item.message),
+                r,
+                key,
+                point,
+            });
+        }
+        prepared
     }
+
+    /// The key of a point just lifted, with libsecp256k1's form of it, kept in the cache.
+    fn keep_key(&self, item: &Item<'_>, point: Affine) -> Option<DecodedKey> {
+        let full = secp256k1::PublicKey::from_slice(&point.to_uncompressed()).ok()?;
+        let decoded = DecodedKey {
+            key: full.x_only_public_key().0,
+            point: Some(point),
+        };
+        if let Some(cache) = &self.key_cache {
+            cache.insert(item.public_key, decoded);
+        }
+        Some(decoded)
+    }
+}
+
+/// The `r` half of a signature.
+fn r_bytes(signature: &[u8; 64]) -> &[u8; 32] {
+    signature.first_chunk().unwrap_or(&[0; 32])
 }
 
 /// Verifies one BIP-340 signature.
