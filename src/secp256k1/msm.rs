@@ -104,6 +104,21 @@ impl Jacobian {
         }
     }
 
+    /// Whether both are the same point: X1 Z2² = X2 Z1² and Y1 Z2³ = Y2 Z1³.
+    pub(crate) fn equals(&self, other: &Jacobian) -> bool {
+        if self.identity || other.identity {
+            return self.identity == other.identity;
+        }
+        let z1z1 = self.z.square();
+        let z2z2 = other.z.square();
+        self.x.mul(z2z2).equals(other.x.mul(z1z1))
+            && self
+                .y
+                .mul(z2z2)
+                .mul(other.z)
+                .equals(other.y.mul(z1z1).mul(self.z))
+    }
+
     pub(crate) fn neg(self) -> Jacobian {
         Jacobian {
             y: self.y.neg(),
@@ -384,6 +399,10 @@ mod tests {
         );
         assert_eq!(encoded(Jacobian::IDENTITY.add(&jp)), encoded(jp));
         assert!(Jacobian::IDENTITY.double().is_identity());
+        assert!(jp.double().equals(&jp.add(&jp)));
+        assert!(!jp.double().equals(&jp));
+        assert!(Jacobian::IDENTITY.equals(&jp.add(&jp.neg())));
+        assert!(!Jacobian::IDENTITY.equals(&jp));
         // A point met in another representation (z not 1) still meets its negation.
         let tripled = jp.double().add_affine(&p);
         let three = ours(&(ProjectivePoint::GENERATOR * (random_scalar(1) * Scalar::from(3u64))));
