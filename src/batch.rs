@@ -107,9 +107,10 @@ const EXPLORATION_PER_ITEM: f64 = 0.2;
 ///
 /// Splitting is a bet that a half turns out clean, which saves verifying its items singly. With
 /// a few bad items the bet mostly wins; with many it always loses. So the search may spend up to
-/// [`EXPLORATION_PER_ITEM`] exploring, and past that only what clean halves have already saved:
-/// sparse failures are isolated at a few sums' cost, and dense failures fall back to single
-/// verification after a bounded probe.
+/// the scheme's [`SplittableCheck::exploration_per_item`] exploring, and past that only what
+/// clean halves have already saved: sparse failures are isolated at a few sums' cost, and dense
+/// failures fall back to single verification after a bounded probe. A split that costs more
+/// than the larger half's singles is never made: it could not pay even if that half were clean.
 pub(crate) fn bisect<C: SplittableCheck>(
     check: &C,
     range: Range<usize>,
@@ -160,9 +161,9 @@ fn search<C: SplittableCheck>(
     } else {
         check.split_cost(range.clone())
     };
-    // A split saves at most one half's singles (when the other half holds the bad items), so
-    // one that costs more than that cannot pay, whatever the ledger allows.
-    let cannot_pay = split_cost > half as f64;
+    // A split saves at most the larger half's singles (when the other half holds the bad
+    // items), so one that costs more than that cannot pay, whatever the ledger allows.
+    let cannot_pay = split_cost > (range.len() - half) as f64;
     if cannot_pay || ledger.spent + split_cost > ledger.saved + ledger.allowance {
         singles.extend(range);
         return;

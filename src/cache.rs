@@ -42,8 +42,9 @@ type Shard = RwLock<Map>;
 /// A bounded cache of decoded public keys, shared by threads (and, if the caller wishes, by
 /// signature families).
 ///
-/// `ed25519::Verifier::key_cache` and `bls::Bls::key_cache` take one (or `None` to decode every
-/// key every time); by default each family uses its own process-wide cache.
+/// `ed25519::Verifier::key_cache`, `bls::Bls::key_cache` and the secp256k1 verifiers'
+/// `key_cache` take one (or `None` to decode every key every time); by default each family uses
+/// its own process-wide cache.
 pub struct KeyCache {
     shards: Box<[Shard]>,
     shard_capacity: usize,
@@ -106,7 +107,7 @@ impl KeyCache {
         const { assert!(V::FAMILY < FAMILIES) };
         let shard = V::FAMILY * SHARDS + self.hasher.hash_one(bytes) as usize % SHARDS;
         let mut map = write(&self.shards[shard]);
-        if map.len() >= self.shard_capacity {
+        if map.len() >= self.shard_capacity && !map.contains_key(bytes) {
             map.clear();
         }
         map.insert(bytes.into(), decoded.into_entry());

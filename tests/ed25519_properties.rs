@@ -6,15 +6,9 @@ mod common;
 
 use batchverify::ed25519::{KeyCache, Policy, Verifier};
 use batchverify::Error;
+use common::signed::{corrupt, corruption, Item};
 use proptest::prelude::*;
 use std::sync::Arc;
-
-#[derive(Clone, Debug)]
-struct Item {
-    public_key: [u8; 32],
-    message: Vec<u8>,
-    signature: [u8; 64],
-}
 
 fn signed(seed: [u8; 32], message: Vec<u8>) -> Item {
     let key = ed25519_dalek::SigningKey::from_bytes(&seed);
@@ -23,38 +17,6 @@ fn signed(seed: [u8; 32], message: Vec<u8>) -> Item {
         public_key: key.verifying_key().to_bytes(),
         message,
         signature,
-    }
-}
-
-/// Which byte of which field to flip, and with what mask.
-#[derive(Clone, Copy, Debug)]
-enum Corruption {
-    Key(usize, u8),
-    Message(usize, u8),
-    Signature(usize, u8),
-}
-
-fn corruption() -> impl Strategy<Value = Corruption> {
-    let mask = 1u8..=255;
-    prop_oneof![
-        (0usize..32, mask.clone()).prop_map(|(i, m)| Corruption::Key(i, m)),
-        (0usize..4096, mask.clone()).prop_map(|(i, m)| Corruption::Message(i, m)),
-        (0usize..64, mask).prop_map(|(i, m)| Corruption::Signature(i, m)),
-    ]
-}
-
-fn corrupt(item: &mut Item, how: Corruption) {
-    match how {
-        Corruption::Key(i, m) => item.public_key[i] ^= m,
-        Corruption::Signature(i, m) => item.signature[i] ^= m,
-        Corruption::Message(i, m) => {
-            if item.message.is_empty() {
-                item.message.push(m);
-            } else {
-                let at = i % item.message.len();
-                item.message[at] ^= m;
-            }
-        }
     }
 }
 

@@ -111,6 +111,58 @@ fn bip340_vectors_mixed_into_random_valid_batches() {
     }
 }
 
+#[test]
+fn bip340_vectors_inside_a_chunk_equation() {
+    let Some(vectors) = bip340_vectors() else {
+        return;
+    };
+    // Sequential: the first 64 items are the probe, verified singly; the vectors come after
+    // them, inside a chunk checked by one equation, so the structural checks (r not below p,
+    // s not below n, a key off the curve) and the bisection see them.
+    let mut keys: Vec<Vec<u8>> = Vec::new();
+    let mut messages: Vec<Vec<u8>> = Vec::new();
+    let mut signatures: Vec<Vec<u8>> = Vec::new();
+    let mut expected = Vec::new();
+    let mut push = |key: Vec<u8>, message: Vec<u8>, signature: Vec<u8>, valid: bool| {
+        keys.push(key);
+        messages.push(message);
+        signatures.push(signature);
+        expected.push(valid);
+    };
+    for i in 0..64u64 {
+        let (key, signature) = schnorr_signed(5000 + i, &i.to_le_bytes());
+        push(
+            key.to_vec(),
+            i.to_le_bytes().to_vec(),
+            signature.to_vec(),
+            true,
+        );
+    }
+    for v in &vectors {
+        push(
+            v.public_key.clone(),
+            v.message.clone(),
+            v.signature.clone(),
+            v.valid,
+        );
+    }
+    for i in 0..200u64 {
+        let (key, signature) = schnorr_signed(6000 + i, &i.to_be_bytes());
+        push(
+            key.to_vec(),
+            i.to_be_bytes().to_vec(),
+            signature.to_vec(),
+            true,
+        );
+    }
+    let outcome = schnorr::Verifier::new()
+        .sequential(true)
+        .key_cache(None)
+        .verify_batch(&keys, &messages, &signatures)
+        .expect("lengths");
+    assert_eq!(outcome.as_slice(), expected.as_slice());
+}
+
 /// Each Wycheproof ECDSA file with the rules it is written for.
 const WYCHEPROOF: [(&str, ecdsa::Rules); 3] = [
     (

@@ -2,8 +2,11 @@
 //! independent of the engine's libsecp256k1), bisection finds exactly the corrupted BIP-340
 //! items, results do not depend on the thread count, and no input of any shape panics.
 
+mod common;
+
 use batchverify::secp256k1::{ecdsa, recover, recover_batch, recover_with_v, schnorr};
 use batchverify::{Error, Field, KeyCache};
+use common::signed::{corrupt, corruption, Corruption, Item};
 use k256::ecdsa::signature::hazmat::PrehashVerifier;
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};
@@ -18,24 +21,17 @@ fn secret(seed: u64) -> [u8; 32] {
     Sha256::digest(seed.to_le_bytes()).into()
 }
 
-#[derive(Clone, Debug)]
-struct SchnorrItem {
-    public_key: [u8; 32],
-    message: Vec<u8>,
-    signature: [u8; 64],
-}
-
-fn schnorr_item(signer: u64, message: Vec<u8>) -> SchnorrItem {
+fn schnorr_item(signer: u64, message: Vec<u8>) -> Item {
     let key = k256::schnorr::SigningKey::from_slice(&secret(signer)).expect("secret");
     let signature = key.sign_raw(&message, &[1; 32]).expect("signs").to_bytes();
-    SchnorrItem {
+    Item {
         public_key: key.verifying_key().to_bytes().into(),
         message,
         signature,
     }
 }
 
-fn k256_schnorr(item: &SchnorrItem) -> bool {
+fn k256_schnorr(item: &Item) -> bool {
     let key = k256::schnorr::VerifyingKey::from_slice(&item.public_key);
     let signature = k256::schnorr::Signature::try_from(item.signature.as_slice());
     key.ok()
@@ -43,39 +39,7 @@ fn k256_schnorr(item: &SchnorrItem) -> bool {
         .is_some_and(|(key, sig)| key.verify_raw(&item.message, &sig).is_ok())
 }
 
-/// Which byte of which field to flip, and with what mask.
-#[derive(Clone, Copy, Debug)]
-enum Corruption {
-    Key(usize, u8),
-    Message(usize, u8),
-    Signature(usize, u8),
-}
-
-fn corruption() -> impl Strategy<Value = Corruption> {
-    let mask = 1u8..=255;
-    prop_oneof![
-        (0usize..32, mask.clone()).prop_map(|(i, m)| Corruption::Key(i, m)),
-        (0usize..64, mask.clone()).prop_map(|(i, m)| Corruption::Message(i, m)),
-        (0usize..64, mask).prop_map(|(i, m)| Corruption::Signature(i, m)),
-    ]
-}
-
-fn corrupt(item: &mut SchnorrItem, how: Corruption) {
-    match how {
-        Corruption::Key(i, m) => item.public_key[i] ^= m,
-        Corruption::Signature(i, m) => item.signature[i] ^= m,
-        Corruption::Message(i, m) => {
-            if item.message.is_empty() {
-                item.message.push(m);
-            } else {
-                let at = i % item.message.len();
-                item.message[at] ^= m;
-            }
-        }
-    }
-}
-
-fn schnorr_batch(items: &[SchnorrItem], verifier: &schnorr::Verifier) -> Vec<bool> {
+fn schnorr_batch(items: &[Item], verifier: &schnorr::Verifier) -> Vec<bool> {
     let keys: Vec<&[u8]> = items.iter().map(|i| i.public_key.as_slice()).collect();
     let messages: Vec<&[u8]> = items.iter().map(|i| i.message.as_slice()).collect();
     let signatures: Vec<&[u8]> = items.iter().map(|i| i.signature.as_slice()).collect();
@@ -102,7 +66,7 @@ proptest! {
         corruptions in proptest::collection::vec((any::<proptest::sample::Index>(), corruption()), 0..12),
         seed in any::<u64>(),
     ) {
-        let mut items: Vec<SchnorrItem> = (0..size)
+        let mut items: Vec<Item> = (0..size)
             .map(|i| {
                 let digest = Sha256::digest((seed ^ i as u64).to_le_bytes());
                 let message: Vec<u8> = digest.iter().cycle().take(i % 70).copied().collect();
@@ -218,7 +182,13 @@ proptest! {
         let batch = pool(2).install(|| recover_batch(&hashes, &signatures)).expect("lengths");
         for i in 0..size {
             let v = signatures[i][64];
-            let id = match v { 0 | 1 => Some(v), 27 | 28 => Some(v - 27), _ => None };
+            // Ethereum's v values: 0/1, 27/28, and EIP-155's 35 + 2 * chain_id + parity.
+            let id = match v {
+                0 | 1 => Some(v),
+                27 | 28 => Some(v - 27),
+                35.. => Some((v - 35) % 2),
+                _ => None,
+            };
             let oracle = id
                 .and_then(k256::ecdsa::RecoveryId::from_byte)
                 .zip(k256::ecdsa::Signature::from_slice(&signatures[i][..64]).ok())
@@ -362,10 +332,16 @@ fn wrong_lengths_and_v_values_are_errors_naming_item_and_field() {
         );
     }
     let mut signature = good.to_vec();
-    signature.push(35);
+    signature.push(34);
     assert_eq!(
         recover(&hash, &signature),
-        Err(Error::InvalidRecoveryId { index: 0, v: 35 })
+        Err(Error::InvalidRecoveryId { index: 0, v: 34 })
+    );
+    // A one-byte EIP-155 v (chain 1) reads as its parity, as recover_with_v reads it.
+    signature[64] = 37;
+    assert_eq!(
+        recover(&hash, &signature).ok(),
+        recover_with_v(&hash, &good, 37).ok()
     );
     let recovered = recover_with_v(&hash, &good, 37 + 2 * 5).ok();
     let same = [0u8, 1]
@@ -398,7 +374,7 @@ fn wrong_lengths_and_v_values_are_errors_naming_item_and_field() {
 fn large_parallel_schnorr_batches_bisect_on_every_thread() {
     // Large enough that, after the probe wave, every thread gets full chunks whose failing
     // sums are split across threads.
-    let mut items: Vec<SchnorrItem> = (0..3000u64)
+    let mut items: Vec<Item> = (0..3000u64)
         .map(|i| schnorr_item(i % 700, i.to_le_bytes().to_vec()))
         .collect();
     for (i, how) in [

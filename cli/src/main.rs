@@ -67,7 +67,7 @@ enum Command {
         scheme: VerifyScheme,
     },
     /// Recover Ethereum signers from JSONL records `{"message_hash": hex, "signature": hex}`
-    /// (65 bytes r‖s‖v, v 0/1 or 27/28), as the EVM's ecrecover does; one JSONL line per record
+    /// (65 bytes r‖s‖v, v 0/1, 27/28 or a one-byte EIP-155 value), as ecrecover does; one JSONL line per record
     /// with the address and public key, or the error.
     Recover {
         #[command(flatten)]

@@ -19,6 +19,8 @@ pub struct Record {
 pub struct Shape {
     /// The field that carries what was signed: `message`, or `message_hash` for ECDSA.
     pub message: Field,
+    /// The lengths that field may have; empty for any (messages).
+    pub message_lengths: &'static [usize],
     /// The lengths a public key may have.
     pub public_key_lengths: &'static [usize],
     /// The lengths a signature may have; empty for any (DER signatures vary).
@@ -28,7 +30,11 @@ pub struct Shape {
 impl Record {
     /// Parses one line; the error says which field is wrong and how, for the verdict line.
     pub fn parse(line: &[u8], shape: &Shape) -> Result<Record, String> {
-        if let Some(fields) = borrowed_fields(line).filter(|_| shape.message == Field::Message) {
+        // The in-place path reads the `message` key only.
+        let borrowed = (shape.message == Field::Message)
+            .then(|| borrowed_fields(line))
+            .flatten();
+        if let Some(fields) = borrowed {
             return decode_fields(
                 [
                     Ok(fields.public_key),
@@ -97,7 +103,11 @@ fn decode_fields(
         decode(Field::PublicKey, public_key)?,
         shape.public_key_lengths,
     )?;
-    let message = decode(shape.message, message)?;
+    let message = allowed_length(
+        shape.message,
+        decode(shape.message, message)?,
+        shape.message_lengths,
+    )?;
     let signature = allowed_length(
         Field::Signature,
         decode(Field::Signature, signature)?,
@@ -182,6 +192,7 @@ mod tests {
     fn parse(line: &str) -> Result<Record, String> {
         let shape = Shape {
             message: Field::Message,
+            message_lengths: &[],
             public_key_lengths: &[2],
             signature_lengths: &[1],
         };
@@ -269,6 +280,7 @@ mod tests {
     fn ecdsa_shapes_read_the_hash_field_and_any_der_length() {
         let shape = Shape {
             message: Field::MessageHash,
+            message_lengths: &[1],
             public_key_lengths: &[33, 65],
             signature_lengths: &[],
         };
@@ -279,6 +291,11 @@ mod tests {
         assert_eq!(
             (record.message, record.signature),
             (vec![0xaa], vec![0x30, 0x06])
+        );
+        let long_hash = line.replace("\"aa\"", "\"aabb\"");
+        assert_eq!(
+            Record::parse(long_hash.as_bytes(), &shape).unwrap_err(),
+            "message_hash: expected 1 bytes, got 2"
         );
         let unhashed = line.replace("message_hash", "message");
         assert_eq!(

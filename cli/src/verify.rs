@@ -59,6 +59,7 @@ impl Scheme {
     fn shape(&self) -> Shape {
         let fixed = |public_key: &'static [usize], signature: &'static [usize]| Shape {
             message: Field::Message,
+            message_lengths: &[],
             public_key_lengths: public_key,
             signature_lengths: signature,
         };
@@ -70,6 +71,7 @@ impl Scheme {
             },
             Scheme::Ecdsa(verifier) => Shape {
                 message: Field::MessageHash,
+                message_lengths: &[32],
                 public_key_lengths: &[33, 65],
                 signature_lengths: match verifier.rules().encoding() {
                     ecdsa::Encoding::Compact => &[64],
@@ -96,31 +98,22 @@ impl Scheme {
 }
 
 impl StreamArgs {
-    /// The input file, `None` (or `-`) for standard input.
-    pub fn file(&self) -> Option<&std::path::Path> {
-        self.file.as_deref()
-    }
-
-    /// The worker pool the records are parsed and verified on.
-    pub fn pool(&self) -> Result<rayon::ThreadPool, String> {
+    /// The input (the file, or standard input for none or `-`) and the worker pool the
+    /// records are parsed and verified on, or what stops the run.
+    pub fn open(&self) -> Result<(Box<dyn BufRead + Send>, rayon::ThreadPool), String> {
+        let input = crate::open_input(self.file.as_deref())?;
         let threads = self.threads.map_or(0, NonZeroUsize::get);
-        rayon::ThreadPoolBuilder::new()
+        let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
-            .map_err(|e| format!("cannot start the worker threads: {e}"))
+            .map_err(|e| format!("cannot start the worker threads: {e}"))?;
+        Ok((input, pool))
     }
 }
 
 pub fn run(scheme: Scheme, args: &StreamArgs) -> ExitCode {
-    let input = match crate::open_input(args.file()) {
-        Ok(input) => input,
-        Err(message) => {
-            eprintln!("batchverify: {message}");
-            return ExitCode::from(2);
-        }
-    };
-    let pool = match args.pool() {
-        Ok(pool) => pool,
+    let (input, pool) = match args.open() {
+        Ok(opened) => opened,
         Err(message) => {
             eprintln!("batchverify: {message}");
             return ExitCode::from(2);

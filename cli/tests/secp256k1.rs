@@ -110,11 +110,11 @@ fn recover_writes_addresses_and_errors_per_record() {
         let hex_input = case["Input"].as_str().expect("Input");
         let v_word = &hex_input[64..128];
         // The one-byte v of the CLI's records cannot carry a word above 255: such a case is
-        // given v = 0xff, which must fail as the precompile does.
+        // given v = 5, which no Ethereum v is, so it fails as the precompile fails it.
         let v = if v_word[..62].chars().all(|c| c == '0') {
             &v_word[62..]
         } else {
-            "ff"
+            "05"
         };
         input.push_str(&format!(
             "{{\"message_hash\":\"{}\",\"signature\":\"{}{}{v}\"}}\n",
@@ -156,4 +156,26 @@ fn unknown_rules_are_a_usage_error() {
     let out = batchverify(&["verify", "ecdsa", "--rules", "p256"], "");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown ECDSA rules"));
+}
+
+#[test]
+fn a_hash_of_the_wrong_length_is_an_error_for_its_record_only() {
+    let key = format!(
+        "02{}",
+        "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+    );
+    let record = |hash: &str| {
+        format!("{{\"public_key\":\"{key}\",\"message_hash\":\"{hash}\",\"signature\":\"3006020101020101\"}}\n")
+    };
+    let input = format!("{}{}", record(&"11".repeat(31)), record(&"11".repeat(32)));
+    let out = batchverify(&["verify", "ecdsa", "--rules", "plain"], &input);
+    assert_eq!(out.status.code(), Some(1));
+    let results = lines(&out);
+    assert_eq!(results.len(), 2);
+    assert_eq!(
+        results[0]["error"],
+        "message_hash: expected 32 bytes, got 31"
+    );
+    assert_eq!(results[1]["valid"], false);
+    assert!(results[1].get("error").is_none());
 }

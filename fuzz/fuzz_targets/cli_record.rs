@@ -19,16 +19,19 @@ fuzz_target!(|data: &[u8]| {
     let shape = match selector % 3 {
         0 => Shape {
             message: Field::Message,
+            message_lengths: &[],
             public_key_lengths: &[32],
             signature_lengths: &[64],
         },
         1 => Shape {
             message: Field::Message,
+            message_lengths: &[],
             public_key_lengths: &[48],
             signature_lengths: &[96],
         },
         _ => Shape {
             message: Field::MessageHash,
+            message_lengths: &[32],
             public_key_lengths: &[33, 65],
             signature_lengths: &[],
         },
@@ -37,6 +40,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     assert!(shape.public_key_lengths.contains(&parsed.public_key.len()));
+    assert!(
+        shape.message_lengths.is_empty() || shape.message_lengths.contains(&parsed.message.len())
+    );
     assert!(
         shape.signature_lengths.is_empty()
             || shape.signature_lengths.contains(&parsed.signature.len())

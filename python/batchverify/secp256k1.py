@@ -77,7 +77,8 @@ def verify_ecdsa_batch(
 
 
 def _signatures(signatures: object, rules: Rules) -> _columns.Column:
-    if rules in ("ethereum", "plain-compact"):
+    # Rule names are read case-insensitively, as the native side reads them.
+    if rules.lower() in ("ethereum", "plain-compact"):
         return _columns.fixed(signatures, "signatures")
     return _columns.variable(signatures, "signatures")
 
@@ -85,9 +86,10 @@ def _signatures(signatures: object, rules: Rules) -> _columns.Column:
 def recover(
     message_hash: _columns.BytesLike, signature: _columns.BytesLike
 ) -> tuple[bytes, bytes] | None:
-    """``(address, public_key)`` of whoever made the 65-byte ``signature`` (r‖s‖v, v 0/1 or
-    27/28) over the 32-byte ``message_hash``, as the EVM's ecrecover recovers it (either half
-    of s); ``None`` when nothing recovers. The address is 20 bytes, the key 65 (uncompressed).
+    """``(address, public_key)`` of whoever made the 65-byte ``signature`` (r‖s‖v, v 0/1, 27/28
+    or a one-byte EIP-155 value) over the 32-byte ``message_hash``, as the EVM's ecrecover
+    recovers it (either half of s); ``None`` when nothing recovers. The address is 20 bytes, the
+    key 65 (uncompressed).
     """
     return _native.secp256k1_recover(message_hash, signature)
 

@@ -306,19 +306,9 @@ fn check_item<'a>(
             actual_len: public_key.len(),
         });
     }
-    let hash = message_hash.try_into().map_err(|_| Error::Malformed {
-        index,
-        field: Field::MessageHash,
-        expected_len: 32,
-        actual_len: message_hash.len(),
-    })?;
-    if rules.encoding() == Encoding::Compact && signature.len() != 64 {
-        return Err(Error::Malformed {
-            index,
-            field: Field::Signature,
-            expected_len: 64,
-            actual_len: signature.len(),
-        });
+    let hash = super::exact::<32>(index, Field::MessageHash, message_hash)?;
+    if rules.encoding() == Encoding::Compact {
+        super::exact::<64>(index, Field::Signature, signature)?;
     }
     Ok(hash)
 }

@@ -46,8 +46,10 @@ impl Fe {
         Fe(limbs)
     }
 
-    /// The element of a big-endian 32-byte value, or `None` when the value is not below p.
-    pub(super) fn from_bytes(bytes: &[u8; 32]) -> Option<Fe> {
+    /// The element of a big-endian 32-byte value, or `None` when the value is not below p (or
+    /// is not 32 bytes).
+    pub(super) fn from_bytes(bytes: &[u8]) -> Option<Fe> {
+        let bytes: &[u8; 32] = bytes.try_into().ok()?;
         let mut limbs = [0u64; 4];
         for (i, limb) in limbs.iter_mut().enumerate() {
             let start = 32 - 8 * (i + 1);

@@ -37,7 +37,7 @@ const GENERATOR: Affine = Affine {
 impl Affine {
     /// BIP-340's `lift_x` of each x-coordinate: the point with that x and even y, or `None`
     /// when x is not below p or no point has it. The square roots are computed side by side.
-    pub(crate) fn lift_x_many(xs: &[&[u8; 32]]) -> Vec<Option<Affine>> {
+    pub(crate) fn lift_x_many(xs: &[&[u8]]) -> Vec<Option<Affine>> {
         let parsed: Vec<Option<Fe>> = xs.iter().map(|x| Fe::from_bytes(x)).collect();
         let curve: Vec<Fe> = parsed
             .iter()
@@ -372,7 +372,7 @@ mod tests {
         for seed in 0..100u64 {
             let x: [u8; 32] = Sha256::digest(seed.to_be_bytes()).into();
             let theirs = k256::AffinePoint::decompact(&x.into()).into_option();
-            let mine = Affine::lift_x_many(&[&x]).pop().flatten();
+            let mine = Affine::lift_x_many(&[&x[..]]).pop().flatten();
             assert_eq!(
                 mine.map(Affine::to_uncompressed),
                 theirs.map(|p| p.to_sec1_point(false).as_bytes().try_into().unwrap()),

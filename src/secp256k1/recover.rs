@@ -40,29 +40,19 @@ pub fn recovery_id_from_v(v: u64) -> Option<u8> {
     }
 }
 
-/// Recovers the signer of a 65-byte signature `r ‖ s ‖ v` (v one byte: 0, 1, 27 or 28) over a
-/// 32-byte message hash. For EIP-155 `v` values, which need more than a byte, use
-/// [`recover_with_v`].
+/// Recovers the signer of a 65-byte signature `r ‖ s ‖ v` over a 32-byte message hash, `v` one
+/// byte read as [`recovery_id_from_v`] reads it (EIP-155 values of chain ids above 110 do not
+/// fit in a byte: [`recover_with_v`] takes them).
 pub fn recover(message_hash: &[u8], signature: &[u8]) -> Result<Recovered, Error> {
     let (hash, rs, v) = check_item(0, message_hash, signature)?;
-    recover_byte_form(0, hash, rs, v)
+    recover_checked(0, hash, rs, u64::from(v))
 }
 
 /// Recovers the signer of `r ‖ s` (64 bytes) with `v` as any of the values
 /// [`recovery_id_from_v`] accepts.
 pub fn recover_with_v(message_hash: &[u8], signature: &[u8], v: u64) -> Result<Recovered, Error> {
-    let hash: &[u8; 32] = message_hash.try_into().map_err(|_| Error::Malformed {
-        index: 0,
-        field: Field::MessageHash,
-        expected_len: 32,
-        actual_len: message_hash.len(),
-    })?;
-    let rs: &[u8; 64] = signature.try_into().map_err(|_| Error::Malformed {
-        index: 0,
-        field: Field::Signature,
-        expected_len: 64,
-        actual_len: signature.len(),
-    })?;
+    let hash = super::exact::<32>(0, Field::MessageHash, message_hash)?;
+    let rs = super::exact::<64>(0, Field::Signature, signature)?;
     recover_checked(0, hash, rs, v)
 }
 
@@ -95,7 +85,7 @@ where
     Ok(items
         .par_iter()
         .enumerate()
-        .map(|(i, &(hash, rs, v))| recover_byte_form(i, hash, rs, v))
+        .map(|(i, &(hash, rs, v))| recover_checked(i, hash, rs, u64::from(v)))
         .collect())
 }
 
@@ -111,9 +101,9 @@ pub fn ecrecover_precompile(input: &[u8]) -> Option<[u8; 32]> {
     if v_word[..31].iter().any(|&b| b != 0) || !matches!(v_word[31], 27 | 28) {
         return None;
     }
-    let hash: &[u8; 32] = words[..32].try_into().ok()?;
-    let rs: &[u8; 64] = words[64..].try_into().ok()?;
-    let recovered = recover_checked(0, hash, rs, u64::from(v_word[31])).ok()?;
+    let mut hash = [0u8; 32];
+    hash.copy_from_slice(&words[..32]);
+    let recovered = recover_checked(0, &hash, &words[64..], u64::from(v_word[31])).ok()?;
     let mut output = [0u8; 32];
     output[12..].copy_from_slice(&recovered.address);
     Some(output)
@@ -124,58 +114,24 @@ fn check_item<'a>(
     index: usize,
     message_hash: &'a [u8],
     signature: &'a [u8],
-) -> Result<(&'a [u8; 32], &'a [u8; 64], u8), Error> {
-    let hash = message_hash.try_into().map_err(|_| Error::Malformed {
-        index,
-        field: Field::MessageHash,
-        expected_len: 32,
-        actual_len: message_hash.len(),
-    })?;
-    if signature.len() != 65 {
-        return Err(Error::Malformed {
-            index,
-            field: Field::Signature,
-            expected_len: 65,
-            actual_len: signature.len(),
-        });
-    }
-    let rs = signature[..64]
-        .try_into()
-        .map_err(|_| Error::InvalidSignature)?;
-    Ok((hash, rs, signature[64]))
+) -> Result<(&'a [u8; 32], &'a [u8], u8), Error> {
+    let hash = super::exact::<32>(index, Field::MessageHash, message_hash)?;
+    let signature = super::exact::<65>(index, Field::Signature, signature)?;
+    Ok((hash, &signature[..64], signature[64]))
 }
 
-/// A one-byte `v` cannot carry EIP-155's chain id, so only 0, 1, 27 and 28 are accepted.
-fn recover_byte_form(
-    index: usize,
-    hash: &[u8; 32],
-    rs: &[u8; 64],
-    v: u8,
-) -> Result<Recovered, Error> {
-    if !matches!(v, 0 | 1 | 27 | 28) {
-        return Err(Error::InvalidRecoveryId {
-            index,
-            v: u64::from(v),
-        });
-    }
-    recover_checked(index, hash, rs, u64::from(v))
-}
-
-fn recover_checked(
-    index: usize,
-    hash: &[u8; 32],
-    rs: &[u8; 64],
-    v: u64,
-) -> Result<Recovered, Error> {
+/// The signer of `rs` (r ‖ s, 64 bytes) and `v` over `hash`.
+fn recover_checked(index: usize, hash: &[u8; 32], rs: &[u8], v: u64) -> Result<Recovered, Error> {
     let recovery_id = recovery_id_from_v(v).ok_or(Error::InvalidRecoveryId { index, v })?;
     let (r, s) = rs.split_at(32);
-    let r: &[u8; 32] = r.try_into().map_err(|_| Error::InvalidSignature)?;
-    let s: &[u8; 32] = s.try_into().map_err(|_| Error::InvalidSignature)?;
     if !is_nonzero_scalar(r) || !is_nonzero_scalar(s) {
         return Err(Error::InvalidSignature);
     }
-    let recovery_id = secp256k1::ecdsa::RecoveryId::try_from(i32::from(recovery_id))
-        .map_err(|_| Error::InvalidRecoveryId { index, v })?;
+    let recovery_id = if recovery_id == 0 {
+        secp256k1::ecdsa::RecoveryId::Zero
+    } else {
+        secp256k1::ecdsa::RecoveryId::One
+    };
     let signature = secp256k1::ecdsa::RecoverableSignature::from_compact(rs, recovery_id)
         .map_err(|_| Error::InvalidSignature)?;
     let key = signature

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod oracles;
+pub mod signed;
 mod vectors;
 
 use std::path::PathBuf;
