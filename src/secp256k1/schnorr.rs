@@ -248,37 +248,40 @@ impl Verifier {
     /// under both paths). The square roots of every `R` and every key not cached with its
     /// point are taken together, side by side.
     fn prepare(&self, chunk: &[Item<'_>]) -> Vec<Prepared> {
-        let cached: Vec<Option<DecodedKey>> = chunk
-            .iter()
-            .map(|item| {
-                let cache = self.key_cache.as_ref()?;
-                cache
-                    .get_or_decode::<DecodedKey, ()>(item.public_key, || Err(()))
-                    .ok()
-                    .filter(|key| key.point.is_some())
-            })
-            .collect();
-        let mut xs: Vec<&[u8]> = Vec::with_capacity(2 * chunk.len());
-        for (item, cached) in chunk.iter().zip(&cached) {
-            xs.push(r_bytes(item.signature));
-            if cached.is_none() {
-                xs.push(item.public_key);
-            }
+        // Keys the cache holds with their points, and each other key once (a signer may
+        // appear many times in a chunk).
+        let mut known: HashMap<&[u8; 32], Option<DecodedKey>> = HashMap::new();
+        let mut new_keys: Vec<&[u8; 32]> = Vec::new();
+        for item in chunk {
+            known.entry(item.public_key).or_insert_with(|| {
+                let cached = self.key_cache.as_ref().and_then(|cache| {
+                    cache
+                        .get_or_decode::<DecodedKey, ()>(item.public_key, || Err(()))
+                        .ok()
+                        .filter(|key| key.point.is_some())
+                });
+                if cached.is_none() {
+                    new_keys.push(item.public_key);
+                }
+                cached
+            });
         }
-        let mut lifted = Affine::lift_x_many(&xs).into_iter();
+        let xs: Vec<&[u8]> = chunk
+            .iter()
+            .map(|item| r_bytes(item.signature))
+            .chain(new_keys.iter().map(|key| key.as_slice()))
+            .collect();
+        let mut lifted = Affine::lift_x_many(&xs);
+        let key_points = lifted.split_off(chunk.len());
+        for (&key, point) in new_keys.iter().zip(key_points) {
+            known.insert(key, point.and_then(|point| self.keep_key(key, point)));
+        }
         let mut prepared = Vec::with_capacity(chunk.len());
-        for (index, (item, cached)) in chunk.iter().zip(cached).enumerate() {
-            let r = lifted.next().flatten();
-            let key = match cached {
-                Some(key) => Some(key),
-                None => lifted
-                    .next()
-                    .flatten()
-                    .and_then(|point| self.keep_key(item, point)),
-            };
+        for (index, (item, r)) in chunk.iter().zip(lifted).enumerate() {
             let mut s_bytes = [0u8; 32];
             s_bytes.copy_from_slice(&item.signature[32..]);
             let s = Scalar::from_repr(s_bytes.into()).into_option();
+            let key = known.get(item.public_key).copied().flatten();
             let (
                 Some(r),
                 Some(DecodedKey {
@@ -303,14 +306,14 @@ impl Verifier {
     }
 
     /// The key of a point just lifted, with libsecp256k1's form of it, kept in the cache.
-    fn keep_key(&self, item: &Item<'_>, point: Affine) -> Option<DecodedKey> {
+    fn keep_key(&self, public_key: &[u8; 32], point: Affine) -> Option<DecodedKey> {
         let full = secp256k1::PublicKey::from_slice(&point.to_uncompressed()).ok()?;
         let decoded = DecodedKey {
             key: full.x_only_public_key().0,
             point: Some(point),
         };
         if let Some(cache) = &self.key_cache {
-            cache.insert(item.public_key, decoded);
+            cache.insert(public_key, decoded);
         }
         Some(decoded)
     }
