@@ -2,7 +2,7 @@
 //! any length.
 //!
 //! A single signature is verified by libsecp256k1. A batch is checked per chunk with one
-//! randomized equation (the field and point arithmetic of `secp256k1/msm.rs`),
+//! randomized equation (on the field and point arithmetic of `field.rs` and `msm.rs`),
 //! `Σ z_i R_i + Σ (z_i e_i) P_i - [Σ z_i s_i] G = 0`,
 //! where `R_i` is the point with x-coordinate `r_i` and even y (`lift_x`), `P_i = lift_x(key_i)`,
 //! `e_i` the BIP-340 challenge and `z_i` random 128-bit weights. An item is valid exactly when
