@@ -199,15 +199,15 @@ fn secret_from<E: core::fmt::Display>(
     }
 }
 
-/// The parallel slices of a signature batch must have one message and one signature per
-/// public key.
+/// The parallel slices of a signature batch must have one message (or, for schemes that sign
+/// a hash, `message_field`) and one signature per public key.
 pub(crate) fn check_counts(
     public_keys: usize,
-    messages: usize,
+    (message_field, messages): (crate::Field, usize),
     signatures: usize,
 ) -> Result<(), crate::Error> {
     for (field, actual) in [
-        (crate::Field::Message, messages),
+        (message_field, messages),
         (crate::Field::Signature, signatures),
     ] {
         if actual != public_keys {
@@ -219,6 +219,36 @@ pub(crate) fn check_counts(
         }
     }
     Ok(())
+}
+
+/// The threads a batch may use: one when it is to run sequentially, else rayon's.
+pub(crate) fn threads(sequential: bool) -> usize {
+    if sequential {
+        1
+    } else {
+        rayon::current_num_threads()
+    }
+}
+
+/// The length of equal chunks covering `items`: at least one chunk per thread (while there are
+/// items), none longer than `max_chunk`.
+pub(crate) fn chunk_len(items: usize, threads: usize, max_chunk: usize) -> usize {
+    let chunks = threads.max(items.div_ceil(max_chunk)).min(items).max(1);
+    items.div_ceil(chunks).max(1)
+}
+
+/// `f` of every index below `len`, on rayon's threads unless `sequential`.
+pub(crate) fn map_items<T: Send>(
+    len: usize,
+    sequential: bool,
+    f: impl Fn(usize) -> T + Sync + Send,
+) -> Vec<T> {
+    use rayon::prelude::*;
+    if sequential {
+        (0..len).map(f).collect()
+    } else {
+        (0..len).into_par_iter().map(f).collect()
+    }
 }
 
 #[cfg(test)]

@@ -91,15 +91,19 @@ impl KeyCache {
         bytes: &[u8],
         decode: impl FnOnce() -> Result<V, E>,
     ) -> Result<V, E> {
-        const { assert!(V::FAMILY < FAMILIES) };
-        let shard = V::FAMILY * SHARDS + self.hasher.hash_one(bytes) as usize % SHARDS;
-        let shard = &self.shards[shard];
-        if let Some(hit) = read(shard).get(bytes).and_then(V::from_entry) {
+        if let Some(hit) = self.get(bytes) {
             return Ok(hit);
         }
         let decoded = decode()?;
         self.insert(bytes, decoded);
         Ok(decoded)
+    }
+
+    /// The decoded key kept for `bytes`, if any.
+    pub(crate) fn get<V: Cached>(&self, bytes: &[u8]) -> Option<V> {
+        const { assert!(V::FAMILY < FAMILIES) };
+        let shard = V::FAMILY * SHARDS + self.hasher.hash_one(bytes) as usize % SHARDS;
+        read(&self.shards[shard]).get(bytes).and_then(V::from_entry)
     }
 
     /// Keeps `decoded` for `bytes`, replacing what was kept (a fuller decoding of the same key).

@@ -407,7 +407,11 @@ impl Bls {
         M: AsRef<[u8]> + Sync,
         S: AsRef<[u8]> + Sync,
     {
-        crate::batch::check_counts(public_keys.len(), messages.len(), signatures.len())?;
+        crate::batch::check_counts(
+            public_keys.len(),
+            (crate::Field::Message, messages.len()),
+            signatures.len(),
+        )?;
         let keys: Vec<[&[u8]; 1]> = public_keys.iter().map(|k| [k.as_ref()]).collect();
         let sets: Vec<SignatureSet<'_>> = keys
             .iter()

@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha512};
 
 use super::{challenge, parse_s, r_bytes, verify_item, zip215_equation_holds, Policy, Verifier};
-use crate::batch::{bisect, SplittableCheck};
+use crate::batch::{bisect, chunk_len, map_items, threads, SplittableCheck};
 
 pub(super) struct Item<'a> {
     pub(super) public_key: &'a [u8; 32],
@@ -80,7 +80,7 @@ fn verify_zip215(verifier: &Verifier, items: &[Item<'_>], secret: &[u8; 32]) -> 
     if items.is_empty() {
         return Vec::new();
     }
-    let chunk_len = chunk_len(items.len(), verifier.sequential);
+    let chunk_len = chunk_len(items.len(), threads(verifier.sequential), MAX_CHUNK);
     let check_chunk = |chunk: &[Item<'_>]| verify_zip215_chunk(verifier, chunk, secret);
     let verdicts: Vec<Vec<bool>> = if verifier.sequential {
         items.chunks(chunk_len).map(check_chunk).collect()
@@ -128,28 +128,6 @@ fn verify_zip215_chunk(verifier: &Verifier, chunk: &[Item<'_>], secret: &[u8; 32
 }
 
 /// Enough chunks to keep every thread of the current pool busy, none above [`MAX_CHUNK`].
-fn chunk_len(items: usize, sequential: bool) -> usize {
-    let threads = if sequential {
-        1
-    } else {
-        rayon::current_num_threads()
-    };
-    let chunks = threads.max(items.div_ceil(MAX_CHUNK)).min(items);
-    items.div_ceil(chunks)
-}
-
-fn map_items<T: Send>(
-    len: usize,
-    sequential: bool,
-    f: impl Fn(usize) -> T + Sync + Send,
-) -> Vec<T> {
-    if sequential {
-        (0..len).map(f).collect()
-    } else {
-        (0..len).into_par_iter().map(f).collect()
-    }
-}
-
 struct Zip215Check<'a> {
     chunk: &'a [Prepared],
     items: &'a [Item<'a>],
@@ -278,12 +256,12 @@ mod tests {
     fn chunks_cover_the_batch_and_respect_the_bound() {
         for items in [1, 2, 3, 511, 512, 4096, 5000, 100_000] {
             for sequential in [true, false] {
-                let len = chunk_len(items, sequential);
+                let len = chunk_len(items, threads(sequential), MAX_CHUNK);
                 assert!((1..=MAX_CHUNK).contains(&len), "{items}: {len}");
                 assert!(items.div_ceil(len) * len >= items);
             }
         }
-        assert_eq!(chunk_len(100, true), 100);
+        assert_eq!(chunk_len(100, threads(true), MAX_CHUNK), 100);
     }
 
     #[test]

@@ -144,7 +144,11 @@ impl Verifier {
         M: AsRef<[u8]> + Sync,
         S: AsRef<[u8]> + Sync,
     {
-        crate::batch::check_counts(public_keys.len(), messages.len(), signatures.len())?;
+        crate::batch::check_counts(
+            public_keys.len(),
+            (Field::Message, messages.len()),
+            signatures.len(),
+        )?;
         let items = public_keys
             .iter()
             .zip(signatures)

@@ -21,8 +21,6 @@
 
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use super::{is_low_s, is_nonzero_scalar};
 use crate::{BatchOutcome, Error, Field, KeyCache};
 
@@ -186,19 +184,11 @@ impl Verifier {
         H: AsRef<[u8]> + Sync,
         S: AsRef<[u8]> + Sync,
     {
-        crate::batch::check_counts(public_keys.len(), message_hashes.len(), signatures.len())
-            .map_err(|error| match error {
-                Error::CountMismatch {
-                    field: Field::Message,
-                    expected,
-                    actual,
-                } => Error::CountMismatch {
-                    field: Field::MessageHash,
-                    expected,
-                    actual,
-                },
-                other => other,
-            })?;
+        crate::batch::check_counts(
+            public_keys.len(),
+            (Field::MessageHash, message_hashes.len()),
+            signatures.len(),
+        )?;
         let hashes = (0..public_keys.len())
             .map(|i| {
                 check_item(
@@ -212,11 +202,7 @@ impl Verifier {
             .collect::<Result<Vec<_>, Error>>()?;
         let verdict =
             |i: usize| self.verify_item(public_keys[i].as_ref(), hashes[i], signatures[i].as_ref());
-        let verdicts = if self.sequential {
-            (0..hashes.len()).map(verdict).collect()
-        } else {
-            (0..hashes.len()).into_par_iter().map(verdict).collect()
-        };
+        let verdicts = crate::batch::map_items(hashes.len(), self.sequential, verdict);
         Ok(BatchOutcome::from_verdicts(verdicts))
     }
 

@@ -129,7 +129,11 @@ impl Verifier {
         M: AsRef<[u8]> + Sync,
         S: AsRef<[u8]> + Sync,
     {
-        crate::batch::check_counts(public_keys.len(), messages.len(), signatures.len())?;
+        crate::batch::check_counts(
+            public_keys.len(),
+            (Field::Message, messages.len()),
+            signatures.len(),
+        )?;
         let items = (0..public_keys.len())
             .map(|i| {
                 let (public_key, signature) =
@@ -163,11 +167,7 @@ impl Verifier {
     /// they save, and then singly. So a batch with sparse failures pays a few bisections, and
     /// one where failures are common costs about what verifying it singly does.
     fn verify_items(&self, items: &[Item<'_>], secret: Option<&[u8; 32]>) -> Vec<bool> {
-        let threads = if self.sequential {
-            1
-        } else {
-            rayon::current_num_threads()
-        };
+        let threads = crate::batch::threads(self.sequential);
         let mut verdicts = Vec::with_capacity(items.len());
         let mut wave = threads * PROBE_PER_THREAD;
         let mut invalid = 0;
@@ -191,19 +191,15 @@ impl Verifier {
     }
 
     fn verify_singly(&self, items: &[Item<'_>]) -> Vec<bool> {
-        let single = |item: &Item<'_>| {
+        crate::batch::map_items(items.len(), self.sequential, |i| {
+            let item = &items[i];
             self.single_key(item.public_key)
                 .is_some_and(|key| verify_single(&key, item.message, item.signature))
-        };
-        if self.sequential {
-            items.iter().map(single).collect()
-        } else {
-            items.par_iter().map(single).collect()
-        }
+        })
     }
 
     fn verify_chunks(&self, items: &[Item<'_>], secret: &[u8; 32], threads: usize) -> Vec<bool> {
-        let chunk_len = chunk_len(items.len(), threads);
+        let chunk_len = crate::batch::chunk_len(items.len(), threads, MAX_CHUNK);
         if chunk_len < MIN_CHUNK {
             return self.verify_singly(items);
         }
@@ -411,11 +407,6 @@ const WAVE_GROWTH: usize = 2;
 /// as verifying its items singly (about 0.85 of it at 512 items) and fails whole with one bad
 /// item, so at more than about one bad item in 2,000 verifying singly is cheaper.
 const DENSE_FAILURES: f64 = 1.0 / 2000.0;
-
-fn chunk_len(items: usize, threads: usize) -> usize {
-    let chunks = threads.max(items.div_ceil(MAX_CHUNK)).min(items).max(1);
-    items.div_ceil(chunks).max(1)
-}
 
 /// One point addition of a sum in units of one single verification (libsecp256k1's verify
 /// costs about as much as this many of the bucket additions; measured on the bench machines,
@@ -678,7 +669,7 @@ mod tests {
     fn chunks_cover_the_batch_and_respect_the_bound() {
         for items in [0, 1, 2, 3, 255, 256, 257, 1024, 5000] {
             for threads in [1, 2, 16] {
-                let len = chunk_len(items, threads);
+                let len = crate::batch::chunk_len(items, threads, MAX_CHUNK);
                 assert!((1..=MAX_CHUNK).contains(&len), "{items}: {len}");
                 assert!(items.div_ceil(len) * len >= items);
             }
