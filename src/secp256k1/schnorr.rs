@@ -636,6 +636,29 @@ mod tests {
     }
 
     #[test]
+    fn without_a_secret_every_item_gets_its_single_verdict() {
+        let signer = k256::schnorr::SigningKey::from_slice(&[6; 32]).unwrap();
+        let public_key: [u8; 32] = signer.verifying_key().to_bytes().into();
+        let messages: Vec<[u8; 8]> = (0..300u64).map(u64::to_le_bytes).collect();
+        let mut signatures: Vec<[u8; 64]> = messages
+            .iter()
+            .map(|m| signer.sign_raw(m, &[0; 32]).unwrap().to_bytes())
+            .collect();
+        signatures[250][40] ^= 1;
+        let items: Vec<Item<'_>> = (0..messages.len())
+            .map(|i| Item {
+                public_key: &public_key,
+                signature: &signatures[i],
+                message: &messages[i],
+            })
+            .collect();
+        let verifier = Verifier::new().key_cache(None).sequential(true);
+        let expected: Vec<bool> = (0..items.len()).map(|i| i != 250).collect();
+        assert_eq!(verifier.verify_items(&items, None), expected);
+        assert_eq!(verifier.verify_items(&items, Some(&[9; 32])), expected);
+    }
+
+    #[test]
     fn one_bad_item_is_located_and_two_are_bisected() {
         let signer = k256::schnorr::SigningKey::from_slice(&[5; 32]).unwrap();
         let public_key: [u8; 32] = signer.verifying_key().to_bytes().into();
