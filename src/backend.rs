@@ -57,13 +57,17 @@ impl Backend {
     }
 }
 
-/// What a call reports in a build without the `gpu` feature.
+/// Why a build without the `gpu` feature computes everything on the CPU.
 #[cfg(not(feature = "gpu"))]
-pub(crate) fn cpu_only(backend: Backend) -> Execution {
+pub(crate) const NO_GPU_FEATURE: &str = "this build has no `gpu` feature";
+
+/// What a call the GPU cannot take reports: a fallback, saying `why`, when the caller asked
+/// for the GPU.
+pub(crate) fn cpu_only(backend: Backend, why: &str) -> Execution {
     if backend != Backend::Gpu {
         return Execution::cpu();
     }
-    let reason = "this build has no `gpu` feature; computed on the CPU instead".to_string();
+    let reason = format!("{why}; computed on the CPU instead");
     log::warn!("{reason}");
     Execution {
         fallback: Some(reason),

@@ -65,7 +65,7 @@ impl GpuContext {
             let known: Vec<Vec<u8>> = (0..3u8).map(|i| vec![i; length]).collect();
             let mut digests = [[0; 32]; 3];
             self.hash_with(&pipeline, prefix, &known, &mut digests)?;
-            let job = crate::sha256::Job { prefix, double };
+            let job = crate::md32::Job { prefix, double };
             let cpu = crate::sha256::Hasher::new()
                 .with_backend(crate::Backend::Cpu)
                 .hash_messages_placed(&job, &known)

@@ -33,8 +33,9 @@ use core::str::FromStr;
 use rayon::prelude::*;
 
 use crate::backend::{Backend, Execution};
+use crate::md32::Job;
 pub use crate::sha256::Digest;
-use crate::sha256::{Hasher, Job};
+use crate::sha256::Hasher;
 use crate::{Error, Field};
 pub use stream::RootBuilder;
 pub use tree::Tree;
@@ -280,7 +281,8 @@ impl Merkle {
             Err(execution) => execution,
         };
         #[cfg(not(feature = "gpu"))]
-        let execution = crate::backend::cpu_only(self.hasher.backend());
+        let execution =
+            crate::backend::cpu_only(self.hasher.backend(), crate::backend::NO_GPU_FEATURE);
         let (root, mutated) = self.reduce(leaves, shape.height(), &zeros);
         Ok(RootReport {
             root,

@@ -55,7 +55,8 @@ impl Tree {
             Err(execution) => execution,
         };
         #[cfg(not(feature = "gpu"))]
-        let execution = crate::backend::cpu_only(merkle.hasher.backend());
+        let execution =
+            crate::backend::cpu_only(merkle.hasher.backend(), crate::backend::NO_GPU_FEATURE);
         for height in (levels.len() - 1) as u32..shape.height() {
             let mut parents = Vec::new();
             mutated |= merkle.parent_level(&levels[height as usize], height, &zeros, &mut parents);

@@ -7,26 +7,27 @@ use core::arch::x86::*;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 
-use super::{Kernel, LaneBlock, K, MAX_LANES};
+use super::{Sha256, IV, K};
+use crate::md32::{Algorithm, Kernel, LaneBlock, MAX_LANES};
 
 /// `N` messages interleaved.
-pub(crate) struct ShaNi<const N: usize>;
+pub struct ShaNi<const N: usize>;
 
 /// Made only once `sha`, `ssse3` and `sse4.1` were detected.
 #[derive(Clone, Copy)]
-pub(crate) struct ShaNiToken(());
+pub struct ShaNiToken(());
 
-impl<const N: usize> Kernel for ShaNi<N> {
+impl<const N: usize> Kernel<Sha256> for ShaNi<N> {
     const LANES: usize = N;
     type State = [[u32; 8]; N];
     type Token = ShaNiToken;
 
     fn detect() -> Option<ShaNiToken> {
-        super::sha_ni_supported().then_some(ShaNiToken(()))
+        Sha256::native_supported().then_some(ShaNiToken(()))
     }
 
     fn init() -> Self::State {
-        [super::IV; N]
+        [IV; N]
     }
 
     fn compress(_: ShaNiToken, state: &mut Self::State, blocks: &[LaneBlock; MAX_LANES]) {

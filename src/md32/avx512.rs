@@ -6,7 +6,7 @@ use core::arch::x86::*;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 
-use super::multilane::{vector_kernel, Vector};
+use super::vector::{vector_kernel, Vector};
 use super::LaneBlock;
 
 /// Sixteen lanes.
@@ -41,40 +41,12 @@ impl Vector for Zmm {
         Zmm(_mm512_add_epi32(a.0, b.0))
     }
     #[inline(always)]
-    unsafe fn big_sigma0(x: Self) -> Self {
-        let x = x.0;
-        Zmm(_mm512_ternarylogic_epi32::<XOR3>(
-            _mm512_ror_epi32::<2>(x),
-            _mm512_ror_epi32::<13>(x),
-            _mm512_ror_epi32::<22>(x),
-        ))
+    unsafe fn xor(a: Self, b: Self) -> Self {
+        Zmm(_mm512_xor_si512(a.0, b.0))
     }
     #[inline(always)]
-    unsafe fn big_sigma1(x: Self) -> Self {
-        let x = x.0;
-        Zmm(_mm512_ternarylogic_epi32::<XOR3>(
-            _mm512_ror_epi32::<6>(x),
-            _mm512_ror_epi32::<11>(x),
-            _mm512_ror_epi32::<25>(x),
-        ))
-    }
-    #[inline(always)]
-    unsafe fn small_sigma0(x: Self) -> Self {
-        let x = x.0;
-        Zmm(_mm512_ternarylogic_epi32::<XOR3>(
-            _mm512_ror_epi32::<7>(x),
-            _mm512_ror_epi32::<18>(x),
-            _mm512_srli_epi32::<3>(x),
-        ))
-    }
-    #[inline(always)]
-    unsafe fn small_sigma1(x: Self) -> Self {
-        let x = x.0;
-        Zmm(_mm512_ternarylogic_epi32::<XOR3>(
-            _mm512_ror_epi32::<17>(x),
-            _mm512_ror_epi32::<19>(x),
-            _mm512_srli_epi32::<10>(x),
-        ))
+    unsafe fn xor3(a: Self, b: Self, c: Self) -> Self {
+        Zmm(_mm512_ternarylogic_epi32::<XOR3>(a.0, b.0, c.0))
     }
     #[inline(always)]
     unsafe fn choose(e: Self, f: Self, g: Self) -> Self {
@@ -83,6 +55,16 @@ impl Vector for Zmm {
     #[inline(always)]
     unsafe fn majority(a: Self, b: Self, c: Self) -> Self {
         Zmm(_mm512_ternarylogic_epi32::<MAJORITY>(a.0, b.0, c.0))
+    }
+    #[inline(always)]
+    unsafe fn rotate_right<const RIGHT: i32, const LEFT: i32>(x: Self) -> Self {
+        Zmm(_mm512_ror_epi32::<RIGHT>(x.0))
+    }
+    #[inline(always)]
+    unsafe fn shift_right<const BITS: i32>(x: Self) -> Self {
+        // The immediate form takes a `u32` count where AVX2's takes an `i32`; LLVM turns this
+        // constant count back into the immediate instruction.
+        Zmm(_mm512_srl_epi32(x.0, _mm_cvtsi32_si128(BITS)))
     }
     #[inline(always)]
     unsafe fn load(src: *const u32) -> Self {

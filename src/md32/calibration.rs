@@ -4,11 +4,12 @@
 //! 1.8x as many Merkle nodes as the SHA extensions, while on an AMD EPYC with both the SHA
 //! extensions beat AVX-512 by 1.3x to 1.6x at every message length (BENCHMARKS.md). So the
 //! first batch times every kernel the CPU has on a short and a long workload, about a
-//! millisecond in all, and keeps the fastest for each.
+//! millisecond in all, and keeps the fastest for each. Each hash calibrates on its own: SM3 has
+//! no SHA extensions, and its rounds weigh differently on each vector unit.
 
 use std::time::{Duration, Instant};
 
-use super::{supported_paths, uniform_tail_schedule, Digest, Job, KernelChoice};
+use super::{supported_paths, uniform_tail_schedule, Algorithm, Digest, Job, KernelChoice};
 use crate::backend::HashPath;
 
 /// Messages of at most this many compressions count as short (a Merkle node is two).
@@ -34,14 +35,13 @@ pub struct Calibration {
     pub rates: Vec<(HashPath, f64, f64)>,
 }
 
-/// The calibration of this process, measured on first use.
-pub fn calibration() -> &'static Calibration {
-    static CALIBRATION: std::sync::OnceLock<Calibration> = std::sync::OnceLock::new();
-    CALIBRATION.get_or_init(calibrate)
+/// The calibration of `A` in this process, measured on first use.
+pub(crate) fn calibration<A: Algorithm>() -> &'static Calibration {
+    A::calibration_cell().get_or_init(calibrate::<A>)
 }
 
-fn calibrate() -> Calibration {
-    let candidates: Vec<HashPath> = supported_paths()
+fn calibrate<A: Algorithm>() -> Calibration {
+    let candidates: Vec<HashPath> = supported_paths::<A>()
         .into_iter()
         .filter(|&path| path != HashPath::Portable)
         .collect();
@@ -52,8 +52,8 @@ fn calibrate() -> Calibration {
             rates: Vec::new(),
         };
     }
-    let mut short = Workload::new(64, 256);
-    let mut long = Workload::new(1024, 32);
+    let mut short = Workload::<A>::new(64, 256);
+    let mut long = Workload::<A>::new(1024, 32);
     let mut best = vec![(Duration::MAX, Duration::MAX); candidates.len()];
     // Rounds interleave the kernels, so a slow moment of the machine hits all of them alike.
     for _ in 0..ROUNDS {
@@ -91,33 +91,29 @@ fn fastest(
 }
 
 /// Equal-length messages hashed on one thread, as batches of them are.
-struct Workload {
+struct Workload<A: Algorithm> {
     messages: Vec<Vec<u8>>,
-    tail: Option<[u32; 64]>,
+    tail: Option<A::Schedule>,
     digests: Vec<Digest>,
 }
 
-impl Workload {
-    fn new(length: usize, count: usize) -> Workload {
+impl<A: Algorithm> Workload<A> {
+    fn new(length: usize, count: usize) -> Self {
         Workload {
             messages: (0..count)
                 .map(|i| (0..length).map(|j| (i * 31 + j) as u8).collect())
                 .collect(),
-            tail: uniform_tail_schedule(length),
+            tail: uniform_tail_schedule::<A>(length),
             digests: vec![[0; 32]; count],
         }
     }
 
     fn time(&mut self, path: HashPath) -> Duration {
-        let job = Job {
-            prefix: &[],
-            double: false,
-        };
         let messages = &self.messages;
         let body = |i: usize| messages[i].as_slice();
         let started = Instant::now();
-        KernelChoice::Path(path).run(
-            &job,
+        KernelChoice::Path(path).run::<A, _>(
+            &Job::PLAIN,
             &body,
             0..messages.len(),
             &mut self.digests,
@@ -149,15 +145,20 @@ mod tests {
         assert_eq!(fastest(&rates, |r| r.2), HashPath::ShaNi);
     }
 
-    #[test]
-    fn the_choice_is_among_the_kernels_this_cpu_has() {
-        let calibration = calibration();
-        let paths = supported_paths();
+    fn assert_choice_is_among_the_kernels_this_cpu_has<A: Algorithm>() {
+        let calibration = calibration::<A>();
+        let paths = supported_paths::<A>();
         assert!(paths.contains(&calibration.short));
         assert!(paths.contains(&calibration.long));
         for (path, short, long) in &calibration.rates {
             assert!(paths.contains(path));
             assert!(*short > 0.0 && *long > 0.0);
         }
+    }
+
+    #[test]
+    fn the_choice_is_among_the_kernels_this_cpu_has() {
+        assert_choice_is_among_the_kernels_this_cpu_has::<crate::sha256::Sha256>();
+        assert_choice_is_among_the_kernels_this_cpu_has::<crate::sm3::Sm3>();
     }
 }

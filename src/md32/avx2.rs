@@ -1,11 +1,12 @@
-//! Eight messages at once in AVX2 registers, for CPUs without SHA extensions or AVX-512.
+//! Eight messages at once in AVX2 registers, for CPUs without AVX-512 (and, for SHA-256,
+//! without the SHA extensions).
 
 #[cfg(target_arch = "x86")]
 use core::arch::x86::*;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 
-use super::multilane::{vector_kernel, Vector};
+use super::vector::{vector_kernel, Vector};
 use super::LaneBlock;
 
 /// Eight lanes.
@@ -23,16 +24,6 @@ vector_kernel!(
 #[derive(Clone, Copy)]
 pub(crate) struct Ymm(__m256i);
 
-#[inline(always)]
-unsafe fn ror<const RIGHT: i32, const LEFT: i32>(x: __m256i) -> __m256i {
-    _mm256_or_si256(_mm256_srli_epi32::<RIGHT>(x), _mm256_slli_epi32::<LEFT>(x))
-}
-
-#[inline(always)]
-unsafe fn xor3(a: __m256i, b: __m256i, c: __m256i) -> __m256i {
-    _mm256_xor_si256(_mm256_xor_si256(a, b), c)
-}
-
 impl Vector for Ymm {
     const LANES: usize = 8;
 
@@ -45,32 +36,12 @@ impl Vector for Ymm {
         Ymm(_mm256_add_epi32(a.0, b.0))
     }
     #[inline(always)]
-    unsafe fn big_sigma0(x: Self) -> Self {
-        let x = x.0;
-        Ymm(xor3(ror::<2, 30>(x), ror::<13, 19>(x), ror::<22, 10>(x)))
+    unsafe fn xor(a: Self, b: Self) -> Self {
+        Ymm(_mm256_xor_si256(a.0, b.0))
     }
     #[inline(always)]
-    unsafe fn big_sigma1(x: Self) -> Self {
-        let x = x.0;
-        Ymm(xor3(ror::<6, 26>(x), ror::<11, 21>(x), ror::<25, 7>(x)))
-    }
-    #[inline(always)]
-    unsafe fn small_sigma0(x: Self) -> Self {
-        let x = x.0;
-        Ymm(xor3(
-            ror::<7, 25>(x),
-            ror::<18, 14>(x),
-            _mm256_srli_epi32::<3>(x),
-        ))
-    }
-    #[inline(always)]
-    unsafe fn small_sigma1(x: Self) -> Self {
-        let x = x.0;
-        Ymm(xor3(
-            ror::<17, 15>(x),
-            ror::<19, 13>(x),
-            _mm256_srli_epi32::<10>(x),
-        ))
+    unsafe fn xor3(a: Self, b: Self, c: Self) -> Self {
+        Ymm(_mm256_xor_si256(_mm256_xor_si256(a.0, b.0), c.0))
     }
     #[inline(always)]
     unsafe fn choose(e: Self, f: Self, g: Self) -> Self {
@@ -86,6 +57,17 @@ impl Vector for Ymm {
             _mm256_and_si256(a, b),
             _mm256_and_si256(c, _mm256_xor_si256(a, b)),
         ))
+    }
+    #[inline(always)]
+    unsafe fn rotate_right<const RIGHT: i32, const LEFT: i32>(x: Self) -> Self {
+        Ymm(_mm256_or_si256(
+            _mm256_srli_epi32::<RIGHT>(x.0),
+            _mm256_slli_epi32::<LEFT>(x.0),
+        ))
+    }
+    #[inline(always)]
+    unsafe fn shift_right<const BITS: i32>(x: Self) -> Self {
+        Ymm(_mm256_srli_epi32::<BITS>(x.0))
     }
     #[inline(always)]
     unsafe fn load(src: *const u32) -> Self {
