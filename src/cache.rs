@@ -14,21 +14,23 @@ use std::sync::{Arc, OnceLock, RwLock};
 const SHARDS: usize = 16;
 
 /// Signature families, each with its own shards (see [`Cached::FAMILY`]).
-const FAMILIES: usize = 5;
+const FAMILIES: usize = 6;
 
 /// What a cache entry holds: a decoded key of one family.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(crate) enum Entry {
     Ed25519(crate::ed25519::DecodedKey),
     BlsMinPk(blst::min_pk::PublicKey),
     BlsMinSig(blst::min_sig::PublicKey),
     Secp256k1(secp256k1::PublicKey),
     Secp256k1XOnly(crate::secp256k1::schnorr::DecodedKey),
+    /// Shared: an SM2 key grows a 2 KiB table once it signs again.
+    Sm2(std::sync::Arc<crate::sm2::DecodedKey>),
 }
 
 /// A decoded key type the cache can hold. Each family has its own shards, so families sharing
 /// one cache never see each other's entries, and a lookup needs no allocation.
-pub(crate) trait Cached: Copy {
+pub(crate) trait Cached: Clone {
     /// Below [`FAMILIES`], distinct per type.
     const FAMILY: usize;
     fn into_entry(self) -> Entry;
@@ -95,7 +97,7 @@ impl KeyCache {
             return Ok(hit);
         }
         let decoded = decode()?;
-        self.insert(bytes, decoded);
+        self.insert(bytes, decoded.clone());
         Ok(decoded)
     }
 

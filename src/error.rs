@@ -18,6 +18,8 @@ pub enum Field {
     MessageHash,
     /// The recovery id (`v`) of a recoverable ECDSA signature.
     RecoveryId,
+    /// The signer's identity that SM2 hashes into ZA (`id`).
+    SignerId,
 }
 
 impl Field {
@@ -31,6 +33,7 @@ impl Field {
             Field::SecretKey => "secret_key",
             Field::MessageHash => "message_hash",
             Field::RecoveryId => "recovery_id",
+            Field::SignerId => "id",
         }
     }
 }
@@ -68,6 +71,18 @@ pub enum Error {
         field: Field,
         /// The lengths the field may have, in bytes.
         allowed: &'static [usize],
+        /// Length that was passed.
+        actual_len: usize,
+    },
+    /// A field is longer than its format can encode (an SM2 signer ID beyond the 8,191 bytes
+    /// ENTL counts).
+    TooLong {
+        /// Position of the item in the batch (0 for single verification).
+        index: usize,
+        /// The field that is wrong.
+        field: Field,
+        /// The most bytes the field may have.
+        max_len: usize,
         /// Length that was passed.
         actual_len: usize,
     },
@@ -172,6 +187,15 @@ impl fmt::Display for Error {
                     allowed.join(" or ")
                 )
             }
+            Error::TooLong {
+                index,
+                field,
+                max_len,
+                actual_len,
+            } => write!(
+                f,
+                "{field} at index {index}: at most {max_len} bytes, got {actual_len}"
+            ),
             Error::InvalidRecoveryId { index, v } => write!(
                 f,
                 "recovery_id at index {index}: v = {v} is not 0, 1, 27, 28 or an EIP-155 value (35 and above)"
@@ -188,7 +212,7 @@ impl fmt::Display for Error {
             Error::UnsupportedPath { path } => {
                 write!(
                     f,
-                    "the {path} SHA-256 path needs CPU features this machine lacks"
+                    "the {path} hash path needs CPU features this machine lacks"
                 )
             }
             Error::IndexOutOfRange { index, tree_size } => write!(
@@ -220,3 +244,17 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// `bytes` as a field of exactly `N` bytes, or the error naming the item and the field.
+pub(crate) fn exact<const N: usize>(
+    index: usize,
+    field: crate::Field,
+    bytes: &[u8],
+) -> Result<&[u8; N], crate::Error> {
+    bytes.try_into().map_err(|_| crate::Error::Malformed {
+        index,
+        field,
+        expected_len: N,
+        actual_len: bytes.len(),
+    })
+}

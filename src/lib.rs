@@ -6,6 +6,7 @@ extern crate self as batchverify;
 
 mod batch;
 mod cache;
+mod der;
 mod error;
 mod md32;
 
@@ -17,6 +18,7 @@ pub mod gpu;
 pub mod merkle;
 pub mod secp256k1;
 pub mod sha256;
+pub mod sm2;
 pub mod sm3;
 
 pub use backend::{cpu_info, gpu_crossover, Backend, CpuInfo, Ed25519Path, Execution, HashPath};

@@ -77,16 +77,20 @@ pub enum Suite {
     Ed25519,
     Bls,
     Secp256k1,
+    Sm2,
     Sha256,
+    Sm3,
     Merkle,
 }
 
 /// The suites in the order a run measures them.
-pub const SUITES: [Suite; 5] = [
+pub const SUITES: [Suite; 7] = [
     Suite::Ed25519,
     Suite::Bls,
     Suite::Secp256k1,
+    Suite::Sm2,
     Suite::Sha256,
+    Suite::Sm3,
     Suite::Merkle,
 ];
 
@@ -96,7 +100,9 @@ impl Suite {
             Suite::Ed25519 => "ed25519",
             Suite::Bls => "bls",
             Suite::Secp256k1 => "secp256k1",
+            Suite::Sm2 => "sm2",
             Suite::Sha256 => "sha256",
+            Suite::Sm3 => "sm3",
             Suite::Merkle => "merkle",
         }
     }
@@ -108,8 +114,8 @@ impl Suite {
     pub fn unit(self, kind: Kind) -> &'static str {
         match (self, kind) {
             (_, Kind::Sha256Floor) => "compressions",
-            (Suite::Ed25519 | Suite::Bls | Suite::Secp256k1, _) => "signatures",
-            (Suite::Sha256, _) => "hashes",
+            (Suite::Ed25519 | Suite::Bls | Suite::Secp256k1 | Suite::Sm2, _) => "signatures",
+            (Suite::Sha256 | Suite::Sm3, _) => "hashes",
             (Suite::Merkle, _) => "nodes",
         }
     }
@@ -132,8 +138,13 @@ pub enum Kind {
         scheme: crate::secp256k1::Scheme,
         signers: Option<usize>,
     },
+    /// Signatures by `signers` keys (`None`: every key distinct), the default signer ID.
+    Sm2 {
+        signers: Option<usize>,
+    },
     /// `count` messages of `size` bytes each.
-    Sha256 {
+    Hash {
+        hash: crate::sha256::Hash,
         count: usize,
     },
     /// One chain of compressions on one thread: the cost of a single compression.
@@ -159,7 +170,7 @@ impl Spec {
     pub fn items(&self) -> usize {
         match self.kind {
             Kind::Merkle => (self.size.next_power_of_two() - 1).max(1),
-            Kind::Sha256 { count } => count,
+            Kind::Hash { count, .. } => count,
             Kind::Sha256Floor => SHA256_MESSAGES,
             _ => self.size,
         }
@@ -202,6 +213,10 @@ const BLS_ETHEREUM_MESSAGES: usize = 64;
 /// Message lengths in bytes; each row hashes `SHA256_MESSAGES` of them.
 const SECP256K1_SIZES: &[usize] = &[64, 1024, 4096];
 const SECP256K1_FOCUS: usize = 1024;
+/// The consortium workload: a chain's member organisations signing again and again.
+const SM2_CONSORTIUM: usize = 64;
+const SM2_SIZES: &[usize] = &[64, 1024, 4096];
+const SM2_FOCUS: usize = 1024;
 const SHA256_SIZES: &[usize] = &[32, 64, 256, 1024, 4096];
 const SHA256_FOCUS: usize = 1024;
 pub(crate) const SHA256_MESSAGES: usize = 16384;
@@ -230,7 +245,8 @@ fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Ve
         Suite::Ed25519 => (ED25519_SIZES, ED25519_FOCUS),
         Suite::Bls => (BLS_SIZES, BLS_FOCUS),
         Suite::Secp256k1 => (SECP256K1_SIZES, SECP256K1_FOCUS),
-        Suite::Sha256 => (SHA256_SIZES, SHA256_FOCUS),
+        Suite::Sm2 => (SM2_SIZES, SM2_FOCUS),
+        Suite::Sha256 | Suite::Sm3 => (SHA256_SIZES, SHA256_FOCUS),
         Suite::Merkle => (MERKLE_SIZES, MERKLE_FOCUS),
     };
     let sizes = if options.sizes.is_empty() {
@@ -253,30 +269,34 @@ fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Ve
     let signature_workloads = signature_workloads(suite);
     match sweep {
         Sweep::BatchSize => match suite {
-            Suite::Ed25519 | Suite::Bls | Suite::Secp256k1 => {
+            Suite::Ed25519 | Suite::Bls | Suite::Secp256k1 | Suite::Sm2 => {
                 for &(workload, kind, regime) in &signature_workloads {
                     for &size in &sizes {
                         specs.push(spec(workload.to_string(), kind, Some(regime), size));
                     }
                 }
             }
-            Suite::Sha256 => {
+            Suite::Sha256 | Suite::Sm3 => {
+                let hash = hash_of(suite);
                 for &len in &sizes {
-                    let kind = Kind::Sha256 {
+                    let kind = Kind::Hash {
+                        hash,
                         count: SHA256_MESSAGES,
                     };
                     let workload = format!("{SHA256_MESSAGES} messages");
                     specs.push(spec(workload, kind, None, len));
                 }
-                if options.gpu {
+                if options.gpu && hash == crate::sha256::Hash::Sha256 {
                     let count = SHA256_GPU_MESSAGES;
                     let workload = format!("{count} messages");
-                    specs.push(spec(workload, Kind::Sha256 { count }, None, 64));
+                    specs.push(spec(workload, Kind::Hash { hash, count }, None, 64));
                 }
-                specs.push(Spec {
-                    threads: 1,
-                    ..spec("floor".to_string(), Kind::Sha256Floor, None, 64)
-                });
+                if hash == crate::sha256::Hash::Sha256 {
+                    specs.push(Spec {
+                        threads: 1,
+                        ..spec("floor".to_string(), Kind::Sha256Floor, None, 64)
+                    });
+                }
             }
             Suite::Merkle => {
                 for &leaves in &sizes {
@@ -291,13 +311,14 @@ fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Ve
         },
         Sweep::Threads => {
             let (workload, kind, regime) = match suite {
-                Suite::Ed25519 | Suite::Bls | Suite::Secp256k1 => {
+                Suite::Ed25519 | Suite::Bls | Suite::Secp256k1 | Suite::Sm2 => {
                     let (workload, kind, regime) = signature_workloads[0];
                     (workload.to_string(), kind, Some(regime))
                 }
-                Suite::Sha256 => (
+                Suite::Sha256 | Suite::Sm3 => (
                     format!("{SHA256_MESSAGES} messages of {focus} bytes"),
-                    Kind::Sha256 {
+                    Kind::Hash {
+                        hash: hash_of(suite),
                         count: SHA256_MESSAGES,
                     },
                     None,
@@ -334,7 +355,9 @@ fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Ve
                     "schnorr, distinct keys".to_string(),
                     signature_workloads[0].1,
                 )],
-                Suite::Sha256 | Suite::Merkle => Vec::new(),
+                // SM2 has no batch equation: a bad item costs what a good one does, and the
+                // batch-size rows already show that cost.
+                Suite::Sm2 | Suite::Sha256 | Suite::Sm3 | Suite::Merkle => Vec::new(),
             };
             for (workload, kind) in kinds {
                 for percent in FAILURE_PERCENTS {
@@ -346,7 +369,10 @@ fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Ve
             }
         }
         Sweep::SingleCall => {
-            if matches!(suite, Suite::Ed25519 | Suite::Bls | Suite::Secp256k1) {
+            if matches!(
+                suite,
+                Suite::Ed25519 | Suite::Bls | Suite::Secp256k1 | Suite::Sm2
+            ) {
                 for regime in [Regime::Cold, Regime::Warm] {
                     let kind = signature_workloads[0].1;
                     specs.push(Spec {
@@ -429,7 +455,27 @@ fn signature_workloads(suite: Suite) -> Vec<(&'static str, Kind, Regime)> {
                 ("ecrecover", kind(Scheme::Recover, None), Regime::Cold),
             ]
         }
-        Suite::Sha256 | Suite::Merkle => Vec::new(),
+        Suite::Sm2 => {
+            let distinct = Kind::Sm2 { signers: None };
+            let consortium = Kind::Sm2 {
+                signers: Some(SM2_CONSORTIUM),
+            };
+            vec![
+                ("distinct keys", distinct, Regime::Cold),
+                ("distinct keys", distinct, Regime::Warm),
+                ("64 signers", consortium, Regime::Cold),
+                ("64 signers", consortium, Regime::Warm),
+            ]
+        }
+        Suite::Sha256 | Suite::Sm3 | Suite::Merkle => Vec::new(),
+    }
+}
+
+/// The hash a hashing suite measures.
+fn hash_of(suite: Suite) -> crate::sha256::Hash {
+    match suite {
+        Suite::Sm3 => crate::sha256::Hash::Sm3,
+        _ => crate::sha256::Hash::Sha256,
     }
 }
 
@@ -449,7 +495,8 @@ pub fn cases(spec: &Spec, gpu: Option<&Arc<GpuContext>>) -> Vec<Case> {
         Kind::Ed25519 { signers, policy } => crate::ed25519::cases(spec, signers, policy),
         Kind::Bls { messages } => crate::bls::cases(spec, messages),
         Kind::Secp256k1 { scheme, signers } => crate::secp256k1::cases(spec, scheme, signers),
-        Kind::Sha256 { count } => crate::sha256::cases(spec, count, gpu),
+        Kind::Sm2 { signers } => crate::sm2::cases(spec, signers),
+        Kind::Hash { hash, count } => crate::sha256::cases(spec, hash, count, gpu),
         Kind::Sha256Floor => vec![crate::sha256::floor()],
         Kind::Merkle => crate::merkle::cases(spec, gpu),
     }
@@ -534,7 +581,7 @@ mod tests {
     #[test]
     fn every_signature_suite_has_both_regimes() {
         let specs = plan(&options(vec![Sweep::BatchSize, Sweep::SingleCall]));
-        for suite in [Suite::Ed25519, Suite::Bls, Suite::Secp256k1] {
+        for suite in [Suite::Ed25519, Suite::Bls, Suite::Secp256k1, Suite::Sm2] {
             for sweep in [Sweep::BatchSize, Sweep::SingleCall] {
                 let regimes: std::collections::BTreeSet<_> = specs
                     .iter()

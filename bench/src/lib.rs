@@ -14,8 +14,8 @@
 //! - each row is divided by the fastest peer row of its group, so the ratio is against the
 //!   strongest peer on those inputs and threads: ed25519-dalek's `verify_batch` or its
 //!   `verify_strict` loop, blst's `verify_multiple_aggregate_signatures` split over the threads
-//!   or its `verify` loop, libsecp256k1's verify or recover loop (or k256's), the `sha2` digest
-//!   loop, a `sha2` Merkle tree that works in
+//!   or its `verify` loop, libsecp256k1's verify or recover loop (or k256's), RustCrypto's `sm2` verify loop, the
+//!   `sha2` or `sm3` digest loop, a `sha2` Merkle tree that works in
 //!   cache-sized subtrees in reused buffers (or node by node, or rs_merkle);
 //! - every batch scheme is also swept over failure rates (0 to 100% bad items) beside verifying
 //!   the same items one at a time on the same threads.
@@ -31,6 +31,7 @@ mod record;
 pub mod report;
 mod secp256k1;
 mod sha256;
+mod sm2;
 
 pub use case::{cases, plan, Case, PlanOptions, Spec, Suite, SUITES};
 pub use machine::{cpu_model, machine, Machine};

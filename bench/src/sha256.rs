@@ -1,10 +1,11 @@
-//! SHA-256: `hash_many` against the `sha2` crate hashing one message at a time.
+//! SHA-256 and SM3: `hash_many` against the `sha2` and `sm3` crates hashing one message at a
+//! time.
 
 use std::sync::Arc;
 
 use batchverify::gpu::GpuContext;
-use batchverify::sha256::{Digest, Hasher};
-use batchverify::Backend;
+use batchverify::sha256::Digest;
+use batchverify::{Backend, HashPath};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
@@ -20,6 +21,13 @@ pub fn messages(count: usize, len: usize) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// The hash a row measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hash {
+    Sha256,
+    Sm3,
+}
+
 /// The peer: `sha2` one message at a time, messages spread over the threads.
 pub fn sha2_loop(messages: &[Vec<u8>]) -> Vec<Digest> {
     use sha2::Digest as _;
@@ -29,37 +37,88 @@ pub fn sha2_loop(messages: &[Vec<u8>]) -> Vec<Digest> {
         .collect()
 }
 
+/// The SM3 peer: the `sm3` crate one message at a time, messages spread over the threads.
+fn sm3_loop(messages: &[Vec<u8>]) -> Vec<Digest> {
+    use sm3::Digest as _;
+    messages
+        .par_iter()
+        .map(|m| sm3::Sm3::digest(m).into())
+        .collect()
+}
+
+type HashMany = Box<dyn Fn(&[Vec<u8>]) -> Vec<Digest> + Send + Sync>;
+
+/// Our CPU batch hasher for `hash` on the calibrated kernel or a forced one, and the kernel it
+/// runs for `len`-byte messages. Stays on the CPU whatever `Auto` would choose for the size.
+fn ours(hash: Hash, forced: Option<HashPath>, len: usize) -> (HashMany, HashPath) {
+    match hash {
+        Hash::Sha256 => {
+            let hasher = forced
+                .map_or_else(
+                    || Ok(batchverify::sha256::Hasher::new()),
+                    batchverify::sha256::Hasher::with_path,
+                )
+                .expect("a supported kernel")
+                .with_backend(Backend::Cpu);
+            let path = hasher.path_for_length(len);
+            (Box::new(move |m| hasher.hash_many(m)), path)
+        }
+        Hash::Sm3 => {
+            let hasher = forced
+                .map_or_else(
+                    || Ok(batchverify::sm3::Hasher::new()),
+                    batchverify::sm3::Hasher::with_path,
+                )
+                .expect("a supported kernel")
+                .with_backend(Backend::Cpu);
+            let path = hasher.path_for_length(len);
+            (Box::new(move |m| hasher.hash_many(m)), path)
+        }
+    }
+}
+
 /// Ours with the kernel the calibration chose, then (in the batch-size sweep) every kernel this
-/// CPU has, forced, so the table shows whether the choice was right; the GPU's; the peer.
-pub(crate) fn cases(spec: &Spec, count: usize, gpu: Option<&Arc<GpuContext>>) -> Vec<Case> {
+/// CPU has, forced, so the table shows whether the choice was right; the GPU's (SHA-256); the
+/// peer.
+pub(crate) fn cases(
+    spec: &Spec,
+    hash: Hash,
+    count: usize,
+    gpu: Option<&Arc<GpuContext>>,
+) -> Vec<Case> {
     let len = spec.size;
     let inputs = Arc::new(messages(count, len));
-    let want = Arc::new(sha2_loop(&inputs));
-    // Stays on the CPU whatever `Auto` would choose for this size.
-    let hasher = Hasher::new().with_backend(Backend::Cpu);
-    let path = hasher.path_for_length(len).to_string();
+    let peer_loop = match hash {
+        Hash::Sha256 => sha2_loop,
+        Hash::Sm3 => sm3_loop,
+    };
+    let want = Arc::new(peer_loop(&inputs));
+    let (hash_many, path) = ours(hash, None, len);
     let mut cases = vec![Case::new("batchverify", "hash_many", {
         let (inputs, want) = (inputs.clone(), want.clone());
-        move || hasher.hash_many(&inputs) == *want
+        move || hash_many(&inputs) == *want
     })
     .path(path)];
     if spec.sweep == Sweep::BatchSize {
-        for kernel in batchverify::sha256::supported_paths() {
-            let hasher = Hasher::with_path(kernel)
-                .expect("a supported kernel")
-                .with_backend(Backend::Cpu);
+        let kernels = match hash {
+            Hash::Sha256 => batchverify::sha256::supported_paths(),
+            Hash::Sm3 => batchverify::sm3::supported_paths(),
+        };
+        for kernel in kernels {
+            let (hash_many, _) = ours(hash, Some(kernel), len);
             let (inputs, want) = (inputs.clone(), want.clone());
             cases.push(
                 Case::new(
                     "batchverify",
                     &format!("hash_many, {kernel} kernel forced"),
-                    move || hasher.hash_many(&inputs) == *want,
+                    move || hash_many(&inputs) == *want,
                 )
                 .path(kernel),
             );
         }
     }
-    if let Some(context) = gpu.filter(|_| spec.sweep == Sweep::BatchSize) {
+    let gpu = gpu.filter(|_| spec.sweep == Sweep::BatchSize && hash == Hash::Sha256);
+    if let Some(context) = gpu {
         let context = context.clone();
         let adapter = context.adapter().name.clone();
         let (inputs, want) = (inputs.clone(), want.clone());
@@ -72,7 +131,11 @@ pub(crate) fn cases(spec: &Spec, count: usize, gpu: Option<&Arc<GpuContext>>) ->
             .on_gpu(&adapter),
         );
     }
-    cases.push(Case::new("sha2", "digest loop", move || sha2_loop(&inputs) == *want).baseline());
+    let peer = match hash {
+        Hash::Sha256 => "sha2",
+        Hash::Sm3 => "sm3 (RustCrypto)",
+    };
+    cases.push(Case::new(peer, "digest loop", move || peer_loop(&inputs) == *want).baseline());
     cases
 }
 

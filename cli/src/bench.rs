@@ -21,7 +21,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub struct Args {
     #[command(subcommand)]
     command: Option<Command>,
-    /// Comma-separated suites to run (ed25519, bls, sha256, merkle); all by default.
+    /// Comma-separated suites to run (ed25519, bls, secp256k1, sm2, sha256, sm3, merkle); all by
+    /// default.
     #[arg(long, value_delimiter = ',')]
     suite: Vec<String>,
     /// Comma-separated sweeps to run (batch-size, threads, failure-rate, single-call); all by

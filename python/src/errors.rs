@@ -41,9 +41,8 @@ pub fn to_py(error: Error) -> PyErr {
     match error {
         Error::Malformed { index, field, .. }
         | Error::InvalidPoint { index, field, .. }
-        | Error::LengthNotAllowed { index, field, .. } => {
-            malformed(message, Some(index), field.name())
-        }
+        | Error::LengthNotAllowed { index, field, .. }
+        | Error::TooLong { index, field, .. } => malformed(message, Some(index), field.name()),
         Error::InvalidRecoveryId { index, .. } => {
             malformed(message, Some(index), Field::RecoveryId.name())
         }

@@ -13,7 +13,7 @@ pub(crate) type PointProblem = &'static str;
 
 /// One BLS12-381 variant: which group holds public keys and which holds signatures.
 pub(crate) trait Curve {
-    type PublicKey: Cached + Send + Sync + 'static;
+    type PublicKey: Cached + Copy + Send + Sync + 'static;
     type Signature: Copy + Send + Sync;
     /// A hashed message, in the signatures' group.
     type MessagePoint: Copy + Send + Sync;

@@ -40,20 +40,6 @@ const HALF_ORDER: [u8; 32] = [
     0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0,
 ];
 
-/// `bytes` as a field of exactly `N` bytes, or the error naming the item and the field.
-fn exact<const N: usize>(
-    index: usize,
-    field: crate::Field,
-    bytes: &[u8],
-) -> Result<&[u8; N], crate::Error> {
-    bytes.try_into().map_err(|_| crate::Error::Malformed {
-        index,
-        field,
-        expected_len: N,
-        actual_len: bytes.len(),
-    })
-}
-
 /// Whether a big-endian 32-byte integer lies in [1, n-1], the range of ECDSA's r and s.
 fn is_nonzero_scalar(bytes: &[u8]) -> bool {
     bytes.len() == 32 && bytes.iter().any(|&b| b != 0) && bytes < ORDER.as_slice()

@@ -51,8 +51,8 @@ pub fn recover(message_hash: &[u8], signature: &[u8]) -> Result<Recovered, Error
 /// Recovers the signer of `r ‖ s` (64 bytes) with `v` as any of the values
 /// [`recovery_id_from_v`] accepts.
 pub fn recover_with_v(message_hash: &[u8], signature: &[u8], v: u64) -> Result<Recovered, Error> {
-    let hash = super::exact::<32>(0, Field::MessageHash, message_hash)?;
-    let rs = super::exact::<64>(0, Field::Signature, signature)?;
+    let hash = crate::error::exact::<32>(0, Field::MessageHash, message_hash)?;
+    let rs = crate::error::exact::<64>(0, Field::Signature, signature)?;
     recover_checked(0, hash, rs, v)
 }
 
@@ -115,8 +115,8 @@ fn check_item<'a>(
     message_hash: &'a [u8],
     signature: &'a [u8],
 ) -> Result<(&'a [u8; 32], &'a [u8], u8), Error> {
-    let hash = super::exact::<32>(index, Field::MessageHash, message_hash)?;
-    let signature = super::exact::<65>(index, Field::Signature, signature)?;
+    let hash = crate::error::exact::<32>(index, Field::MessageHash, message_hash)?;
+    let signature = crate::error::exact::<65>(index, Field::Signature, signature)?;
     Ok((hash, &signature[..64], signature[64]))
 }
 

@@ -345,8 +345,8 @@ fn check_lengths<'a>(
     signature: &'a [u8],
 ) -> Result<(&'a [u8; 32], &'a [u8; 64]), Error> {
     Ok((
-        super::exact::<PUBLIC_KEY_LENGTH>(index, Field::PublicKey, public_key)?,
-        super::exact::<SIGNATURE_LENGTH>(index, Field::Signature, signature)?,
+        crate::error::exact::<PUBLIC_KEY_LENGTH>(index, Field::PublicKey, public_key)?,
+        crate::error::exact::<SIGNATURE_LENGTH>(index, Field::Signature, signature)?,
     ))
 }
 

@@ -1,0 +1,540 @@
+//! SM2 signatures (GB/T 32918.2-2016, GM/T 0003.2-2012) on the recommended curve sm2p256v1:
+//! single and batch verification with per-item verdicts.
+//!
+//! A signature signs e = SM3(ZA ‖ M), where ZA = SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖ yG ‖ xA ‖ yA)
+//! binds the signer's identity and key; the default ID is `1234567812345678`, as GM/T 0009
+//! and the consortium chains use. [`Verifier::verify_prehashed`] takes e from callers that hash
+//! themselves. Verification checks r, s ∈ [1, n−1], t = r + s mod n ≠ 0, and that the x of
+//! s·G + t·P, plus e, is r modulo n.
+//!
+//! SM2 has no linear batch equation (only the x-coordinate of a point is checked), so a batch
+//! is many single verifications, and its speed comes from arithmetic, tables and cores:
+//!
+//! - the field arithmetic is this crate's own ([`field`]: Montgomery multiplication that uses
+//!   the special form of SM2's prime), with Jacobian coordinates and the a = −3 doubling;
+//! - s·G and t·P share one chain of doublings, with G's odd multiples in a table built once;
+//! - a key that signs again (twice in a batch, or already in the [`KeyCache`]) gets a table of
+//!   its own, which cuts the chain from 256 doublings to 65, and keeps its ZA for the default
+//!   ID; consortium chains have few signers, so most keys are such keys;
+//! - the e of a batch are hashed by [`crate::sm3`]'s multi-message lanes, and items run on
+//!   rayon's threads.
+//!
+//! Inputs: public keys uncompressed (65 bytes, `04 ‖ x ‖ y`) or compressed (33 bytes);
+//! signatures DER (`SEQUENCE { r, s }`, strict) or r‖s (64 bytes). By default a 64-byte
+//! signature is read as r‖s and any other as DER ([`Verifier::encoding`] forces one; a DER
+//! signature is 64 bytes long only when r and s are together six bytes shorter than usual,
+//! which an honest signer meets about once in 2^48 signatures). A key that is not a point
+//! on the curve, and a signature that does not parse, are a `false` verdict, as they are to a
+//! node; wrong lengths are errors naming the item and the field.
+//!
+//! ```
+//! use batchverify::sm2;
+//!
+//! // GM/T 0003.5 Appendix A.2: the standard's example signature.
+//! let key = hex::decode("0409f9df311e5421a150dd7d161e4bc5c672179fad1833fc076bb08ff356f35020\
+//!     ccea490ce26775a52dc6ea718cc1aa600aed05fbf35e084a6632f6072da9ad13").unwrap();
+//! let signature = hex::decode("f5a03b0648d2c4630eeac513e1bb81a15944da3827d5b74143ac7eaceee720b3\
+//!     b1b6aa29df212fd8763182bc0d421ca1bb9038fd1f7f42d4840b69c485bbc1aa").unwrap();
+//! assert!(sm2::verify(&key, b"message digest", &signature).is_ok());
+//! assert!(sm2::verify(&key, b"message digest!", &signature).is_err());
+//! ```
+
+mod field;
+mod point;
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use crate::der::parse_signature;
+pub use crate::der::Encoding;
+use crate::sm3::Digest;
+use crate::{BatchOutcome, Error, Field, KeyCache};
+use field::{add_limbs, less_than, limbs_from_bytes, sub_limbs, Fe};
+use point::{Affine, KeyMultiples, Table};
+
+/// The signer ID of GM/T 0009 that chains use when none is given.
+pub const DEFAULT_ID: &[u8] = b"1234567812345678";
+
+/// The longest ID ZA can hash: ENTL counts its bits in two bytes.
+pub const MAX_ID_LEN: usize = 8191;
+
+/// n, the group order, little-endian limbs.
+const ORDER: [u64; 4] = [
+    0x53bb_f409_39d5_4123,
+    0x7203_df6b_21c6_052b,
+    0xffff_ffff_ffff_ffff,
+    0xffff_fffe_ffff_ffff,
+];
+
+/// Keys a [`Verifier::new`] cache holds before it starts forgetting: each may carry a 2 KiB
+/// table, so about 20 MiB at most.
+const DEFAULT_CACHE_CAPACITY: usize = 10_000;
+
+/// A parsed public key: its point, its ZA for [`DEFAULT_ID`], and its table once it signs
+/// again.
+#[derive(Debug)]
+pub(crate) struct DecodedKey {
+    point: Affine,
+    default_za: Digest,
+    table: OnceLock<Table>,
+}
+
+impl DecodedKey {
+    /// The key `bytes` encode (their length already checked), when they are a point.
+    fn decode(bytes: &[u8]) -> Option<DecodedKey> {
+        let coordinate = |at: usize| Fe::from_bytes(bytes.get(at..at + 32)?.try_into().ok()?);
+        let point = match (bytes.len(), bytes[0]) {
+            (65, 0x04) => Affine::new(coordinate(1)?, coordinate(33)?)?,
+            (33, prefix @ (0x02 | 0x03)) => Affine::decompress(coordinate(1)?, prefix == 0x03)?,
+            _ => return None,
+        };
+        Some(DecodedKey {
+            point,
+            default_za: za_of(&point, DEFAULT_ID),
+            table: OnceLock::new(),
+        })
+    }
+
+    fn za(&self, id: &[u8]) -> Digest {
+        if id == DEFAULT_ID {
+            self.default_za
+        } else {
+            za_of(&self.point, id)
+        }
+    }
+
+    fn multiples(&self, repeated: bool) -> KeyMultiples<'_> {
+        if repeated {
+            KeyMultiples::Table(self.table.get_or_init(|| Table::for_key(&self.point)))
+        } else {
+            KeyMultiples::Once(self.point)
+        }
+    }
+}
+
+impl crate::cache::Cached for Arc<DecodedKey> {
+    const FAMILY: usize = 5;
+
+    fn into_entry(self) -> crate::cache::Entry {
+        crate::cache::Entry::Sm2(self)
+    }
+
+    fn from_entry(entry: &crate::cache::Entry) -> Option<Self> {
+        match entry {
+            crate::cache::Entry::Sm2(key) => Some(Arc::clone(key)),
+            _ => None,
+        }
+    }
+}
+
+/// SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖ yG ‖ xA ‖ yA); `id` is at most [`MAX_ID_LEN`] bytes.
+fn za_of(key: &Affine, id: &[u8]) -> Digest {
+    static CURVE: OnceLock<[u8; 128]> = OnceLock::new();
+    let curve = CURVE.get_or_init(|| {
+        let a = Fe::ONE.double().add(&Fe::ONE).neg();
+        let mut bytes = [0u8; 128];
+        for (slot, value) in bytes
+            .chunks_exact_mut(32)
+            .zip([a, point::B, point::G.x, point::G.y])
+        {
+            slot.copy_from_slice(&value.to_bytes());
+        }
+        bytes
+    });
+    let mut input = Vec::with_capacity(2 + id.len() + 192);
+    input.extend_from_slice(&((id.len() * 8) as u16).to_be_bytes());
+    input.extend_from_slice(id);
+    input.extend_from_slice(curve);
+    input.extend_from_slice(&key.x.to_bytes());
+    input.extend_from_slice(&key.y.to_bytes());
+    crate::sm3::hash(&input)
+}
+
+/// ZA of `public_key` under `id` (GB/T 32918.2 §5.5): what a signer hashes before its message.
+pub fn za(public_key: &[u8], id: &[u8]) -> Result<Digest, Error> {
+    check_key(0, public_key)?;
+    check_id(0, id)?;
+    let key = DecodedKey::decode(public_key).ok_or(Error::InvalidPoint {
+        index: 0,
+        field: Field::PublicKey,
+        reason: "not a point on sm2p256v1",
+    })?;
+    Ok(key.za(id))
+}
+
+fn check_key(index: usize, public_key: &[u8]) -> Result<(), Error> {
+    if matches!(public_key.len(), 33 | 65) {
+        Ok(())
+    } else {
+        Err(Error::LengthNotAllowed {
+            index,
+            field: Field::PublicKey,
+            allowed: &[33, 65],
+            actual_len: public_key.len(),
+        })
+    }
+}
+
+fn check_id(index: usize, id: &[u8]) -> Result<(), Error> {
+    if id.len() <= MAX_ID_LEN {
+        Ok(())
+    } else {
+        Err(Error::TooLong {
+            index,
+            field: Field::SignerId,
+            max_len: MAX_ID_LEN,
+            actual_len: id.len(),
+        })
+    }
+}
+
+/// Whether a little-endian integer lies in [1, n−1].
+fn is_nonzero_scalar(value: &[u64; 4]) -> bool {
+    *value != [0; 4] && less_than(value, &ORDER)
+}
+
+/// `value` mod n, for a value below 2n.
+fn reduce_once(value: [u64; 4], carried: bool) -> [u64; 4] {
+    if carried || !less_than(&value, &ORDER) {
+        sub_limbs(&value, &ORDER).0
+    } else {
+        value
+    }
+}
+
+/// GB/T 32918.2 §7.1 B1–B7 on a hash e and a parsed signature.
+fn verify_parsed(key: &KeyMultiples<'_>, e: &Digest, r: &[u8; 32], s: &[u8; 32]) -> bool {
+    let (r, s) = (limbs_from_bytes(r), limbs_from_bytes(s));
+    if !is_nonzero_scalar(&r) || !is_nonzero_scalar(&s) {
+        return false;
+    }
+    let (sum, carried) = add_limbs(&r, &s);
+    let t = reduce_once(sum, carried);
+    if t == [0; 4] {
+        return false;
+    }
+    // R = (e + x1) mod n = r holds exactly when x1 ≡ r − e (mod n); x1 < p < 2n leaves the
+    // two candidates r − e and r − e + n, so no inversion is needed (Jacobian::x_is_one_of).
+    let e = reduce_once(limbs_from_bytes(e), false);
+    let (difference, borrowed) = sub_limbs(&r, &e);
+    let target = if borrowed {
+        add_limbs(&difference, &ORDER).0
+    } else {
+        difference
+    };
+    let mut candidates = Vec::with_capacity(2);
+    candidates.extend(Fe::from_limbs(&target));
+    let (shifted, carried) = add_limbs(&target, &ORDER);
+    if !carried {
+        candidates.extend(Fe::from_limbs(&shifted));
+    }
+    point::double_mul(&s, &t, key).x_is_one_of(&candidates)
+}
+
+/// SM2 verification with a cache of parsed keys and their tables.
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    encoding: Option<Encoding>,
+    sequential: bool,
+    key_cache: Option<Arc<KeyCache>>,
+}
+
+impl Default for Verifier {
+    fn default() -> Self {
+        Verifier::new()
+    }
+}
+
+/// What one item's e comes from.
+enum Hashing<'a> {
+    /// SM3(ZA ‖ message), with ZA for this ID.
+    Message { id: &'a [u8], message: &'a [u8] },
+    /// e given.
+    Prehashed(&'a [u8; 32]),
+}
+
+impl Verifier {
+    /// A verifier that reads 64-byte signatures as r‖s and others as DER, runs batches on
+    /// rayon's threads and caches keys in a process-wide cache.
+    pub fn new() -> Self {
+        static DEFAULT_CACHE: OnceLock<Arc<KeyCache>> = OnceLock::new();
+        Self {
+            encoding: None,
+            sequential: false,
+            key_cache: Some(crate::cache::global(&DEFAULT_CACHE, DEFAULT_CACHE_CAPACITY)),
+        }
+    }
+
+    /// Reads every signature in `encoding` (a compact one must then be 64 bytes).
+    pub fn encoding(mut self, encoding: Encoding) -> Self {
+        self.encoding = Some(encoding);
+        self
+    }
+
+    /// Verify batches on the calling thread only.
+    pub fn sequential(mut self, sequential: bool) -> Self {
+        self.sequential = sequential;
+        self
+    }
+
+    /// The cache of parsed keys to use, or `None` to parse every key every time (and build
+    /// tables only for keys that sign more than once in one batch).
+    pub fn key_cache(mut self, cache: Option<Arc<KeyCache>>) -> Self {
+        self.key_cache = cache;
+        self
+    }
+
+    /// Verifies a signature by the default ID's signer over `message`.
+    pub fn verify(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        self.verify_with_id(public_key, DEFAULT_ID, message, signature)
+    }
+
+    /// Verifies a signature by the signer `id` over `message`.
+    pub fn verify_with_id(
+        &self,
+        public_key: &[u8],
+        id: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        self.verify_one(public_key, Hashing::Message { id, message }, signature)
+    }
+
+    /// Verifies a signature over e = SM3(ZA ‖ M) that the caller computed.
+    pub fn verify_prehashed(
+        &self,
+        public_key: &[u8],
+        e: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        let e = crate::error::exact::<32>(0, Field::MessageHash, e)?;
+        self.verify_one(public_key, Hashing::Prehashed(e), signature)
+    }
+
+    fn verify_one(
+        &self,
+        public_key: &[u8],
+        hashing: Hashing<'_>,
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        self.check_item(0, public_key, &hashing, signature)?;
+        let valid = self.lookup(public_key).is_some_and(|(key, seen)| {
+            let e = match hashing {
+                Hashing::Message { id, message } => {
+                    crate::sm3::hash(&[&key.za(id)[..], message].concat())
+                }
+                Hashing::Prehashed(e) => *e,
+            };
+            self.verify_signature(&key.multiples(seen), &e, signature)
+        });
+        if valid {
+            Ok(())
+        } else {
+            Err(Error::InvalidSignature)
+        }
+    }
+
+    /// Verifies many signatures by the default ID's signers; each verdict is exactly the
+    /// item's single verdict.
+    pub fn verify_batch<K, M, S>(
+        &self,
+        public_keys: &[K],
+        messages: &[M],
+        signatures: &[S],
+    ) -> Result<BatchOutcome, Error>
+    where
+        K: AsRef<[u8]> + Sync,
+        M: AsRef<[u8]> + Sync,
+        S: AsRef<[u8]> + Sync,
+    {
+        let ids = vec![DEFAULT_ID; public_keys.len()];
+        self.verify_batch_with_ids(public_keys, &ids, messages, signatures)
+    }
+
+    /// Verifies many signatures, each by its own signer ID.
+    pub fn verify_batch_with_ids<K, I, M, S>(
+        &self,
+        public_keys: &[K],
+        ids: &[I],
+        messages: &[M],
+        signatures: &[S],
+    ) -> Result<BatchOutcome, Error>
+    where
+        K: AsRef<[u8]> + Sync,
+        I: AsRef<[u8]> + Sync,
+        M: AsRef<[u8]> + Sync,
+        S: AsRef<[u8]> + Sync,
+    {
+        if ids.len() != public_keys.len() {
+            return Err(Error::CountMismatch {
+                field: Field::SignerId,
+                expected: public_keys.len(),
+                actual: ids.len(),
+            });
+        }
+        crate::batch::check_counts(
+            public_keys.len(),
+            (Field::Message, messages.len()),
+            signatures.len(),
+        )?;
+        self.run_batch(public_keys, signatures, |i| Hashing::Message {
+            id: ids[i].as_ref(),
+            message: messages[i].as_ref(),
+        })
+    }
+
+    /// Verifies many signatures over hashes e the caller computed.
+    pub fn verify_batch_prehashed<K, E, S>(
+        &self,
+        public_keys: &[K],
+        hashes: &[E],
+        signatures: &[S],
+    ) -> Result<BatchOutcome, Error>
+    where
+        K: AsRef<[u8]> + Sync,
+        E: AsRef<[u8]> + Sync,
+        S: AsRef<[u8]> + Sync,
+    {
+        crate::batch::check_counts(
+            public_keys.len(),
+            (Field::MessageHash, hashes.len()),
+            signatures.len(),
+        )?;
+        let hashes = hashes
+            .iter()
+            .enumerate()
+            .map(|(i, e)| crate::error::exact::<32>(i, Field::MessageHash, e.as_ref()))
+            .collect::<Result<Vec<_>, Error>>()?;
+        self.run_batch(public_keys, signatures, |i| Hashing::Prehashed(hashes[i]))
+    }
+
+    fn run_batch<'a, K, S>(
+        &self,
+        public_keys: &[K],
+        signatures: &[S],
+        hashing: impl Fn(usize) -> Hashing<'a>,
+    ) -> Result<BatchOutcome, Error>
+    where
+        K: AsRef<[u8]> + Sync,
+        S: AsRef<[u8]> + Sync,
+    {
+        let items: Vec<Hashing<'a>> = (0..public_keys.len()).map(hashing).collect();
+        for (i, item) in items.iter().enumerate() {
+            self.check_item(i, public_keys[i].as_ref(), item, signatures[i].as_ref())?;
+        }
+        // Each distinct key is parsed once; one that signs twice here, or that the cache
+        // already knew, is worth its table.
+        let mut slots: HashMap<&[u8], usize> = HashMap::new();
+        let mut distinct: Vec<(&[u8], usize)> = Vec::new();
+        let slot_of: Vec<usize> = public_keys
+            .iter()
+            .map(|key| {
+                let bytes = key.as_ref();
+                let slot = *slots.entry(bytes).or_insert_with(|| {
+                    distinct.push((bytes, 0));
+                    distinct.len() - 1
+                });
+                distinct[slot].1 += 1;
+                slot
+            })
+            .collect();
+        let keys = crate::batch::map_items(distinct.len(), self.sequential, |k| {
+            let (bytes, uses) = distinct[k];
+            self.lookup(bytes)
+                .map(|(key, seen)| (key, seen || uses > 1))
+        });
+        let za_inputs: Vec<Vec<u8>> = items
+            .iter()
+            .zip(&slot_of)
+            .map(|(item, &slot)| match (item, &keys[slot]) {
+                (Hashing::Message { id, message }, Some((key, _))) => {
+                    [&key.za(id)[..], message].concat()
+                }
+                _ => Vec::new(),
+            })
+            .collect();
+        let hasher = if self.sequential {
+            crate::sm3::Hasher::new().sequential()
+        } else {
+            crate::sm3::Hasher::new()
+        };
+        let message_hashes = hasher.hash_many(&za_inputs);
+        let verdicts = crate::batch::map_items(items.len(), self.sequential, |i| {
+            let Some((key, repeated)) = &keys[slot_of[i]] else {
+                return false;
+            };
+            let e = match items[i] {
+                Hashing::Message { .. } => &message_hashes[i],
+                Hashing::Prehashed(e) => e,
+            };
+            self.verify_signature(&key.multiples(*repeated), e, signatures[i].as_ref())
+        });
+        Ok(BatchOutcome::from_verdicts(verdicts))
+    }
+
+    fn check_item(
+        &self,
+        index: usize,
+        public_key: &[u8],
+        hashing: &Hashing<'_>,
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        check_key(index, public_key)?;
+        if let Hashing::Message { id, .. } = hashing {
+            check_id(index, id)?;
+        }
+        if self.encoding == Some(Encoding::Compact) {
+            crate::error::exact::<64>(index, Field::Signature, signature)?;
+        }
+        Ok(())
+    }
+
+    fn verify_signature(&self, key: &KeyMultiples<'_>, e: &Digest, signature: &[u8]) -> bool {
+        let encoding = self.encoding.unwrap_or(if signature.len() == 64 {
+            Encoding::Compact
+        } else {
+            Encoding::Der
+        });
+        parse_signature(encoding, signature).is_some_and(|(r, s)| verify_parsed(key, e, &r, &s))
+    }
+
+    /// The parsed key, and whether it was seen before (so it is worth a table); `None` when
+    /// the bytes are not a point.
+    fn lookup(&self, bytes: &[u8]) -> Option<(Arc<DecodedKey>, bool)> {
+        let decode = || DecodedKey::decode(bytes).map(Arc::new);
+        let Some(cache) = &self.key_cache else {
+            return decode().map(|key| (key, false));
+        };
+        if let Some(key) = cache.get::<Arc<DecodedKey>>(bytes) {
+            return Some((key, true));
+        }
+        let key = decode()?;
+        cache.insert(bytes, Arc::clone(&key));
+        Some((key, false))
+    }
+}
+
+/// Verifies one signature by the default ID's signer (see [`Verifier::verify`]).
+pub fn verify(public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), Error> {
+    Verifier::new().verify(public_key, message, signature)
+}
+
+/// Verifies one signature over a hash e = SM3(ZA ‖ M) the caller computed.
+pub fn verify_prehashed(public_key: &[u8], e: &[u8], signature: &[u8]) -> Result<(), Error> {
+    Verifier::new().verify_prehashed(public_key, e, signature)
+}
+
+/// Verifies a batch by the default ID's signers on rayon's threads (see
+/// [`Verifier::verify_batch`]).
+pub fn verify_batch<K, M, S>(
+    public_keys: &[K],
+    messages: &[M],
+    signatures: &[S],
+) -> Result<BatchOutcome, Error>
+where
+    K: AsRef<[u8]> + Sync,
+    M: AsRef<[u8]> + Sync,
+    S: AsRef<[u8]> + Sync,
+{
+    Verifier::new().verify_batch(public_keys, messages, signatures)
+}

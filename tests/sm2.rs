@@ -1,0 +1,467 @@
+//! SM2 signatures: the standard's example (ZA, e and the verdict), OpenSSL's 320 judged cases
+//! single and in random batches, signatures made here by RustCrypto's `sm2` with random
+//! corruptions (verdict by verdict against its own verifier), batch == single under every
+//! thread count and cache setting, and malformed input.
+
+mod common;
+
+use std::sync::Arc;
+
+use ::sm2::dsa::signature::{Signer as _, Verifier as _};
+use batchverify::sm2::{self, Encoding, Verifier};
+use batchverify::{Error, Field, KeyCache};
+use rand::{RngExt, SeedableRng};
+
+struct Case {
+    public_key: Vec<u8>,
+    id: Vec<u8>,
+    message: Vec<u8>,
+    der: Vec<u8>,
+    compact: Vec<u8>,
+    valid: bool,
+}
+
+fn openssl_cases() -> Option<Vec<Case>> {
+    let text = common::read_text("sm2-sm3/sm2_openssl.jsonl")?;
+    Some(
+        text.lines()
+            .map(|line| {
+                let case: serde_json::Value = serde_json::from_str(line).expect("json line");
+                Case {
+                    public_key: common::unhex(&case["public_key"]),
+                    id: common::unhex(&case["id"]),
+                    message: common::unhex(&case["message"]),
+                    der: common::unhex(&case["signature_der"]),
+                    compact: [common::unhex(&case["r"]), common::unhex(&case["s"])].concat(),
+                    valid: case["valid"].as_bool().expect("verdict"),
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Verifiers that must agree on everything: with and without a key cache, in parallel and on
+/// one thread.
+fn verifiers() -> Vec<Verifier> {
+    vec![
+        Verifier::new(),
+        Verifier::new().key_cache(None),
+        Verifier::new()
+            .key_cache(Some(Arc::new(KeyCache::new(4))))
+            .sequential(true),
+    ]
+}
+
+#[test]
+fn the_standard_example_gives_its_za_e_and_verdict() {
+    let Some(standard) = common::read_json("sm2-sm3/standard.json") else {
+        return;
+    };
+    let example = &standard["sm2_sign"][0];
+    let key = [
+        vec![0x04],
+        common::unhex(&example["public_key_x"]),
+        common::unhex(&example["public_key_y"]),
+    ]
+    .concat();
+    let id = example["id_ascii"].as_str().unwrap().as_bytes();
+    let message = example["message_ascii"].as_str().unwrap().as_bytes();
+    let za = sm2::za(&key, id).expect("a valid key");
+    assert_eq!(za.to_vec(), common::unhex(&example["za"]));
+    let e = batchverify::sm3::hash(&[&za[..], message].concat());
+    assert_eq!(e.to_vec(), common::unhex(&example["e"]));
+    let signature = [common::unhex(&example["r"]), common::unhex(&example["s"])].concat();
+    let mut compressed = vec![0x02 | (key[64] & 1)];
+    compressed.extend_from_slice(&key[1..33]);
+    for verifier in verifiers() {
+        for public_key in [&key, &compressed] {
+            assert_eq!(
+                verifier.verify_with_id(public_key, id, message, &signature),
+                Ok(())
+            );
+            assert_eq!(
+                verifier.verify_prehashed(public_key, &e, &signature),
+                Ok(())
+            );
+            assert_eq!(
+                verifier.verify_with_id(public_key, b"1234567812345679", message, &signature),
+                Err(Error::InvalidSignature)
+            );
+        }
+    }
+    assert_eq!(id, sm2::DEFAULT_ID);
+    assert_eq!(sm2::verify(&key, message, &signature), Ok(()));
+}
+
+#[test]
+fn openssl_cases_single_in_both_encodings() {
+    let Some(cases) = openssl_cases() else {
+        return;
+    };
+    assert_eq!(cases.len(), 320);
+    assert_eq!(cases.iter().filter(|c| c.valid).count(), 240);
+    for verifier in verifiers() {
+        for (i, case) in cases.iter().enumerate() {
+            for (signature, encoding) in [
+                (&case.der, Encoding::Der),
+                (&case.compact, Encoding::Compact),
+            ] {
+                for verifier in [verifier.clone(), verifier.clone().encoding(encoding)] {
+                    let verdict = verifier.verify_with_id(
+                        &case.public_key,
+                        &case.id,
+                        &case.message,
+                        signature,
+                    );
+                    assert_eq!(verdict.is_ok(), case.valid, "case {i}, {encoding:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn openssl_cases_in_random_batches() {
+    let Some(cases) = openssl_cases() else {
+        return;
+    };
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x5302_0320);
+    for round in 0..30 {
+        let len = match round {
+            0 => 0,
+            1 => 1,
+            2 => 320,
+            _ => rng.random_range(2..700),
+        };
+        let picked: Vec<&Case> = (0..len)
+            .map(|_| &cases[rng.random_range(0..cases.len())])
+            .collect();
+        let keys: Vec<&[u8]> = picked.iter().map(|c| &c.public_key[..]).collect();
+        let ids: Vec<&[u8]> = picked.iter().map(|c| &c.id[..]).collect();
+        let messages: Vec<&[u8]> = picked.iter().map(|c| &c.message[..]).collect();
+        let signatures: Vec<&[u8]> = picked
+            .iter()
+            .map(|c| {
+                if rng.random() {
+                    &c.der[..]
+                } else {
+                    &c.compact[..]
+                }
+            })
+            .collect();
+        let want: Vec<bool> = picked.iter().map(|c| c.valid).collect();
+        for verifier in verifiers() {
+            let outcome = verifier
+                .verify_batch_with_ids(&keys, &ids, &messages, &signatures)
+                .expect("well-formed batch");
+            assert_eq!(outcome.as_slice(), &want[..], "round {round}");
+        }
+    }
+}
+
+/// A signature made by RustCrypto's signer, with its key, ID and message.
+struct Signed {
+    public_key: Vec<u8>,
+    id: String,
+    message: Vec<u8>,
+    signature: Vec<u8>,
+}
+
+fn sign_many(count: usize, signers: usize, rng: &mut impl rand::Rng) -> Vec<Signed> {
+    let ids = ["1234567812345678", "ALICE123@YAHOO.COM", "org1.peer0", ""];
+    let keys: Vec<(::sm2::dsa::SigningKey, &str)> = (0..signers)
+        .map(|i| {
+            let secret = loop {
+                let bytes: [u8; 32] = rng.random();
+                if let Ok(secret) = ::sm2::SecretKey::from_slice(&bytes) {
+                    break secret;
+                }
+            };
+            let id = ids[i % ids.len()];
+            (
+                ::sm2::dsa::SigningKey::new(id, &secret).expect("signing key"),
+                id,
+            )
+        })
+        .collect();
+    (0..count)
+        .map(|i| {
+            let (key, id) = &keys[i % signers];
+            let length = rng.random_range(0..300);
+            let message: Vec<u8> = (0..length).map(|_| rng.random()).collect();
+            let signature: ::sm2::dsa::Signature = key.sign(&message);
+            let public_key = key.verifying_key().to_sec1_bytes().to_vec();
+            let signature = if i % 2 == 0 {
+                signature.to_bytes().to_vec()
+            } else {
+                signature.to_der().to_bytes().to_vec()
+            };
+            Signed {
+                public_key,
+                id: id.to_string(),
+                message,
+                signature,
+            }
+        })
+        .collect()
+}
+
+/// RustCrypto's verdict, the oracle.
+fn oracle(item: &Signed) -> bool {
+    let Ok(key) = ::sm2::dsa::VerifyingKey::from_sec1_bytes(&item.id, &item.public_key) else {
+        return false;
+    };
+    let signature = match item.signature.len() {
+        64 => ::sm2::dsa::Signature::from_slice(&item.signature),
+        _ => ::sm2::dsa::Signature::from_der(&item.signature),
+    };
+    signature.is_ok_and(|signature| key.verify(&item.message, &signature).is_ok())
+}
+
+#[test]
+fn corrupted_rustcrypto_signatures_verdict_by_verdict() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x5302_c0de);
+    let mut items = sign_many(1500, 40, &mut rng);
+    for item in items.iter_mut().skip(1) {
+        match rng.random_range(0..8) {
+            0 => {
+                let at = rng.random_range(0..item.signature.len());
+                item.signature[at] ^= 1 << rng.random_range(0..8);
+            }
+            1 => item.message.push(rng.random()),
+            2 => {
+                let at = rng.random_range(1..item.public_key.len());
+                item.public_key[at] ^= 1 << rng.random_range(0..8);
+            }
+            3 => item.id.push('x'),
+            4 => item.signature = vec![0; 64],
+            _ => {}
+        }
+    }
+    let want: Vec<bool> = items.iter().map(oracle).collect();
+    assert!(want.iter().filter(|&&v| v).count() > 400);
+    assert!(want.iter().filter(|&&v| !v).count() > 700);
+    let keys: Vec<&[u8]> = items.iter().map(|s| &s.public_key[..]).collect();
+    let ids: Vec<&[u8]> = items.iter().map(|s| s.id.as_bytes()).collect();
+    let messages: Vec<&[u8]> = items.iter().map(|s| &s.message[..]).collect();
+    let signatures: Vec<&[u8]> = items.iter().map(|s| &s.signature[..]).collect();
+    for verifier in verifiers() {
+        for (i, item) in items.iter().enumerate() {
+            let single = verifier.verify_with_id(
+                &item.public_key,
+                item.id.as_bytes(),
+                &item.message,
+                &item.signature,
+            );
+            assert_eq!(single.is_ok(), want[i], "item {i}");
+        }
+        let batch = verifier
+            .verify_batch_with_ids(&keys, &ids, &messages, &signatures)
+            .expect("well-formed batch");
+        assert_eq!(batch.as_slice(), &want[..]);
+    }
+}
+
+#[test]
+fn batches_do_not_depend_on_the_thread_count_or_the_cache() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(64);
+    let mut items = sign_many(600, 7, &mut rng);
+    for item in items.iter_mut().step_by(5) {
+        item.message.push(1);
+    }
+    let keys: Vec<&[u8]> = items.iter().map(|s| &s.public_key[..]).collect();
+    let ids: Vec<&[u8]> = items.iter().map(|s| s.id.as_bytes()).collect();
+    let messages: Vec<&[u8]> = items.iter().map(|s| &s.message[..]).collect();
+    let signatures: Vec<&[u8]> = items.iter().map(|s| &s.signature[..]).collect();
+    let want: Vec<bool> = items.iter().map(oracle).collect();
+    for threads in [1, 2, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        for verifier in verifiers() {
+            let outcome = pool.install(|| {
+                verifier
+                    .verify_batch_with_ids(&keys, &ids, &messages, &signatures)
+                    .unwrap()
+            });
+            assert_eq!(outcome.as_slice(), &want[..], "{threads} threads");
+        }
+    }
+}
+
+#[test]
+fn default_id_batches_and_prehashed_batches_agree_with_singles() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let items: Vec<Signed> = sign_many(200, 8, &mut rng)
+        .into_iter()
+        .filter(|s| s.id.as_bytes() == sm2::DEFAULT_ID)
+        .collect();
+    assert!(!items.is_empty());
+    let keys: Vec<&[u8]> = items.iter().map(|s| &s.public_key[..]).collect();
+    let messages: Vec<&[u8]> = items.iter().map(|s| &s.message[..]).collect();
+    let mut signatures: Vec<Vec<u8>> = items.iter().map(|s| s.signature.clone()).collect();
+    signatures[0][10] ^= 4;
+    let hashes: Vec<[u8; 32]> = items
+        .iter()
+        .map(|s| {
+            let za = sm2::za(&s.public_key, sm2::DEFAULT_ID).unwrap();
+            batchverify::sm3::hash(&[&za[..], &s.message].concat())
+        })
+        .collect();
+    let outcome = sm2::verify_batch(&keys, &messages, &signatures).unwrap();
+    let prehashed = Verifier::new()
+        .verify_batch_prehashed(&keys, &hashes, &signatures)
+        .unwrap();
+    for i in 0..items.len() {
+        let single = sm2::verify(keys[i], messages[i], &signatures[i]).is_ok();
+        assert_eq!(outcome.as_slice()[i], single, "item {i}");
+        assert_eq!(prehashed.as_slice()[i], single, "item {i}");
+        assert_eq!(
+            sm2::verify_prehashed(keys[i], &hashes[i], &signatures[i]).is_ok(),
+            single
+        );
+        assert_eq!(single, i != 0);
+    }
+}
+
+#[test]
+fn malformed_input_is_an_error_naming_item_and_field() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+    let item = &sign_many(1, 1, &mut rng)[0];
+    let key = &item.public_key[..];
+    let verifier = Verifier::new();
+    assert_eq!(
+        verifier.verify(&key[..64], &item.message, &item.signature),
+        Err(Error::LengthNotAllowed {
+            index: 0,
+            field: Field::PublicKey,
+            allowed: &[33, 65],
+            actual_len: 64
+        })
+    );
+    let long_id = vec![b'a'; sm2::MAX_ID_LEN + 1];
+    let error = verifier
+        .verify_with_id(key, &long_id, &item.message, &item.signature)
+        .unwrap_err();
+    assert_eq!(
+        error,
+        Error::TooLong {
+            index: 0,
+            field: Field::SignerId,
+            max_len: 8191,
+            actual_len: 8192
+        }
+    );
+    assert!(error.to_string().contains("id at index 0"));
+    assert!(sm2::za(key, &long_id[1..]).is_ok(), "8,191 bytes fit ENTL");
+    assert!(matches!(
+        verifier.verify_prehashed(key, &[0; 31], &item.signature),
+        Err(Error::Malformed {
+            field: Field::MessageHash,
+            ..
+        })
+    ));
+    assert!(matches!(
+        verifier
+            .clone()
+            .encoding(Encoding::Compact)
+            .verify(key, &item.message, &[0; 70]),
+        Err(Error::Malformed {
+            field: Field::Signature,
+            ..
+        })
+    ));
+    let keys = vec![key; 3];
+    let messages = vec![&item.message[..]; 3];
+    let mut signatures = vec![&item.signature[..]; 3];
+    assert!(matches!(
+        verifier.verify_batch(&keys, &messages, &signatures[..2]),
+        Err(Error::CountMismatch {
+            field: Field::Signature,
+            ..
+        })
+    ));
+    let short_key = &key[..40];
+    let bad_keys = [key, key, short_key];
+    assert!(matches!(
+        verifier.verify_batch(&bad_keys, &messages, &signatures),
+        Err(Error::LengthNotAllowed { index: 2, .. })
+    ));
+    signatures[1] = &[];
+    assert_eq!(
+        verifier
+            .verify_batch(&keys, &messages, &signatures)
+            .unwrap()
+            .as_slice(),
+        &[true, false, true][..]
+    );
+}
+
+#[test]
+fn values_outside_their_ranges_are_false_verdicts() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(2);
+    let item = &sign_many(1, 1, &mut rng)[0];
+    let compact = if item.signature.len() == 64 {
+        item.signature.clone()
+    } else {
+        let signature = ::sm2::dsa::Signature::from_der(&item.signature).unwrap();
+        signature.to_bytes().to_vec()
+    };
+    let order =
+        hex::decode("fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123").unwrap();
+    let prime =
+        hex::decode("fffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffff").unwrap();
+    let verifier = Verifier::new().encoding(Encoding::Compact);
+    assert_eq!(
+        verifier.verify(&item.public_key, &item.message, &compact),
+        Ok(())
+    );
+    let with = |r: &[u8], s: &[u8]| [r, s].concat();
+    for signature in [
+        with(&[0; 32], &compact[32..]),
+        with(&compact[..32], &[0; 32]),
+        with(&order, &compact[32..]),
+        with(&compact[..32], &order),
+        with(&[0xff; 32], &compact[32..]),
+    ] {
+        assert_eq!(
+            verifier.verify(&item.public_key, &item.message, &signature),
+            Err(Error::InvalidSignature)
+        );
+    }
+    // r + s = n: t would be zero.
+    let mut r = [0u8; 32];
+    r[31] = 1;
+    let mut s = order.clone();
+    s[31] -= 1;
+    assert_eq!(
+        verifier.verify(&item.public_key, &item.message, &with(&r, &s)),
+        Err(Error::InvalidSignature)
+    );
+    let mut off_curve = item.public_key.clone();
+    off_curve[64] ^= 1;
+    let mut x_above_p = vec![0x04];
+    x_above_p.extend_from_slice(&prime);
+    x_above_p.extend_from_slice(&item.public_key[33..]);
+    let mut bad_prefix = item.public_key.clone();
+    bad_prefix[0] = 0x06;
+    let mut compressed_above_p = vec![0x02];
+    compressed_above_p.extend_from_slice(&prime);
+    for key in [off_curve, x_above_p, bad_prefix, compressed_above_p] {
+        assert_eq!(
+            verifier.verify(&key, &item.message, &compact),
+            Err(Error::InvalidSignature)
+        );
+        assert!(matches!(
+            sm2::za(&key, b""),
+            Err(Error::InvalidPoint { .. })
+        ));
+    }
+    for der in [vec![0x30], vec![0x30, 0x00], vec![0u8; 71], vec![0x30; 72]] {
+        assert_eq!(
+            Verifier::new().verify(&item.public_key, &item.message, &der),
+            Err(Error::InvalidSignature)
+        );
+    }
+}
