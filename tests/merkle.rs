@@ -1,14 +1,17 @@
 //! Merkle trees: RFC 6962 reference tree and transparency-dev proof vectors, real Bitcoin
-//! blocks, SSZ values derived by hand, and every flavor against a small obvious reference
-//! implementation kept here.
+//! blocks, SSZ and FISCO BCOS values derived by hand, and every flavor, over SHA-256 and over
+//! SM3, against a small obvious reference implementation kept here.
 
 mod common;
 
 use std::path::Path;
 
 use base64::Engine as _;
-use batchverify::merkle::{self, Digest, Flavor, Merkle, Proof, Tree, BITCOIN, RFC6962, SSZ};
+use batchverify::merkle::{
+    self, Digest, Flavor, HashFn, Merkle, Proof, Tree, BITCOIN, FISCO_BCOS, RFC6962, SSZ,
+};
 use batchverify::sha256::{self, Hasher};
+use batchverify::sm3;
 use batchverify::{Error, Field};
 use rand::{RngExt, SeedableRng};
 use sha2::Digest as _;
@@ -19,6 +22,15 @@ fn sha(parts: &[&[u8]]) -> Digest {
         hasher.update(part);
     }
     hasher.finalize().into()
+}
+
+/// SM3 by RustCrypto's `sm3` crate, the oracle of the SM3 trees.
+fn sm3_of(parts: &[&[u8]]) -> Digest {
+    let mut hasher = <::sm3::Sm3 as sha2::Digest>::new();
+    for part in parts {
+        sha2::Digest::update(&mut hasher, part);
+    }
+    sha2::Digest::finalize(hasher).into()
 }
 
 /// The reference implementations: each flavor written the way its specification reads.
@@ -55,6 +67,38 @@ mod reference {
             n => {
                 let k = 1 << (usize::BITS - 1 - (n - 1).leading_zeros());
                 sha(&[&[1], &rfc6962(&leaves[..k]), &rfc6962(&leaves[k..])])
+            }
+        }
+    }
+
+    /// FISCO BCOS's `Merkle::generateMerkle` (width 2): each group of up to two nodes is hashed
+    /// as their concatenation, so a lone last node is hashed by itself; one leaf is the root;
+    /// a block without transactions has the zero root.
+    pub fn fisco_bcos(leaves: &[Digest], hash: fn(&[&[u8]]) -> Digest) -> Digest {
+        if leaves.is_empty() {
+            return [0; 32];
+        }
+        let mut level = leaves.to_vec();
+        while level.len() > 1 {
+            level = level
+                .chunks(2)
+                .map(|group| {
+                    let parts: Vec<&[u8]> = group.iter().map(|node| &node[..]).collect();
+                    hash(&parts)
+                })
+                .collect();
+        }
+        level[0]
+    }
+
+    /// RFC 6962's MTH over SM3.
+    pub fn rfc6962_sm3(leaves: &[Digest]) -> Digest {
+        match leaves.len() {
+            0 => sm3_of(&[]),
+            1 => leaves[0],
+            n => {
+                let k = 1 << (usize::BITS - 1 - (n - 1).leading_zeros());
+                sm3_of(&[&[1], &rfc6962_sm3(&leaves[..k]), &rfc6962_sm3(&leaves[k..])])
             }
         }
     }
@@ -140,6 +184,81 @@ fn every_flavor_matches_the_reference_on_awkward_sizes() {
 }
 
 #[test]
+fn every_sm3_flavor_matches_the_reference_on_awkward_sizes() {
+    for n in awkward_sizes() {
+        let leaves = random_leaves(n, n as u64);
+        check_against_reference(
+            &Merkle::new(FISCO_BCOS),
+            &leaves,
+            reference::fisco_bcos(&leaves, sm3_of),
+            &format!("fisco-bcos n={n}"),
+        );
+        check_against_reference(
+            &Merkle::new(FISCO_BCOS.with_hash(HashFn::Sha256)),
+            &leaves,
+            reference::fisco_bcos(&leaves, sha),
+            &format!("fisco-bcos over sha256 n={n}"),
+        );
+        check_against_reference(
+            &Merkle::new(RFC6962.with_hash(HashFn::Sm3)),
+            &leaves,
+            reference::rfc6962_sm3(&leaves),
+            &format!("rfc6962 over sm3 n={n}"),
+        );
+    }
+}
+
+#[test]
+fn fisco_bcos_root_worked_by_hand() {
+    // FISCO BCOS publishes no fixed root, so this one is worked by hand from Merkle.h (width 2,
+    // a lone node hashed alone, one leaf its own root): leaves SM3("tx0"), SM3("tx1"),
+    // SM3("tx2"); root = SM3(SM3(l0 ‖ l1) ‖ SM3(l2)). The digests were computed with
+    // `openssl dgst -sm3`.
+    let data: Vec<&[u8]> = vec![b"tx0", b"tx1", b"tx2"];
+    let leaves = merkle::leaf_hashes(&data, &FISCO_BCOS).unwrap();
+    assert_eq!(
+        hex::encode(leaves[0]),
+        "93e62a705ab8650cc4a89a13435638544d65be7e11a46506087be253867e6469"
+    );
+    let root = merkle::root(&leaves, &FISCO_BCOS).unwrap();
+    assert_eq!(
+        hex::encode(root),
+        "3fd4872aed8dccafbec9ae43267790f320b08a803c2d0ad79cf288acafc325ae"
+    );
+    assert_eq!(merkle::root(&leaves[..1], &FISCO_BCOS).unwrap(), leaves[0]);
+    assert_eq!(merkle::root(&[], &FISCO_BCOS).unwrap(), [0; 32]);
+    assert_eq!(
+        merkle::root(&[], &RFC6962.with_hash(HashFn::Sm3)).unwrap(),
+        sm3::hash(b"")
+    );
+}
+
+#[test]
+fn every_sm3_path_builds_the_same_trees() {
+    for path in sm3::supported_paths() {
+        for flavor in [
+            FISCO_BCOS,
+            RFC6962.with_hash(HashFn::Sm3),
+            SSZ.with_hash(HashFn::Sm3),
+        ] {
+            let hasher = sm3::Hasher::with_path(path).unwrap();
+            for n in [0, 1, 2, 3, 17, 1000, 4097, 5000] {
+                let leaves = random_leaves(n, 99);
+                let want = Merkle::new(flavor).root(&leaves).unwrap();
+                let merkle = Merkle::new(flavor).with_sm3_hasher(hasher);
+                check_against_reference(&merkle, &leaves, want, &format!("{path} {flavor} n={n}"));
+                check_against_reference(
+                    &Merkle::new(flavor).with_sm3_hasher(hasher.sequential()),
+                    &leaves,
+                    want,
+                    &format!("{path} sequential {flavor} n={n}"),
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn every_sha256_path_builds_the_same_trees() {
     for path in sha256::supported_paths() {
         for flavor in [BITCOIN, RFC6962, SSZ] {
@@ -163,7 +282,7 @@ fn every_sha256_path_builds_the_same_trees() {
 #[test]
 fn streaming_matches_in_memory_for_large_trees_in_odd_pieces() {
     let leaves = random_leaves((1 << 17) + 12_345, 3);
-    for flavor in [BITCOIN, RFC6962, SSZ, SSZ.with_limit(1 << 20)] {
+    for flavor in [BITCOIN, RFC6962, SSZ, SSZ.with_limit(1 << 20), FISCO_BCOS] {
         let merkle = Merkle::new(flavor);
         let want = merkle.root_and_mutation(&leaves).unwrap();
         let mut builder = merkle.root_builder();
@@ -177,8 +296,9 @@ fn streaming_matches_in_memory_for_large_trees_in_odd_pieces() {
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     let leaves = random_leaves((1 << 16) + 1, 4);
-    for flavor in [BITCOIN, RFC6962, SSZ] {
+    for flavor in [BITCOIN, RFC6962, SSZ, FISCO_BCOS] {
         let want = Merkle::with_hasher(flavor, Hasher::new().sequential())
+            .with_sm3_hasher(sm3::Hasher::new().sequential())
             .root(&leaves)
             .unwrap();
         for threads in [1, 2, 3] {
@@ -196,8 +316,15 @@ fn results_do_not_depend_on_the_thread_count() {
 
 #[test]
 fn inclusion_proofs_verify_for_every_leaf_and_fail_when_anything_changes() {
-    for flavor in [BITCOIN, RFC6962, SSZ, SSZ.with_limit(100)] {
-        for n in [1usize, 2, 3, 5, 8, 13, 31, 64, 65, 100] {
+    for flavor in [
+        BITCOIN,
+        RFC6962,
+        SSZ,
+        SSZ.with_limit(100),
+        FISCO_BCOS,
+        RFC6962.with_hash(HashFn::Sm3),
+    ] {
+        for n in [1usize, 2, 3, 5, 6, 7, 8, 11, 13, 31, 64, 65, 100] {
             let leaves = random_leaves(n, 1000 + n as u64);
             let tree = Tree::new(&leaves, &flavor).unwrap();
             let root = tree.root();
@@ -255,7 +382,7 @@ fn inclusion_proofs_verify_for_every_leaf_and_fail_when_anything_changes() {
 #[test]
 fn huge_claimed_tree_sizes_are_rejected_without_overflow() {
     let leaves = random_leaves(8, 6);
-    for flavor in [BITCOIN, RFC6962, SSZ] {
+    for flavor in [BITCOIN, RFC6962, SSZ, FISCO_BCOS] {
         let tree = Tree::new(&leaves, &flavor).unwrap();
         let proof = tree.proof(5).unwrap();
         for size in [u64::MAX, u64::MAX - 1, (1 << 63) + 1] {
@@ -277,7 +404,7 @@ fn huge_claimed_tree_sizes_are_rejected_without_overflow() {
 #[test]
 fn many_proofs_at_once_return_a_mask() {
     let leaves = random_leaves(1000, 5);
-    for flavor in [BITCOIN, RFC6962, SSZ] {
+    for flavor in [BITCOIN, RFC6962, SSZ, FISCO_BCOS] {
         let tree = Tree::new(&leaves, &flavor).unwrap();
         let indices: Vec<u64> = (0..1000).step_by(7).collect();
         let mut proofs = tree.proofs(&indices).unwrap();
@@ -632,6 +759,14 @@ fn leaf_rules() {
         merkle::leaf_hashes(&chunks[..1], &SSZ).unwrap(),
         vec![[1; 32]]
     );
+    assert_eq!(
+        merkle::leaf_hashes(&data, &FISCO_BCOS).unwrap(),
+        data.iter().map(|d| sm3_of(&[d])).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        merkle::leaf_hashes(&data, &RFC6962.with_hash(HashFn::Sm3)).unwrap(),
+        data.iter().map(|d| sm3_of(&[&[0], d])).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -653,9 +788,21 @@ fn custom_flavors_and_names() {
         level[0]
     };
     assert_eq!(merkle::root(&leaves, &custom).unwrap(), width_8);
-    for (name, flavor) in [("bitcoin", BITCOIN), ("rfc6962", RFC6962), ("ssz", SSZ)] {
+    for (name, flavor) in [
+        ("bitcoin", BITCOIN),
+        ("rfc6962", RFC6962),
+        ("ssz", SSZ),
+        ("fisco-bcos", FISCO_BCOS),
+    ] {
         assert_eq!(name.parse::<Flavor>().unwrap(), flavor);
         assert_eq!(flavor.to_string(), name);
+    }
+    assert_eq!(
+        RFC6962.with_hash(HashFn::Sm3).to_string(),
+        "rfc6962 over sm3"
+    );
+    for hash in [HashFn::Sha256, HashFn::Sha256d, HashFn::Sm3] {
+        assert_eq!(hash.to_string().parse::<HashFn>(), Ok(hash));
     }
     assert!("sha3"
         .parse::<Flavor>()

@@ -261,13 +261,22 @@ impl GpuContext {
         flavor: &Flavor,
         read_back: ReadBack,
     ) -> Result<Arc<Pipeline>, GpuError> {
+        let odd_rule = match flavor.odd {
+            OddNode::Duplicate => 0,
+            OddNode::Promote => 1,
+            OddNode::ZeroPad { .. } => 2,
+            OddNode::HashAlone => {
+                return Err(GpuError::Unsupported(
+                    "odd nodes hashed alone (FISCO BCOS)".to_string(),
+                ))
+            }
+        };
+        if flavor.hash == HashFn::Sm3 {
+            return Err(GpuError::Unsupported("SM3 trees".to_string()));
+        }
         let pipeline = self.pipeline(PipelineKey {
             kernel: Kernel::MerkleReduce,
-            odd_rule: match flavor.odd {
-                OddNode::Duplicate => 0,
-                OddNode::Promote => 1,
-                OddNode::ZeroPad { .. } => 2,
-            },
+            odd_rule,
             double_hash: flavor.hash == HashFn::Sha256d,
             prefix_len: flavor.node_prefix.len() as u32,
             store_levels: read_back == ReadBack::EveryLevel,

@@ -1,15 +1,20 @@
-//! Merkle trees over SHA-256 for the three flavors blockchains use, and custom ones.
+//! Merkle trees for the flavors blockchains use, and custom ones, over SHA-256 or SM3.
 //!
-//! A [`Flavor`] is data: how leaves are hashed, the bytes before each node, SHA-256 or double
-//! SHA-256, and what happens to an odd node at the end of a level. The presets:
+//! A [`Flavor`] is data: how leaves are hashed, the bytes before each node, the hash (SHA-256,
+//! double SHA-256 or SM3), and what happens to an odd node at the end of a level. The presets:
 //!
 //! | preset | leaves in | node | odd node |
 //! |---|---|---|---|
 //! | [`BITCOIN`] | txids (internal byte order) | SHA256d(l ‖ r) | paired with itself |
 //! | [`RFC6962`] | leaf hash = SHA-256(0x00 ‖ data) | SHA-256(0x01 ‖ l ‖ r) | promoted unchanged |
 //! | [`SSZ`] | 32-byte chunks | SHA-256(l ‖ r) | paired with the zero subtree of its height |
+//! | [`FISCO_BCOS`] | transaction hashes | SM3(l ‖ r) | hashed alone: SM3(node) |
 //!
-//! Roots hash each level's nodes many at a time (the [`crate::sha256`] vector paths) and split
+//! Every flavor takes either hash: [`Flavor::with_hash`] makes an RFC 6962 tree over SM3, or
+//! a FISCO BCOS tree over SHA-256 (its Keccak-256 mode is not offered).
+//!
+//! Roots hash each level's nodes many at a time (the [`crate::sha256`] and [`crate::sm3`]
+//! vector paths) and split
 //! large trees into cache-sized subtrees across rayon's threads; the result never depends on the
 //! thread count. [`Tree`] keeps every level for proofs; [`RootBuilder`] streams leaves in
 //! memory that grows with the logarithm of their number.
@@ -35,8 +40,7 @@ use rayon::prelude::*;
 use crate::backend::{Backend, Execution};
 use crate::md32::Job;
 pub use crate::sha256::Digest;
-use crate::sha256::Hasher;
-use crate::{Error, Field};
+use crate::{sha256, sm3, Error, Field};
 pub use stream::RootBuilder;
 pub use tree::Tree;
 
@@ -47,6 +51,33 @@ pub enum HashFn {
     Sha256,
     /// SHA-256 of the SHA-256 digest (Bitcoin).
     Sha256d,
+    /// SM3 once (GB/T 32905), the hash of China's consortium chains.
+    Sm3,
+}
+
+impl FromStr for HashFn {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "sha256" => Ok(HashFn::Sha256),
+            "sha256d" => Ok(HashFn::Sha256d),
+            "sm3" => Ok(HashFn::Sm3),
+            other => Err(format!(
+                "unknown hash {other:?} (expected sha256, sha256d or sm3)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for HashFn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HashFn::Sha256 => "sha256",
+            HashFn::Sha256d => "sha256d",
+            HashFn::Sm3 => "sm3",
+        })
+    }
 }
 
 /// How [`leaf_hashes`] turns raw leaf data into the tree's bottom level.
@@ -75,6 +106,9 @@ pub enum OddNode {
         /// this are an error.
         limit: Option<u64>,
     },
+    /// Hash it alone: its parent is the hash of the node prefix and the node (FISCO BCOS, whose
+    /// tree hashes each group of up to two children, however many there are).
+    HashAlone,
 }
 
 /// A Merkle tree construction. Build custom ones from the same parts as the presets.
@@ -108,6 +142,22 @@ pub const RFC6962: Flavor = Flavor {
     odd: OddNode::Promote,
 };
 
+/// FISCO BCOS 3.x's transaction and receipt roots in its national-crypto mode: the leaves
+/// are the transactions' SM3 hashes as they are, a node is SM3(l ‖ r), and the last node of
+/// an odd level is hashed alone, SM3(node). One leaf is its own root; no leaves give 32 zero
+/// bytes (the block header's empty root).
+///
+/// Defined by `bcos-crypto/bcos-crypto/merkle/Merkle.h` (class `Merkle`, default width 2) and
+/// `bcos-tars-protocol/bcos-tars-protocol/protocol/BlockImpl.cpp` (`calculateTransactionRoot`)
+/// in FISCO-BCOS/FISCO-BCOS at commits 9082b060a5c8cdb938472af0e20f618d1442a7e3 and
+/// 04b1e4d6e80b9f633cb5569455e6f44f8173859a.
+pub const FISCO_BCOS: Flavor = Flavor {
+    leaf: LeafRule::Hash { prefix: &[] },
+    node_prefix: &[],
+    hash: HashFn::Sm3,
+    odd: OddNode::HashAlone,
+};
+
 /// Ethereum consensus SSZ `merkleize`: 32-byte chunks, SHA-256(l ‖ r), padded with zero
 /// subtrees to the next power of two. [`Flavor::with_limit`] pads to a list's limit instead, and
 /// [`mix_in_length`] finishes a list's `hash_tree_root`.
@@ -128,6 +178,11 @@ impl Flavor {
         }
     }
 
+    /// The same flavor over another hash (SM3 for an RFC 6962 log of a national-crypto chain).
+    pub const fn with_hash(self, hash: HashFn) -> Flavor {
+        Flavor { hash, ..self }
+    }
+
     fn job(&self) -> Job<'static> {
         Job {
             prefix: self.node_prefix,
@@ -144,8 +199,9 @@ impl FromStr for Flavor {
             "bitcoin" => Ok(BITCOIN),
             "rfc6962" => Ok(RFC6962),
             "ssz" => Ok(SSZ),
+            "fisco-bcos" => Ok(FISCO_BCOS),
             other => Err(format!(
-                "unknown Merkle flavor {other:?} (expected bitcoin, rfc6962 or ssz)"
+                "unknown Merkle flavor {other:?} (expected bitcoin, rfc6962, ssz or fisco-bcos)"
             )),
         }
     }
@@ -157,7 +213,14 @@ impl fmt::Display for Flavor {
             BITCOIN => f.write_str("bitcoin"),
             RFC6962 => f.write_str("rfc6962"),
             SSZ => f.write_str("ssz"),
-            custom => write!(f, "{custom:?}"),
+            FISCO_BCOS => f.write_str("fisco-bcos"),
+            custom => match [BITCOIN, RFC6962, SSZ, FISCO_BCOS]
+                .into_iter()
+                .find(|preset| preset.with_hash(custom.hash) == custom)
+            {
+                Some(preset) => write!(f, "{preset} over {}", custom.hash),
+                None => write!(f, "{custom:?}"),
+            },
         }
     }
 }
@@ -181,33 +244,77 @@ pub struct RootReport {
     pub execution: Execution,
 }
 
-/// Merkle operations for one flavor on one SHA-256 [`Hasher`] (path, threading and
-/// [`Backend`]).
+/// Runs `$body` with `$hasher` bound to the engine of the flavor's hash.
+macro_rules! with_engine {
+    ($merkle:expr, $hasher:ident => $body:expr) => {
+        match $merkle.flavor.hash {
+            HashFn::Sm3 => {
+                let $hasher = &$merkle.sm3;
+                $body
+            }
+            HashFn::Sha256 | HashFn::Sha256d => {
+                let $hasher = &$merkle.sha256;
+                $body
+            }
+        }
+    };
+}
+
+/// Merkle operations for one flavor on one hash engine (path, threading and [`Backend`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Merkle {
     flavor: Flavor,
-    hasher: Hasher,
+    sha256: sha256::Hasher,
+    sm3: sm3::Hasher,
 }
 
 impl Merkle {
-    /// `flavor` on the best SHA-256 path, using rayon's threads for large trees.
+    /// `flavor` on the best path for its hash, using rayon's threads for large trees.
     pub fn new(flavor: Flavor) -> Self {
         Merkle {
             flavor,
-            hasher: Hasher::new(),
+            sha256: sha256::Hasher::new(),
+            sm3: sm3::Hasher::new(),
         }
     }
 
-    /// `flavor` on a given hasher (a forced path, or sequential).
-    pub fn with_hasher(flavor: Flavor, hasher: Hasher) -> Self {
-        Merkle { flavor, hasher }
+    /// `flavor` on a given SHA-256 hasher (a forced path, or sequential).
+    pub fn with_hasher(flavor: Flavor, hasher: sha256::Hasher) -> Self {
+        Merkle {
+            flavor,
+            sha256: hasher,
+            sm3: sm3::Hasher::new().with_backend(hasher.backend()),
+        }
+    }
+
+    /// The same flavor on a given SM3 hasher (a forced path, or sequential), for SM3 trees.
+    pub fn with_sm3_hasher(self, hasher: sm3::Hasher) -> Self {
+        Merkle {
+            sm3: hasher,
+            ..self
+        }
     }
 
     /// The same engine computing roots and leaf hashes on `backend` (see [`Backend`]).
     pub fn with_backend(self, backend: Backend) -> Self {
         Merkle {
-            hasher: self.hasher.with_backend(backend),
+            sha256: self.sha256.with_backend(backend),
+            sm3: self.sm3.with_backend(backend),
             ..self
+        }
+    }
+
+    /// The backend roots and leaf hashes ask for.
+    fn backend(&self) -> Backend {
+        with_engine!(self, hasher => hasher.backend())
+    }
+
+    /// The same, on the calling thread only.
+    fn sequential(&self) -> Merkle {
+        Merkle {
+            sha256: self.sha256.sequential(),
+            sm3: self.sm3.sequential(),
+            ..*self
         }
     }
 
@@ -237,7 +344,7 @@ impl Merkle {
                     prefix,
                     double: self.flavor.hash == HashFn::Sha256d,
                 };
-                Ok(self.hasher.hash_messages_placed(&job, data).0)
+                Ok(with_engine!(self, hasher => hasher.hash_messages_placed(&job, data).0))
             }
         }
     }
@@ -267,7 +374,7 @@ impl Merkle {
         }
         #[cfg(feature = "gpu")]
         let execution = match crate::gpu::attempt(
-            self.hasher.backend(),
+            self.backend(),
             crate::gpu::GpuWork::Root(leaves.len()),
             |context| self.reduce_on_gpu(context, leaves, shape.height(), &zeros),
         ) {
@@ -281,8 +388,7 @@ impl Merkle {
             Err(execution) => execution,
         };
         #[cfg(not(feature = "gpu"))]
-        let execution =
-            crate::backend::cpu_only(self.hasher.backend(), crate::backend::NO_GPU_FEATURE);
+        let execution = crate::backend::cpu_only(self.backend(), crate::backend::NO_GPU_FEATURE);
         let (root, mutated) = self.reduce(leaves, shape.height(), &zeros);
         Ok(RootReport {
             root,
@@ -382,10 +488,7 @@ impl Merkle {
             return self.reduce_levels(leaves.to_vec(), 0..levels, zeros);
         }
         let subtree_height = per_thread.ilog2().min(SUBTREE_HEIGHT);
-        let sequential = Merkle {
-            hasher: self.hasher.sequential(),
-            ..*self
-        };
+        let sequential = self.sequential();
         let (roots, mutations): (Vec<Digest>, Vec<bool>) = leaves
             .par_chunks(1 << subtree_height)
             .map(|chunk| sequential.reduce_levels(chunk.to_vec(), 0..subtree_height, zeros))
@@ -431,8 +534,8 @@ impl Merkle {
             parents.resize(count, [0; 32]);
             self.flavor.odd == OddNode::Duplicate && level.chunks_exact(2).any(equal_pair)
         };
-        self.hasher
-            .hash_pairs_into(&self.flavor.job(), level, &mut parents[..pairs]);
+        let job = self.flavor.job();
+        with_engine!(self, hasher => hasher.hash_pairs_into(&job, level, &mut parents[..pairs]));
         if let [.., last] = level {
             if level.len() % 2 == 1 {
                 parents[pairs] = self.lift_odd(last, height, zeros);
@@ -447,11 +550,21 @@ impl Merkle {
             OddNode::Duplicate => self.node(node, node),
             OddNode::Promote => *node,
             OddNode::ZeroPad { .. } => self.node(node, &zeros[height as usize]),
+            OddNode::HashAlone => self.lone(node),
         }
     }
 
     fn node(&self, left: &Digest, right: &Digest) -> Digest {
-        self.hasher.node(&self.flavor.job(), left, right)
+        let job = self.flavor.job();
+        with_engine!(self, hasher => hasher.node(&job, left, right))
+    }
+
+    /// The parent of a node hashed alone.
+    fn lone(&self, node: &Digest) -> Digest {
+        let mut out = [[0; 32]];
+        let job = self.flavor.job();
+        with_engine!(self, hasher => hasher.hash_messages(&job, &[node], &mut out));
+        out[0]
     }
 
     /// Roots of all-zero subtrees of height 0..=depth (only padding flavors use them).
@@ -465,14 +578,15 @@ impl Merkle {
         zeros
     }
 
-    /// The root of a tree with no leaves: SHA-256 of nothing for RFC 6962 (its definition),
+    /// The root of a tree with no leaves: the hash of nothing for RFC 6962 (its definition),
     /// the zero subtree for padding flavors, and all zeros for Bitcoin (as Bitcoin Core's
-    /// `ComputeMerkleRoot` returns; blocks always have a coinbase).
+    /// `ComputeMerkleRoot` returns; blocks always have a coinbase) and FISCO BCOS (its block
+    /// header's root without transactions).
     fn empty_root(&self, zeros: &[Digest], depth: Option<u32>) -> Digest {
         match self.flavor.odd {
-            OddNode::Promote => self.hasher.hash(&[]),
+            OddNode::Promote => with_engine!(self, hasher => hasher.hash(&[])),
             OddNode::ZeroPad { .. } => zeros[depth.unwrap_or(0) as usize],
-            OddNode::Duplicate => [0; 32],
+            OddNode::Duplicate | OddNode::HashAlone => [0; 32],
         }
     }
 
@@ -499,6 +613,7 @@ impl Merkle {
         }
         let computed = match self.flavor.odd {
             OddNode::Promote => self.promoted_path_root(leaf, index, tree_size, &siblings),
+            OddNode::HashAlone => self.lone_path_root(leaf, index, tree_size, &siblings),
             OddNode::Duplicate | OddNode::ZeroPad { .. } => {
                 self.full_path_root(leaf, index, tree_size, &siblings)
             }
@@ -520,10 +635,7 @@ impl Merkle {
                 actual: leaf_hashes.len(),
             });
         }
-        let single = Merkle {
-            hasher: self.hasher.sequential(),
-            ..*self
-        };
+        let single = self.sequential();
         Ok(leaf_hashes
             .par_iter()
             .zip(proofs)
@@ -555,6 +667,32 @@ impl Merkle {
             };
         }
         (walk.last == 0).then_some(node)
+    }
+
+    /// The path of a tree whose odd nodes are hashed alone: a level where the node is the last
+    /// of an odd count has no sibling in the proof and hashes the node by itself.
+    fn lone_path_root(
+        &self,
+        leaf: &Digest,
+        index: u64,
+        tree_size: u64,
+        siblings: &[Digest],
+    ) -> Option<Digest> {
+        let (mut position, mut last) = (index, tree_size - 1);
+        let mut siblings = siblings.iter();
+        let mut node = *leaf;
+        while last > 0 {
+            node = if position == last && position % 2 == 0 {
+                self.lone(&node)
+            } else if position % 2 == 0 {
+                self.node(&node, siblings.next()?)
+            } else {
+                self.node(siblings.next()?, &node)
+            };
+            position >>= 1;
+            last >>= 1;
+        }
+        siblings.next().is_none().then_some(node)
     }
 
     /// A path with one sibling per level: the node itself (Duplicate) or a zero subtree
@@ -703,7 +841,7 @@ impl Shape {
                 }
                 Some(ceil_log2(limit.unwrap_or(leaves).max(leaves)))
             }
-            OddNode::Duplicate | OddNode::Promote => None,
+            OddNode::Duplicate | OddNode::Promote | OddNode::HashAlone => None,
         };
         Ok(Shape { depth, leaves })
     }
@@ -790,12 +928,5 @@ pub fn verify_consistency<P: AsRef<[u8]>>(
 pub fn mix_in_length(root: &Digest, length: u64) -> Digest {
     let mut encoded = [0u8; 32];
     encoded[..8].copy_from_slice(&length.to_le_bytes());
-    Hasher::new().node(
-        &Job {
-            prefix: &[],
-            double: false,
-        },
-        root,
-        &encoded,
-    )
+    sha256::Hasher::new().node(&Job::PLAIN, root, &encoded)
 }

@@ -43,7 +43,7 @@ impl Tree {
         // grow above it.
         #[cfg(feature = "gpu")]
         let execution = match crate::gpu::attempt(
-            merkle.hasher.backend(),
+            merkle.backend(),
             crate::gpu::GpuWork::Tree(leaves.len()),
             |context| context.tree_levels(&merkle.flavor, leaves, &zeros),
         ) {
@@ -55,8 +55,7 @@ impl Tree {
             Err(execution) => execution,
         };
         #[cfg(not(feature = "gpu"))]
-        let execution =
-            crate::backend::cpu_only(merkle.hasher.backend(), crate::backend::NO_GPU_FEATURE);
+        let execution = crate::backend::cpu_only(merkle.backend(), crate::backend::NO_GPU_FEATURE);
         for height in (levels.len() - 1) as u32..shape.height() {
             let mut parents = Vec::new();
             mutated |= merkle.parent_level(&levels[height as usize], height, &zeros, &mut parents);
@@ -121,7 +120,7 @@ impl Tree {
                 Some(sibling) => siblings.push(*sibling),
                 None => match self.merkle.flavor.odd {
                     OddNode::Duplicate => siblings.push(level[position]),
-                    OddNode::Promote => {}
+                    OddNode::Promote | OddNode::HashAlone => {}
                     OddNode::ZeroPad { .. } => siblings.push(self.zeros[height]),
                 },
             }
