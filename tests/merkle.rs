@@ -801,6 +801,11 @@ fn custom_flavors_and_names() {
         RFC6962.with_hash(HashFn::Sm3).to_string(),
         "rfc6962 over sm3"
     );
+    assert_eq!(
+        "rfc6962 over sm3".parse::<Flavor>(),
+        Ok(RFC6962.with_hash(HashFn::Sm3))
+    );
+    assert!("rfc6962 over md5".parse::<Flavor>().is_err());
     for hash in [HashFn::Sha256, HashFn::Sha256d, HashFn::Sm3] {
         assert_eq!(hash.to_string().parse::<HashFn>(), Ok(hash));
     }

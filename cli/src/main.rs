@@ -95,6 +95,13 @@ enum VerifyScheme {
         #[command(flatten)]
         stream: verify::StreamArgs,
     },
+    /// SM2 records `{"public_key": hex, "message": hex, "signature": hex, "id": hex}`: keys
+    /// compressed or uncompressed, signatures r‖s (64 bytes) or DER, `id` the signer ID
+    /// (optional; GM/T 0009's default `1234567812345678`).
+    Sm2 {
+        #[command(flatten)]
+        stream: verify::StreamArgs,
+    },
     /// BIP-340 Schnorr records `{"public_key": hex, "message": hex, "signature": hex}`: x-only
     /// 32-byte keys, messages of any length, 64-byte signatures.
     Schnorr {
@@ -150,6 +157,12 @@ fn main() -> ExitCode {
             scheme: VerifyScheme::Ecdsa { rules, stream },
         } => verify::run(
             verify::Scheme::Ecdsa(batchverify::secp256k1::ecdsa::Verifier::new(rules)),
+            &stream,
+        ),
+        Command::Verify {
+            scheme: VerifyScheme::Sm2 { stream },
+        } => verify::run(
+            verify::Scheme::Sm2(batchverify::sm2::Verifier::new()),
             &stream,
         ),
         Command::Verify {

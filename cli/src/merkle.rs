@@ -5,7 +5,7 @@ use std::io::{self, BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use batchverify::merkle::{Digest, Flavor, Merkle, BITCOIN};
+use batchverify::merkle::{Digest, Flavor, HashFn, Merkle, OddNode};
 use batchverify::Backend;
 use clap::{Args, Subcommand};
 use rayon::prelude::*;
@@ -40,10 +40,13 @@ pub enum Command {
     /// Check JSON-line proofs `{"flavor", "root", "leaf_hash", "index", "tree_size", "proof":
     /// [..]}` (hex), as `merkle proof` writes them; one verdict line each. Exit 1 if any fails.
     Verify {
-        /// Tree construction, for proofs that do not name theirs: bitcoin, rfc6962 or ssz. A
-        /// proof that names another is an error.
+        /// Tree construction, for proofs that do not name theirs: bitcoin, rfc6962, ssz or
+        /// fisco-bcos. A proof that names another is an error.
         #[arg(long)]
         flavor: Option<Flavor>,
+        /// The hash replacing the `--flavor`'s own: sha256, sha256d or sm3.
+        #[arg(long, requires = "flavor")]
+        hash: Option<HashFn>,
         /// Hashes (leaf, root, proof) are in Bitcoin's display order (byte-reversed).
         #[arg(long)]
         display_order: bool,
@@ -54,9 +57,13 @@ pub enum Command {
 
 #[derive(Args)]
 pub struct LeafArgs {
-    /// Tree construction: bitcoin, rfc6962 or ssz.
+    /// Tree construction: bitcoin, rfc6962, ssz or fisco-bcos.
     #[arg(long)]
     flavor: Flavor,
+    /// The hash of leaves and nodes, replacing the flavor's own: sha256, sha256d or sm3 (an
+    /// RFC 6962 log over SM3, say).
+    #[arg(long)]
+    hash: Option<HashFn>,
     /// Lines are raw leaf data (hex; an empty line is an empty leaf) that the flavor's leaf
     /// rule hashes first, instead of 32-byte leaf hashes.
     #[arg(long)]
@@ -69,6 +76,17 @@ pub struct LeafArgs {
     file: Option<PathBuf>,
 }
 
+impl LeafArgs {
+    /// The flavor over the hash asked for.
+    fn flavor(&self) -> Flavor {
+        with_hash(self.flavor, self.hash)
+    }
+}
+
+fn with_hash(flavor: Flavor, hash: Option<HashFn>) -> Flavor {
+    hash.map_or(flavor, |hash| flavor.with_hash(hash))
+}
+
 pub fn run(command: Command) -> ExitCode {
     let result = match command {
         Command::Root { leaves, backend } => {
@@ -77,9 +95,13 @@ pub fn run(command: Command) -> ExitCode {
         Command::Proof { leaves, index } => proofs(&leaves, &index),
         Command::Verify {
             flavor,
+            hash,
             display_order,
             file,
-        } => return verify(flavor, display_order, file.as_deref()),
+        } => {
+            let flavor = flavor.map(|flavor| with_hash(flavor, hash));
+            return verify(flavor, display_order, file.as_deref());
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -91,7 +113,7 @@ pub fn run(command: Command) -> ExitCode {
 }
 
 fn root(args: &LeafArgs, backend: Backend) -> Result<(), String> {
-    let merkle = Merkle::new(args.flavor).with_backend(backend);
+    let merkle = Merkle::new(args.flavor()).with_backend(backend);
     let (root, mutated) = if may_use_gpu(backend) {
         let mut leaves = Vec::new();
         read_leaves(args, |piece| {
@@ -113,7 +135,7 @@ fn root(args: &LeafArgs, backend: Backend) -> Result<(), String> {
         builder.finish().map_err(|e| e.to_string())?
     };
     out!("{}", show(&root, args.display_order));
-    if args.flavor == BITCOIN {
+    if args.flavor().odd == OddNode::Duplicate {
         out!("mutated: {mutated}");
     }
     Ok(())
@@ -134,14 +156,14 @@ fn proofs(args: &LeafArgs, indices: &[u64]) -> Result<(), String> {
         leaves.extend_from_slice(piece);
         Ok(())
     })?;
-    let tree = Merkle::new(args.flavor)
+    let tree = Merkle::new(args.flavor())
         .tree(&leaves)
         .map_err(|e| e.to_string())?;
     let proofs = tree.proofs(indices).map_err(|e| e.to_string())?;
     let mut out = BufWriter::new(io::stdout().lock());
     for proof in proofs {
         let line = serde_json::json!({
-            "flavor": args.flavor.to_string(),
+            "flavor": args.flavor().to_string(),
             "root": show(&tree.root(), args.display_order),
             "leaf_hash": show(&leaves[proof.index as usize], args.display_order),
             "index": proof.index,
@@ -167,7 +189,7 @@ fn read_leaves(
     args: &LeafArgs,
     mut consume: impl FnMut(&[Digest]) -> Result<(), String>,
 ) -> Result<(), String> {
-    let merkle = Merkle::new(args.flavor);
+    let merkle = Merkle::new(args.flavor());
     let input = crate::open_input(args.file.as_deref())?;
     let mut lines = Vec::with_capacity(LINES_PER_PIECE);
     let mut piece: Vec<Vec<u8>> = Vec::with_capacity(LINES_PER_PIECE);

@@ -1,5 +1,5 @@
 //! One JSONL record of `verify`: `{"public_key": hex, "message": hex, "signature": hex}`
-//! (`message_hash` in place of `message` for ECDSA).
+//! (`message_hash` in place of `message` for ECDSA; an optional `id` for SM2).
 //!
 //! Kept apart from the streaming so that the fuzz crate can include this file and fuzz the
 //! parser alone (it depends only on `batchverify::Field`, serde_json and hex).
@@ -12,6 +12,8 @@ pub struct Record {
     pub public_key: Vec<u8>,
     pub message: Vec<u8>,
     pub signature: Vec<u8>,
+    /// The signer ID (SM2), when the record names one.
+    pub id: Option<Vec<u8>>,
 }
 
 /// What one scheme's records look like.
@@ -25,6 +27,8 @@ pub struct Shape {
     pub public_key_lengths: &'static [usize],
     /// The lengths a signature may have; empty for any (DER signatures vary).
     pub signature_lengths: &'static [usize],
+    /// The most bytes an optional `id` may have; `None` where records carry no ID.
+    pub max_id_len: Option<usize>,
 }
 
 impl Record {
@@ -56,14 +60,31 @@ impl Record {
                 .as_str()
                 .ok_or_else(|| format!("{name}: expected a hex string"))
         };
-        decode_fields(
+        let mut record = decode_fields(
             [
                 text(Field::PublicKey),
                 text(shape.message),
                 text(Field::Signature),
             ],
             shape,
-        )
+        )?;
+        if let Some(max_len) = shape.max_id_len {
+            let name = Field::SignerId.name();
+            record.id = match value.get(name) {
+                None | Some(serde_json::Value::Null) => None,
+                Some(id) => {
+                    let text = id
+                        .as_str()
+                        .ok_or_else(|| format!("{name}: expected a hex string"))?;
+                    let id = decode_hex(text).map_err(|e| format!("{name}: invalid hex: {e}"))?;
+                    if id.len() > max_len {
+                        return Err(format!("{name}: at most {max_len} bytes, got {}", id.len()));
+                    }
+                    Some(id)
+                }
+            };
+        }
+        Ok(record)
     }
 }
 
@@ -117,6 +138,7 @@ fn decode_fields(
         public_key,
         message,
         signature,
+        id: None,
     })
 }
 
@@ -195,6 +217,7 @@ mod tests {
             message_lengths: &[],
             public_key_lengths: &[2],
             signature_lengths: &[1],
+            max_id_len: None,
         };
         Record::parse(line.as_bytes(), &shape)
     }
@@ -207,6 +230,7 @@ mod tests {
             public_key: vec![0xab, 0xcd],
             message: vec![],
             signature: vec![0x0f],
+            id: None,
         };
         assert_eq!(parse(plain), Ok(expected));
         // An escaped string cannot be borrowed; the general path decodes it to the same bytes.
@@ -283,6 +307,7 @@ mod tests {
             message_lengths: &[1],
             public_key_lengths: &[33, 65],
             signature_lengths: &[],
+            max_id_len: None,
         };
         let key = "02".repeat(33);
         let line =
@@ -307,5 +332,38 @@ mod tests {
             Record::parse(short.as_bytes(), &shape).unwrap_err(),
             "public_key: expected 33 or 65 bytes, got 2"
         );
+    }
+
+    #[test]
+    fn sm2_records_may_name_a_signer_id() {
+        let shape = Shape {
+            message: Field::Message,
+            message_lengths: &[],
+            public_key_lengths: &[2],
+            signature_lengths: &[1],
+            max_id_len: Some(3),
+        };
+        let parse = |line: &str| Record::parse(line.as_bytes(), &shape);
+        let base = r#""public_key": "0102", "message": "", "signature": "30""#;
+        assert_eq!(parse(&format!("{{{base}}}")).unwrap().id, None);
+        assert_eq!(
+            parse(&format!(r#"{{{base}, "id": null}}"#)).unwrap().id,
+            None
+        );
+        assert_eq!(
+            parse(&format!(r#"{{{base}, "id": "616263"}}"#)).unwrap().id,
+            Some(b"abc".to_vec())
+        );
+        assert_eq!(
+            parse(&format!(r#"{{{base}, "id": "61626364"}}"#)),
+            Err("id: at most 3 bytes, got 4".to_string())
+        );
+        assert_eq!(
+            parse(&format!(r#"{{{base}, "id": 7}}"#)),
+            Err("id: expected a hex string".to_string())
+        );
+        assert!(parse(&format!(r#"{{{base}, "id": "6x"}}"#))
+            .unwrap_err()
+            .starts_with("id: invalid hex"));
     }
 }

@@ -1,4 +1,4 @@
-//! `verify ed25519 | bls | ecdsa | schnorr`: streams JSONL records through the batch verifier in bounded memory.
+//! `verify ed25519 | bls | ecdsa | schnorr | sm2`: streams JSONL records through the batch verifier in bounded memory.
 //!
 //! A reader thread gathers chunks of lines; each chunk is parsed on the pool's threads beside
 //! the verification of the one before it, so reading and decoding do not hold up verification.
@@ -53,6 +53,7 @@ pub enum Scheme {
     Bls(Bls),
     Ecdsa(ecdsa::Verifier),
     Schnorr(schnorr::Verifier),
+    Sm2(batchverify::sm2::Verifier),
 }
 
 impl Scheme {
@@ -62,6 +63,7 @@ impl Scheme {
             message_lengths: &[],
             public_key_lengths: public_key,
             signature_lengths: signature,
+            max_id_len: None,
         };
         match self {
             Scheme::Ed25519(_) => fixed(&[32], &[64]),
@@ -77,18 +79,32 @@ impl Scheme {
                     ecdsa::Encoding::Compact => &[64],
                     ecdsa::Encoding::Der => &[],
                 },
+                max_id_len: None,
             },
             Scheme::Schnorr(_) => fixed(&[32], &[64]),
+            // r‖s when 64 bytes, DER otherwise.
+            Scheme::Sm2(_) => Shape {
+                max_id_len: Some(batchverify::sm2::MAX_ID_LEN),
+                ..fixed(&[33, 65], &[])
+            },
         }
     }
 
     fn verify_batch(
         &self,
+        records: &[&Record],
         keys: &[&[u8]],
         messages: &[&[u8]],
         signatures: &[&[u8]],
     ) -> Result<BatchOutcome, batchverify::Error> {
         match self {
+            Scheme::Sm2(verifier) => {
+                let ids: Vec<&[u8]> = records
+                    .iter()
+                    .map(|r| r.id.as_deref().unwrap_or(batchverify::sm2::DEFAULT_ID))
+                    .collect();
+                verifier.verify_batch_with_ids(keys, &ids, messages, signatures)
+            }
             Scheme::Ed25519(verifier) => verifier.verify_batch(keys, messages, signatures),
             Scheme::Bls(bls) => bls.verify_batch(keys, messages, signatures),
             Scheme::Ecdsa(verifier) => verifier.verify_batch(keys, messages, signatures),
@@ -394,7 +410,7 @@ fn verify_parsed(scheme: &Scheme, parsed: &ParsedChunk) -> io::Result<BatchOutco
     let messages: Vec<&[u8]> = records.iter().map(|r| r.message.as_slice()).collect();
     let signatures: Vec<&[u8]> = records.iter().map(|r| r.signature.as_slice()).collect();
     scheme
-        .verify_batch(&keys, &messages, &signatures)
+        .verify_batch(&records, &keys, &messages, &signatures)
         .map_err(|e| io::Error::other(format!("internal error: {e}")))
 }
 

@@ -194,7 +194,12 @@ impl Flavor {
 impl FromStr for Flavor {
     type Err = String;
 
+    /// A preset's name, or `<preset> over <hash>` as [`Flavor`]'s `Display` writes a preset
+    /// over another hash.
     fn from_str(name: &str) -> Result<Self, Self::Err> {
+        if let Some((preset, hash)) = name.split_once(" over ") {
+            return Ok(preset.parse::<Flavor>()?.with_hash(hash.parse()?));
+        }
         match name {
             "bitcoin" => Ok(BITCOIN),
             "rfc6962" => Ok(RFC6962),
