@@ -1,5 +1,5 @@
-"""batchverify: batch verification of Ed25519, BLS12-381 and secp256k1 signatures and SHA-256
-Merkle trees.
+"""batchverify: batch verification of Ed25519, BLS12-381, secp256k1 and SM2 signatures and
+SHA-256 and SM3 Merkle trees.
 
 Columns in, numpy masks out: every batch call takes bytes, sequences of bytes, numpy uint8
 arrays or pyarrow binary arrays, runs on every core with the GIL released, and returns one
@@ -17,7 +17,7 @@ from __future__ import annotations
 from importlib.metadata import version
 from typing import Any
 
-from . import bls, ed25519, merkle, secp256k1, sha256
+from . import bls, ed25519, merkle, secp256k1, sha256, sm2, sm3
 from ._errors import Error, IndexOutOfRangeError, MalformedInputError, UnsupportedError
 from ._native import info as _info
 
@@ -33,6 +33,8 @@ __all__ = [
     "merkle",
     "secp256k1",
     "sha256",
+    "sm2",
+    "sm3",
 ]
 
 

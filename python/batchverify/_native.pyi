@@ -44,6 +44,10 @@ __all__ = [
     "secp256k1_verify_schnorr",
     "secp256k1_verify_schnorr_batch",
     "sha256_hash_many",
+    "sm2_verify",
+    "sm2_verify_batch",
+    "sm2_za",
+    "sm3_hash_many",
 ]
 
 def info() -> dict[str, Any]: ...
@@ -120,14 +124,42 @@ def bls_validate_public_key(public_key: _Buffer, variant: str) -> None: ...
 def bls_deserialize_public_key(public_key: _Buffer, variant: str) -> None: ...
 def bls_deserialize_signature(signature: _Buffer, variant: str) -> None: ...
 def sha256_hash_many(messages: _Column, backend: str) -> bytearray: ...
-def merkle_root(leaf_hashes: _Column, flavor: str, backend: str) -> dict[str, Any]: ...
-def merkle_leaf_hashes(data: _Column, flavor: str, backend: str) -> bytearray: ...
+def sm3_hash_many(messages: _Column, backend: str) -> bytearray: ...
+def sm2_verify(
+    public_key: _Buffer, message: _Buffer, signature: _Buffer, id: _Buffer | None = None
+) -> bool: ...
+def sm2_verify_batch(
+    public_keys: _Column,
+    messages: _Column,
+    signatures: _Column,
+    ids: _Column | None = None,
+    id: _Buffer | None = None,
+) -> bytearray: ...
+def sm2_za(public_key: _Buffer, id: _Buffer | None = None) -> bytes: ...
+def merkle_root(
+    leaf_hashes: _Column, flavor: str, backend: str, hash: str | None = None
+) -> dict[str, Any]: ...
+def merkle_leaf_hashes(
+    data: _Column, flavor: str, backend: str, hash: str | None = None
+) -> bytearray: ...
 def merkle_bitcoin_root(txids: _Column) -> tuple[bytes, bool]: ...
 def merkle_verify_proof(
-    root: _Buffer, leaf_hash: _Buffer, index: int, proof: _Buffer, tree_size: int, flavor: str
+    root: _Buffer,
+    leaf_hash: _Buffer,
+    index: int,
+    proof: _Buffer,
+    tree_size: int,
+    flavor: str,
+    hash: str | None = None,
 ) -> bool: ...
 def merkle_verify_consistency(
-    size1: int, size2: int, root1: _Buffer, root2: _Buffer, proof: _Buffer, flavor: str
+    size1: int,
+    size2: int,
+    root1: _Buffer,
+    root2: _Buffer,
+    proof: _Buffer,
+    flavor: str,
+    hash: str | None = None,
 ) -> bool: ...
 def merkle_verify_proofs(
     root: _Buffer,
@@ -136,12 +168,18 @@ def merkle_verify_proofs(
     proofs: _Column,
     tree_size: int,
     flavor: str,
+    hash: str | None = None,
 ) -> bytearray: ...
 
 @final
 class Tree:
     def __new__(
-        cls, leaf_hashes: _Column, *, flavor: str = "bitcoin", backend: str = "auto"
+        cls,
+        leaf_hashes: _Column,
+        *,
+        flavor: str = "bitcoin",
+        backend: str = "auto",
+        hash: str | None = None,
     ) -> Tree: ...
     @property
     def root(self) -> bytes: ...
@@ -149,6 +187,8 @@ class Tree:
     def mutated(self) -> bool: ...
     @property
     def flavor(self) -> str: ...
+    @property
+    def hash(self) -> str | None: ...
     @property
     def leaf_hashes(self) -> bytes: ...
     def proof(self, index: int) -> list[bytes]: ...

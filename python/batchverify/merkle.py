@@ -1,8 +1,11 @@
-"""Merkle trees over SHA-256: roots, trees with inclusion proofs, and proof verification.
+"""Merkle trees over SHA-256 or SM3: roots, trees with inclusion proofs, and proof verification.
 
 ``flavor`` is the construction: ``"bitcoin"`` (SHA256d, odd node paired with itself; txids in
 internal byte order), ``"rfc6962"`` (Certificate Transparency: 0x00/0x01 prefixes, odd nodes
-promoted) or ``"ssz"`` (Ethereum consensus: 32-byte chunks padded to a power of two).
+promoted), ``"ssz"`` (Ethereum consensus: 32-byte chunks padded to a power of two) or
+``"fisco-bcos"`` (FISCO BCOS 3.x's transaction root: SM3, a lone last node hashed alone).
+``hash`` (``"sha256"``, ``"sha256d"`` or ``"sm3"``) replaces the flavor's own hash: an RFC 6962
+log over SM3 is ``flavor="rfc6962", hash="sm3"``.
 Functions take leaf hashes (32 bytes each) as one bytes object of n*32 bytes, a sequence of
 bytes, a uint8 array of shape (n, 32) or a pyarrow fixed-size binary array; :func:`leaf_hashes`
 turns raw leaf data into them by the flavor's leaf rule.
@@ -22,6 +25,7 @@ from ._errors import IndexOutOfRangeError, MalformedInputError
 __all__ = [
     "Backend",
     "Flavor",
+    "Hash",
     "RootReport",
     "Tree",
     "bitcoin_root",
@@ -33,7 +37,8 @@ __all__ = [
     "verify_proofs",
 ]
 
-Flavor = Literal["bitcoin", "rfc6962", "ssz"]
+Flavor = Literal["bitcoin", "rfc6962", "ssz", "fisco-bcos"]
+Hash = Literal["sha256", "sha256d", "sm3"]
 Backend = Literal["auto", "cpu", "gpu"]
 
 DIGEST_LENGTH = 32
@@ -53,23 +58,33 @@ class RootReport(TypedDict):
     fallback: str | None
 
 
-def root(leaf_hashes: object, *, flavor: Flavor = "bitcoin", backend: Backend = "auto") -> bytes:
+def root(
+    leaf_hashes: object,
+    *,
+    flavor: Flavor = "bitcoin",
+    backend: Backend = "auto",
+    hash: Hash | None = None,
+) -> bytes:
     """The root over ``leaf_hashes``.
 
     ``backend="gpu"`` reduces the tree on the GPU (falling back to the CPU, with a warning in
     the log, when there is none); ``"auto"`` uses a GPU only when there is GPU hardware and the
     tree is large.
     """
-    return root_report(leaf_hashes, flavor=flavor, backend=backend)["root"]
+    return root_report(leaf_hashes, flavor=flavor, backend=backend, hash=hash)["root"]
 
 
 def root_report(
-    leaf_hashes: object, *, flavor: Flavor = "bitcoin", backend: Backend = "auto"
+    leaf_hashes: object,
+    *,
+    flavor: Flavor = "bitcoin",
+    backend: Backend = "auto",
+    hash: Hash | None = None,
 ) -> RootReport:
     """:func:`root`, with whether some level had two equal siblings (``mutated``, Bitcoin's
     CVE-2012-2459 check), the backend and GPU adapter that computed it, and why the CPU ran
     where the GPU was asked for (``fallback``)."""
-    report = _native.merkle_root(_columns.fixed(leaf_hashes, "leaf_hashes"), flavor, backend)
+    report = _native.merkle_root(_columns.fixed(leaf_hashes, "leaf_hashes"), flavor, backend, hash)
     return RootReport(
         root=report["root"],
         mutated=report["mutated"],
@@ -80,13 +95,17 @@ def root_report(
 
 
 def leaf_hashes(
-    data: object, *, flavor: Flavor = "bitcoin", backend: Backend = "auto"
+    data: object,
+    *,
+    flavor: Flavor = "bitcoin",
+    backend: Backend = "auto",
+    hash: Hash | None = None,
 ) -> npt.NDArray[np.uint8]:
     """The flavor's leaf hash of every item of raw leaf data, as a uint8 array of shape (n, 32)
-    (RFC 6962 hashes 0x00 ‖ data; Bitcoin's leaves are txids and SSZ's are chunks, both taken
-    as they are and so 32 bytes each)."""
+    (RFC 6962 hashes 0x00 ‖ data, Bitcoin twice with SHA-256 (the txid), FISCO BCOS with SM3;
+    SSZ's leaves are chunks, taken as they are and so 32 bytes each)."""
     return _columns.digests(
-        _native.merkle_leaf_hashes(_columns.variable(data, "data"), flavor, backend)
+        _native.merkle_leaf_hashes(_columns.variable(data, "data"), flavor, backend, hash)
     )
 
 
@@ -105,12 +124,18 @@ class Tree:
     __slots__ = ("_tree",)
 
     def __init__(
-        self, leaf_hashes: object, *, flavor: Flavor = "bitcoin", backend: Backend = "auto"
+        self,
+        leaf_hashes: object,
+        *,
+        flavor: Flavor = "bitcoin",
+        backend: Backend = "auto",
+        hash: Hash | None = None,
     ) -> None:
         self._tree = _native.Tree(
             _columns.fixed(leaf_hashes, "leaf_hashes"),
             flavor=flavor,
             backend=backend,
+            hash=hash,
         )
 
     @property
@@ -127,6 +152,11 @@ class Tree:
     def flavor(self) -> str:
         """The flavor the tree was built with."""
         return self._tree.flavor
+
+    @property
+    def hash(self) -> str | None:
+        """The hash that replaced the flavor's own, if one did."""
+        return self._tree.hash
 
     def proof(self, index: int) -> list[bytes]:
         """The inclusion proof of leaf ``index``: sibling hashes, bottom level first.
@@ -150,12 +180,12 @@ class Tree:
     def __repr__(self) -> str:
         return repr(self._tree)
 
-    def __reduce__(self) -> tuple[object, tuple[bytes, str]]:
-        return (_rebuild_tree, (self._tree.leaf_hashes, self.flavor))
+    def __reduce__(self) -> tuple[object, tuple[bytes, str, str | None]]:
+        return (_rebuild_tree, (self._tree.leaf_hashes, self.flavor, self.hash))
 
 
-def _rebuild_tree(leaf_hashes: bytes, flavor: Flavor) -> Tree:
-    return Tree(leaf_hashes, flavor=flavor, backend="cpu")
+def _rebuild_tree(leaf_hashes: bytes, flavor: Flavor, hash: Hash | None = None) -> Tree:
+    return Tree(leaf_hashes, flavor=flavor, backend="cpu", hash=hash)
 
 
 def _out_of_range(index: int, size: int) -> Exception:
@@ -172,6 +202,7 @@ def verify_proof(
     tree_size: int,
     *,
     flavor: Flavor = "bitcoin",
+    hash: Hash | None = None,
 ) -> bool:
     """Whether ``proof`` (sibling hashes, bottom first: a sequence of 32-byte hashes, their
     concatenation or a (k, 32) uint8 array) shows ``leaf_hash`` at ``index`` in the tree of
@@ -180,7 +211,7 @@ def verify_proof(
     siblings = _flat_proof(proof, "proof")
     if siblings is None or not (0 <= index < _U64 and 0 <= tree_size < _U64):
         return False
-    return _native.merkle_verify_proof(root, leaf_hash, index, siblings, tree_size, flavor)
+    return _native.merkle_verify_proof(root, leaf_hash, index, siblings, tree_size, flavor, hash)
 
 
 def verify_consistency(
@@ -191,6 +222,7 @@ def verify_consistency(
     proof: object,
     *,
     flavor: Flavor = "rfc6962",
+    hash: Hash | None = None,
 ) -> bool:
     """RFC 6962: whether ``proof`` shows that the tree of ``size1`` leaves with root ``root1``
     is a prefix of the tree of ``size2`` leaves with root ``root2`` (flavors that promote odd
@@ -199,7 +231,7 @@ def verify_consistency(
     siblings = _flat_proof(proof, "proof")
     if siblings is None or not (0 <= size1 < _U64 and 0 <= size2 < _U64):
         return False
-    return _native.merkle_verify_consistency(size1, size2, root1, root2, siblings, flavor)
+    return _native.merkle_verify_consistency(size1, size2, root1, root2, siblings, flavor, hash)
 
 
 def verify_proofs(
@@ -210,6 +242,7 @@ def verify_proofs(
     tree_size: int,
     *,
     flavor: Flavor = "bitcoin",
+    hash: Hash | None = None,
 ) -> npt.NDArray[np.bool_]:
     """:func:`verify_proof` for leaf ``i`` at ``indices[i]`` with ``proofs[i]``, every proof
     against the same tree, in parallel; a bool array of verdicts."""
@@ -231,6 +264,7 @@ def verify_proofs(
             flat,
             tree_size,
             flavor,
+            hash,
         )
     )
 

@@ -1,4 +1,4 @@
-use batchverify::merkle::{self, Digest, Flavor, Merkle};
+use batchverify::merkle::{self, Digest, Flavor, HashFn, Merkle};
 use batchverify::sha256::Hasher;
 use batchverify::{Backend, Execution};
 use pyo3::prelude::*;
@@ -12,10 +12,18 @@ fn digests_out<'py>(py: Python<'py>, digests: &[Digest]) -> Bound<'py, PyByteArr
     PyByteArray::new(py, digests.as_flattened())
 }
 
-fn merkle(flavor: &str, backend: &str) -> PyResult<Merkle> {
+/// The flavor named, over `hash` when one is given instead of the flavor's own.
+fn flavor(flavor: &str, hash: Option<&str>) -> PyResult<Flavor> {
     let flavor: Flavor = crate::option(flavor)?;
+    Ok(match hash {
+        Some(hash) => flavor.with_hash(crate::option::<HashFn>(hash)?),
+        None => flavor,
+    })
+}
+
+fn merkle(flavor_name: &str, hash: Option<&str>, backend: &str) -> PyResult<Merkle> {
     let backend: Backend = crate::option(backend)?;
-    Ok(Merkle::new(flavor).with_backend(backend))
+    Ok(Merkle::new(flavor(flavor_name, hash)?).with_backend(backend))
 }
 
 fn execution<'py>(py: Python<'py>, execution: &Execution) -> PyResult<Bound<'py, PyDict>> {
@@ -39,15 +47,30 @@ pub fn sha256_hash_many<'py>(
     Ok(digests_out(py, &digests))
 }
 
+#[pyfunction]
+pub fn sm3_hash_many<'py>(
+    py: Python<'py>,
+    messages: &Bound<'py, PyAny>,
+    backend: &str,
+) -> PyResult<Bound<'py, PyByteArray>> {
+    let hasher = batchverify::sm3::Hasher::new().with_backend(crate::option(backend)?);
+    let messages = Column::extract(messages, "messages", None)?;
+    let messages = messages.slices();
+    let digests = py.detach(|| hasher.hash_many(&messages));
+    Ok(digests_out(py, &digests))
+}
+
 /// The root and how it was computed: `{"root", "mutated", "backend", "adapter", "fallback"}`.
 #[pyfunction]
+#[pyo3(signature = (leaf_hashes, flavor, backend, hash=None))]
 pub fn merkle_root<'py>(
     py: Python<'py>,
     leaf_hashes: &Bound<'py, PyAny>,
     flavor: &str,
     backend: &str,
+    hash: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let merkle = merkle(flavor, backend)?;
+    let merkle = merkle(flavor, hash, backend)?;
     let leaves = Column::extract(leaf_hashes, "leaf_hashes", Some(32))?;
     let leaves = leaves.digests("leaf_hashes")?;
     let report = py.detach(|| merkle.root_report(&leaves)).map_err(to_py)?;
@@ -58,13 +81,15 @@ pub fn merkle_root<'py>(
 }
 
 #[pyfunction]
+#[pyo3(signature = (data, flavor, backend, hash=None))]
 pub fn merkle_leaf_hashes<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
     flavor: &str,
     backend: &str,
+    hash: Option<&str>,
 ) -> PyResult<Bound<'py, PyByteArray>> {
-    let merkle = merkle(flavor, backend)?;
+    let merkle = merkle(flavor, hash, backend)?;
     let data = Column::extract(data, "data", None)?;
     let data = data.slices();
     let digests = py.detach(|| merkle.leaf_hashes(&data)).map_err(to_py)?;
@@ -92,6 +117,7 @@ fn siblings(proof: &[u8]) -> Option<&[Digest]> {
 }
 
 #[pyfunction]
+#[pyo3(signature = (root, leaf_hash, index, proof, tree_size, flavor, hash=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn merkle_verify_proof(
     py: Python<'_>,
@@ -101,8 +127,9 @@ pub fn merkle_verify_proof(
     proof: &Bound<'_, PyAny>,
     tree_size: u64,
     flavor: &str,
+    hash: Option<&str>,
 ) -> PyResult<bool> {
-    let merkle = merkle(flavor, "cpu")?;
+    let merkle = merkle(flavor, hash, "cpu")?;
     let root = single(root, "root")?;
     let leaf_hash = single(leaf_hash, "leaf_hash")?;
     let proof = single(proof, "proof")?;
@@ -117,6 +144,8 @@ pub fn merkle_verify_proof(
 /// RFC 6962 consistency: whether the tree of `size1` leaves with root `root1` is a prefix of
 /// the one of `size2` leaves with root `root2`.
 #[pyfunction]
+#[pyo3(signature = (size1, size2, root1, root2, proof, flavor, hash=None))]
+#[allow(clippy::too_many_arguments)]
 pub fn merkle_verify_consistency(
     py: Python<'_>,
     size1: u64,
@@ -125,8 +154,9 @@ pub fn merkle_verify_consistency(
     root2: &Bound<'_, PyAny>,
     proof: &Bound<'_, PyAny>,
     flavor: &str,
+    hash: Option<&str>,
 ) -> PyResult<bool> {
-    let merkle = merkle(flavor, "cpu")?;
+    let merkle = merkle(flavor, hash, "cpu")?;
     let root1 = single(root1, "root1")?;
     let root2 = single(root2, "root2")?;
     let proof = single(proof, "proof")?;
@@ -140,6 +170,8 @@ pub fn merkle_verify_consistency(
 
 /// Verdicts for leaf `i` at `indices[i]` with `proofs[i]`, every proof against one tree.
 #[pyfunction]
+#[pyo3(signature = (root, leaf_hashes, indices, proofs, tree_size, flavor, hash=None))]
+#[allow(clippy::too_many_arguments)]
 pub fn merkle_verify_proofs<'py>(
     py: Python<'py>,
     root: &Bound<'py, PyAny>,
@@ -148,8 +180,10 @@ pub fn merkle_verify_proofs<'py>(
     proofs: &Bound<'py, PyAny>,
     tree_size: u64,
     flavor: &str,
+    hash: Option<&str>,
 ) -> PyResult<Bound<'py, PyByteArray>> {
-    let merkle = Merkle::with_hasher(crate::option(flavor)?, Hasher::new().sequential());
+    let merkle = Merkle::with_hasher(self::flavor(flavor, hash)?, Hasher::new().sequential())
+        .with_sm3_hasher(batchverify::sm3::Hasher::new().sequential());
     let root = single(root, "root")?;
     let leaves = Column::extract(leaf_hashes, "leaf_hashes", Some(32))?;
     let indices: Vec<u64> = pyo3::buffer::PyBuffer::<u64>::get(indices)
@@ -186,25 +220,28 @@ pub fn merkle_verify_proofs<'py>(
 pub struct Tree {
     tree: merkle::Tree,
     flavor: String,
+    hash: Option<String>,
 }
 
 #[pymethods]
 impl Tree {
     #[new]
-    #[pyo3(signature = (leaf_hashes, *, flavor="bitcoin", backend="auto"))]
+    #[pyo3(signature = (leaf_hashes, *, flavor="bitcoin", backend="auto", hash=None))]
     fn new(
         py: Python<'_>,
         leaf_hashes: &Bound<'_, PyAny>,
         flavor: &str,
         backend: &str,
+        hash: Option<&str>,
     ) -> PyResult<Tree> {
-        let merkle = merkle(flavor, backend)?;
+        let merkle = merkle(flavor, hash, backend)?;
         let leaves = Column::extract(leaf_hashes, "leaf_hashes", Some(32))?;
         let leaves = leaves.digests("leaf_hashes")?;
         let tree = py.detach(|| merkle.tree(&leaves)).map_err(to_py)?;
         Ok(Tree {
             tree,
             flavor: flavor.to_owned(),
+            hash: hash.map(str::to_owned),
         })
     }
 
@@ -222,6 +259,12 @@ impl Tree {
     #[getter]
     fn flavor(&self) -> &str {
         &self.flavor
+    }
+
+    /// The hash that replaced the flavor's own, if one did.
+    #[getter]
+    fn hash(&self) -> Option<&str> {
+        self.hash.as_deref()
     }
 
     /// The inclusion proof of leaf `index`: sibling hashes, bottom level first.

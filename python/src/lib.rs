@@ -13,6 +13,7 @@ mod errors;
 mod hashing;
 mod layout;
 mod secp256k1;
+mod sm2;
 
 use batchverify::{BatchOutcome, Error};
 use pyo3::prelude::*;
@@ -34,7 +35,7 @@ mod _native {
     #[pymodule_export]
     use super::hashing::{
         merkle_bitcoin_root, merkle_leaf_hashes, merkle_root, merkle_verify_consistency,
-        merkle_verify_proof, merkle_verify_proofs, sha256_hash_many, Tree,
+        merkle_verify_proof, merkle_verify_proofs, sha256_hash_many, sm3_hash_many, Tree,
     };
     #[pymodule_export]
     use super::info;
@@ -43,6 +44,8 @@ mod _native {
         secp256k1_recover, secp256k1_recover_batch, secp256k1_verify_ecdsa,
         secp256k1_verify_ecdsa_batch, secp256k1_verify_schnorr, secp256k1_verify_schnorr_batch,
     };
+    #[pymodule_export]
+    use super::sm2::{sm2_verify, sm2_verify_batch, sm2_za};
 }
 
 /// Version, CPU features, the code paths chosen on this machine, threads and GPU adapters.
@@ -55,6 +58,7 @@ fn info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let paths = PyDict::new(py);
     paths.set_item("ed25519", cpu.ed25519.to_string())?;
     paths.set_item("sha256", cpu.sha256.to_string())?;
+    paths.set_item("sm3", batchverify::sm3::best_path().to_string())?;
     paths.set_item("sha512", cpu.sha512.to_string())?;
     info.set_item("paths", paths)?;
     info.set_item("ifma_backend_built", cpu.ifma_backend_built)?;

@@ -1,0 +1,71 @@
+use batchverify::sm2::{self, Verifier, DEFAULT_ID};
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes};
+
+use crate::columns::{single, Column};
+use crate::errors::to_py;
+
+#[pyfunction]
+#[pyo3(signature = (public_key, message, signature, id=None))]
+pub fn sm2_verify(
+    py: Python<'_>,
+    public_key: &Bound<'_, PyAny>,
+    message: &Bound<'_, PyAny>,
+    signature: &Bound<'_, PyAny>,
+    id: Option<&Bound<'_, PyAny>>,
+) -> PyResult<bool> {
+    let public_key = single(public_key, "public_key")?;
+    let message = single(message, "message")?;
+    let signature = single(signature, "signature")?;
+    let id = id.map(|id| single(id, "id")).transpose()?;
+    let (public_key, message, signature) =
+        (public_key.as_slice(), message.as_slice(), signature.as_slice());
+    let id = id.as_ref().map_or(DEFAULT_ID, |id| id.as_slice());
+    crate::verdict(py.detach(|| Verifier::new().verify_with_id(public_key, id, message, signature)))
+}
+
+/// Each item's signer ID comes from `ids` (one per item), else `id` (one for all), else the
+/// default ID.
+#[pyfunction]
+#[pyo3(signature = (public_keys, messages, signatures, ids=None, id=None))]
+pub fn sm2_verify_batch<'py>(
+    py: Python<'py>,
+    public_keys: &Bound<'py, PyAny>,
+    messages: &Bound<'py, PyAny>,
+    signatures: &Bound<'py, PyAny>,
+    ids: Option<&Bound<'py, PyAny>>,
+    id: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyByteArray>> {
+    let public_keys = Column::extract(public_keys, "public_keys", None)?;
+    let messages = Column::extract(messages, "messages", None)?;
+    let signatures = Column::extract(signatures, "signatures", None)?;
+    let ids = ids.map(|ids| Column::extract(ids, "ids", None)).transpose()?;
+    let id = id.map(|id| single(id, "id")).transpose()?;
+    let (public_keys, messages, signatures) =
+        (public_keys.slices(), messages.slices(), signatures.slices());
+    let ids: Vec<&[u8]> = match (&ids, &id) {
+        (Some(ids), _) => ids.slices(),
+        (None, Some(id)) => vec![id.as_slice(); public_keys.len()],
+        (None, None) => vec![DEFAULT_ID; public_keys.len()],
+    };
+    let outcome = py.detach(|| {
+        Verifier::new().verify_batch_with_ids(&public_keys, &ids, &messages, &signatures)
+    });
+    crate::mask(py, outcome)
+}
+
+/// ZA of a key under an ID: what the signer hashes before the message.
+#[pyfunction]
+#[pyo3(signature = (public_key, id=None))]
+pub fn sm2_za<'py>(
+    py: Python<'py>,
+    public_key: &Bound<'py, PyAny>,
+    id: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let public_key = single(public_key, "public_key")?;
+    let id = id.map(|id| single(id, "id")).transpose()?;
+    let public_key = public_key.as_slice();
+    let id = id.as_ref().map_or(DEFAULT_ID, |id| id.as_slice());
+    let za = py.detach(|| sm2::za(public_key, id)).map_err(to_py)?;
+    Ok(PyBytes::new(py, &za))
+}
