@@ -18,8 +18,11 @@ pub fn sm2_verify(
     let message = single(message, "message")?;
     let signature = single(signature, "signature")?;
     let id = id.map(|id| single(id, "id")).transpose()?;
-    let (public_key, message, signature) =
-        (public_key.as_slice(), message.as_slice(), signature.as_slice());
+    let (public_key, message, signature) = (
+        public_key.as_slice(),
+        message.as_slice(),
+        signature.as_slice(),
+    );
     let id = id.as_ref().map_or(DEFAULT_ID, |id| id.as_slice());
     crate::verdict(py.detach(|| Verifier::new().verify_with_id(public_key, id, message, signature)))
 }
@@ -39,7 +42,9 @@ pub fn sm2_verify_batch<'py>(
     let public_keys = Column::extract(public_keys, "public_keys", None)?;
     let messages = Column::extract(messages, "messages", None)?;
     let signatures = Column::extract(signatures, "signatures", None)?;
-    let ids = ids.map(|ids| Column::extract(ids, "ids", None)).transpose()?;
+    let ids = ids
+        .map(|ids| Column::extract(ids, "ids", None))
+        .transpose()?;
     let id = id.map(|id| single(id, "id")).transpose()?;
     let (public_keys, messages, signatures) =
         (public_keys.slices(), messages.slices(), signatures.slices());
