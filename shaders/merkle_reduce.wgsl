@@ -5,7 +5,7 @@
 // (`Merkle::reduce`), so a chunk of a larger tree reduces exactly like the CPU's subtrees.
 
 // 0: pair an odd node with itself (Bitcoin); 1: promote it (RFC 6962); 2: pair it with the
-// all-zero subtree of its height (SSZ).
+// all-zero subtree of its height (SSZ); 3: hash it alone (FISCO BCOS).
 override ODD_RULE: u32 = 0u;
 // SHA256d nodes (Bitcoin).
 override DOUBLE_HASH: bool = false;
@@ -44,16 +44,16 @@ fn prefix_byte(k: u32) -> u32 {
     return (word >> (8u * (k & 3u))) & 0xffu;
 }
 
-// Byte k of prefix || body || 0x80 || zeros.
-fn message_byte(k: u32, body: ptr<function, array<u32, 16>>) -> u32 {
+// Byte k of prefix || body || 0x80 || zeros, for a body of `body_len` bytes.
+fn message_byte(k: u32, body: ptr<function, array<u32, 16>>, body_len: u32) -> u32 {
     if k < PREFIX_LEN {
         return prefix_byte(k);
     }
     let j = k - PREFIX_LEN;
-    if j < 64u {
+    if j < body_len {
         return ((*body)[j >> 2u] >> (24u - 8u * (j & 3u))) & 0xffu;
     }
-    if j == 64u {
+    if j == body_len {
         return 0x80u;
     }
     return 0u;
@@ -65,19 +65,38 @@ fn hash_node(left: array<u32, 8>, right: array<u32, 8>) -> array<u32, 8> {
         body[i] = left[i];
         body[i + 8u] = right[i];
     }
+    return hash_body(&body, 64u);
+}
+
+// The parent of a node hashed alone (odd rule 3).
+fn hash_lone(node: array<u32, 8>) -> array<u32, 8> {
+    if PREFIX_LEN == 0u && !DOUBLE_HASH {
+        return hash_digest(node);
+    }
+    var body: array<u32, 16>;
+    for (var i = 0u; i < 8u; i++) {
+        body[i] = node[i];
+    }
+    return hash_body(&body, 32u);
+}
+
+// prefix || body, hashed once or (DOUBLE_HASH) twice; `body_len` is 32 or 64 bytes.
+fn hash_body(body: ptr<function, array<u32, 16>>, body_len: u32) -> array<u32, 8> {
     var state = IV;
-    if PREFIX_LEN == 0u {
-        compress(&state, &body);
+    if PREFIX_LEN == 0u && body_len == 64u {
+        compress(&state, body);
         compress_pad64(&state);
     } else {
-        let len = PREFIX_LEN + 64u;
+        let len = PREFIX_LEN + body_len;
         let blocks = (len + 8u) / 64u + 1u;
         for (var b = 0u; b < blocks; b++) {
             var block: array<u32, 16>;
             for (var i = 0u; i < 16u; i++) {
                 let k = 64u * b + 4u * i;
-                block[i] = (message_byte(k, &body) << 24u) | (message_byte(k + 1u, &body) << 16u)
-                    | (message_byte(k + 2u, &body) << 8u) | message_byte(k + 3u, &body);
+                block[i] = (message_byte(k, body, body_len) << 24u)
+                    | (message_byte(k + 1u, body, body_len) << 16u)
+                    | (message_byte(k + 2u, body, body_len) << 8u)
+                    | message_byte(k + 3u, body, body_len);
             }
             if b + 1u == blocks {
                 block[15] = len * 8u;
@@ -134,6 +153,9 @@ fn parent(left: array<u32, 8>, right: array<u32, 8>, has_right: bool, height: u3
     }
     if ODD_RULE == 1u {
         return left;
+    }
+    if ODD_RULE == 3u {
+        return hash_lone(left);
     }
     return hash_node(left, zero_root(height));
 }

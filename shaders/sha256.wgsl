@@ -1,6 +1,5 @@
-// SHA-256 compression (FIPS 180-4 section 6.2.2), prepended to every kernel in this folder.
-// Digests travel through buffers as raw bytes; kernels keep them as big-endian message words
-// between compressions, so byte order is swapped once on load and once on store.
+// SHA-256 compression (FIPS 180-4 section 6.2.2), prepended to every kernel in this folder for
+// SHA-256 trees and batches (sm3.wgsl offers the same functions for SM3).
 
 const K = array<u32, 64>(
     0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u, 0x923f82a4u, 0xab1c5ed5u,
@@ -31,10 +30,6 @@ const IV = array<u32, 8>(
     0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
     0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u,
 );
-
-fn swap_bytes(x: u32) -> u32 {
-    return (x << 24u) | ((x << 8u) & 0x00ff0000u) | ((x >> 8u) & 0x0000ff00u) | (x >> 24u);
-}
 
 fn rotr(x: u32, n: u32) -> u32 {
     return (x >> n) | (x << (32u - n));

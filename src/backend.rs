@@ -57,17 +57,13 @@ impl Backend {
     }
 }
 
-/// Why a build without the `gpu` feature computes everything on the CPU.
+/// What a call reports in a build without the `gpu` feature.
 #[cfg(not(feature = "gpu"))]
-pub(crate) const NO_GPU_FEATURE: &str = "this build has no `gpu` feature";
-
-/// What a call the GPU cannot take reports: a fallback, saying `why`, when the caller asked
-/// for the GPU.
-pub(crate) fn cpu_only(backend: Backend, why: &str) -> Execution {
+pub(crate) fn cpu_only(backend: Backend) -> Execution {
     if backend != Backend::Gpu {
         return Execution::cpu();
     }
-    let reason = format!("{why}; computed on the CPU instead");
+    let reason = "this build has no `gpu` feature; computed on the CPU instead".to_string();
     log::warn!("{reason}");
     Execution {
         fallback: Some(reason),

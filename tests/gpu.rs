@@ -5,7 +5,9 @@
 mod common;
 
 use batchverify::gpu::{GpuContext, GpuOptions};
-use batchverify::merkle::{self, Digest, Flavor, Merkle, BITCOIN, RFC6962, SSZ};
+use batchverify::merkle::{
+    self, Digest, Flavor, HashFn, Merkle, OddNode, BITCOIN, FISCO_BCOS, RFC6962, SSZ,
+};
 use batchverify::sha256::Hasher;
 use batchverify::Backend;
 use rand::{RngExt, SeedableRng};
@@ -16,6 +18,20 @@ fn random_leaves(n: usize, seed: u64) -> Vec<Digest> {
 }
 
 const FLAVORS: [Flavor; 4] = [BITCOIN, RFC6962, SSZ, SSZ.with_limit(1 << 20)];
+
+/// The SM3 kernels and the hash-alone odd rule: FISCO BCOS, an RFC 6962 log over SM3, the
+/// hash-alone rule over SHA256d, and with a node prefix (the kernel's general byte path).
+const SM3_AND_LONE_FLAVORS: [Flavor; 5] = [
+    FISCO_BCOS,
+    RFC6962.with_hash(HashFn::Sm3),
+    SSZ.with_hash(HashFn::Sm3),
+    FISCO_BCOS.with_hash(HashFn::Sha256d),
+    Flavor {
+        node_prefix: b"fisco",
+        odd: OddNode::HashAlone,
+        ..RFC6962
+    },
+];
 
 /// The GPU root through the public dispatch, checked to have run on the GPU.
 fn gpu_root(flavor: Flavor, leaves: &[Digest]) -> (Digest, bool) {
@@ -62,6 +78,60 @@ fn every_flavor_matches_the_cpu_on_sizes_0_to_300_and_around_powers_of_two() {
                 "{flavor}, {size} leaves"
             );
         }
+    }
+}
+
+#[test]
+fn sm3_and_hash_alone_flavors_match_the_cpu() {
+    if common::gpu_or_skip().is_none() {
+        return;
+    }
+    let mut sizes: Vec<usize> = (0..=300).collect();
+    for k in 9..=14 {
+        sizes.extend([(1 << k) - 1, 1 << k, (1 << k) + 1]);
+    }
+    let leaves = random_leaves((1 << 14) + 1, 11);
+    for flavor in SM3_AND_LONE_FLAVORS {
+        for &size in &sizes {
+            let leaves = &leaves[..size];
+            assert_eq!(
+                gpu_root(flavor, leaves),
+                cpu_root(flavor, leaves),
+                "{flavor}, {size} leaves"
+            );
+        }
+        for size in [1, 3, 100, 513, 4097] {
+            let leaves = &leaves[..size];
+            let gpu = Merkle::new(flavor)
+                .with_backend(Backend::Gpu)
+                .tree(leaves)
+                .unwrap();
+            assert_eq!(gpu.execution().backend, Backend::Gpu, "{flavor}, {size}");
+            let cpu = Merkle::new(flavor)
+                .with_backend(Backend::Cpu)
+                .tree(leaves)
+                .unwrap();
+            assert_eq!(gpu.levels(), cpu.levels(), "{flavor}, {size} leaves");
+        }
+    }
+    let mut rng = rand::rngs::StdRng::seed_from_u64(12);
+    let gpu = batchverify::sm3::Hasher::new().with_backend(Backend::Gpu);
+    let cpu = batchverify::sm3::Hasher::new().with_backend(Backend::Cpu);
+    for length in [0, 1, 55, 56, 64, 65, 120, 1000, 16_447] {
+        let count = if length > 10_000 { 5 } else { 333 };
+        let messages: Vec<Vec<u8>> = (0..count)
+            .map(|_| (0..length).map(|_| rng.random()).collect())
+            .collect();
+        let (digests, execution) = gpu.hash_many_report(&messages);
+        assert_eq!(execution.backend, Backend::Gpu, "{:?}", execution.fallback);
+        assert_eq!(digests, cpu.hash_many(&messages), "{length} bytes");
+        assert_eq!(
+            Merkle::new(FISCO_BCOS)
+                .with_backend(Backend::Gpu)
+                .leaf_hashes(&messages)
+                .unwrap(),
+            digests
+        );
     }
 }
 

@@ -1,4 +1,4 @@
-//! Batch SHA-256 of equal-length messages on the GPU, one invocation per message.
+//! Batch SHA-256 or SM3 of equal-length messages on the GPU, one invocation per message.
 
 use super::{
     ensure, fill, grid, prefix_words, GpuContext, GpuError, Kernel, Pipeline, PipelineKey, Scratch,
@@ -6,6 +6,7 @@ use super::{
 };
 use rayon::prelude::*;
 
+use crate::md32::Algorithm;
 use crate::sha256::Digest;
 
 /// Invocations per workgroup in `hash_batch.wgsl`.
@@ -23,12 +24,22 @@ impl GpuContext {
         messages: &[M],
     ) -> Result<Vec<Digest>, GpuError> {
         let mut out = vec![[0; 32]; messages.len()];
-        self.hash_messages(&[], false, messages, &mut out)?;
+        self.hash_messages::<crate::sha256::Sha256, M>(&[], false, messages, &mut out)?;
         Ok(out)
     }
 
-    /// Hashes `prefix ‖ messages[i]` (twice when `double`) into `out[i]`.
-    pub(crate) fn hash_messages<M: AsRef<[u8]> + Sync>(
+    /// SM3 of every message, which must all have the same length.
+    pub fn sm3_hash_many<M: AsRef<[u8]> + Sync>(
+        &self,
+        messages: &[M],
+    ) -> Result<Vec<Digest>, GpuError> {
+        let mut out = vec![[0; 32]; messages.len()];
+        self.hash_messages::<crate::sm3::Sm3, M>(&[], false, messages, &mut out)?;
+        Ok(out)
+    }
+
+    /// Hashes `prefix ‖ messages[i]` with `A` (twice when `double`) into `out[i]`.
+    pub(crate) fn hash_messages<A: Algorithm, M: AsRef<[u8]> + Sync>(
         &self,
         prefix: &[u8],
         double: bool,
@@ -53,6 +64,7 @@ impl GpuContext {
         }
         let pipeline = self.pipeline(PipelineKey {
             kernel: Kernel::HashBatch,
+            hash: A::ID,
             odd_rule: 0,
             double_hash: double,
             prefix_len: prefix.len() as u32,
@@ -66,7 +78,7 @@ impl GpuContext {
             let mut digests = [[0; 32]; 3];
             self.hash_with(&pipeline, prefix, &known, &mut digests)?;
             let job = crate::md32::Job { prefix, double };
-            let cpu = crate::sha256::Hasher::new()
+            let cpu = crate::md32::Hasher::<A>::new()
                 .with_backend(crate::Backend::Cpu)
                 .hash_messages_placed(&job, &known)
                 .0;

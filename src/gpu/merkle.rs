@@ -10,6 +10,7 @@ use super::{
     ensure, fill_bytes, grid, prefix_words, GpuContext, GpuError, Kernel, Pipeline, PipelineKey,
     WorkBuffers, INPUT_USAGE, UPLOAD_PIECE_BYTES, WORK_USAGE,
 };
+use crate::md32::HashId;
 use crate::merkle::{Flavor, HashFn, OddNode};
 use crate::sha256::Digest;
 
@@ -261,22 +262,18 @@ impl GpuContext {
         flavor: &Flavor,
         read_back: ReadBack,
     ) -> Result<Arc<Pipeline>, GpuError> {
-        let odd_rule = match flavor.odd {
-            OddNode::Duplicate => 0,
-            OddNode::Promote => 1,
-            OddNode::ZeroPad { .. } => 2,
-            OddNode::HashAlone => {
-                return Err(GpuError::Unsupported(
-                    "odd nodes hashed alone (FISCO BCOS)".to_string(),
-                ))
-            }
-        };
-        if flavor.hash == HashFn::Sm3 {
-            return Err(GpuError::Unsupported("SM3 trees".to_string()));
-        }
         let pipeline = self.pipeline(PipelineKey {
             kernel: Kernel::MerkleReduce,
-            odd_rule,
+            hash: match flavor.hash {
+                HashFn::Sha256 | HashFn::Sha256d => HashId::Sha256,
+                HashFn::Sm3 => HashId::Sm3,
+            },
+            odd_rule: match flavor.odd {
+                OddNode::Duplicate => 0,
+                OddNode::Promote => 1,
+                OddNode::ZeroPad { .. } => 2,
+                OddNode::HashAlone => 3,
+            },
             double_hash: flavor.hash == HashFn::Sha256d,
             prefix_len: flavor.node_prefix.len() as u32,
             store_levels: read_back == ReadBack::EveryLevel,

@@ -18,11 +18,14 @@ use std::time::Duration;
 use core::fmt;
 
 use crate::backend::{gpu_crossover, Backend, Execution};
+use crate::md32::HashId;
 
 pub use merkle::GpuLeaves;
 pub use wgpu;
 
+const COMMON_SOURCE: &str = include_str!("../../shaders/common.wgsl");
 const SHA256_SOURCE: &str = include_str!("../../shaders/sha256.wgsl");
+const SM3_SOURCE: &str = include_str!("../../shaders/sm3.wgsl");
 const MERKLE_REDUCE_SOURCE: &str = include_str!("../../shaders/merkle_reduce.wgsl");
 const HASH_BATCH_SOURCE: &str = include_str!("../../shaders/hash_batch.wgsl");
 
@@ -186,12 +189,18 @@ impl Kernel {
     #[cfg(test)]
     const ALL: [Kernel; 2] = [Kernel::MerkleReduce, Kernel::HashBatch];
 
-    fn source(self) -> String {
+    /// The kernel's source on `hash`'s compression: every kernel calls `IV`, `compress`,
+    /// `compress_pad64` and `hash_digest`, which sha256.wgsl and sm3.wgsl both define.
+    fn source(self, hash: HashId) -> String {
         let own = match self {
             Kernel::MerkleReduce => MERKLE_REDUCE_SOURCE,
             Kernel::HashBatch => HASH_BATCH_SOURCE,
         };
-        format!("{SHA256_SOURCE}\n{own}")
+        let compression = match hash {
+            HashId::Sha256 => SHA256_SOURCE,
+            HashId::Sm3 => SM3_SOURCE,
+        };
+        format!("{COMMON_SOURCE}\n{compression}\n{own}")
     }
 
     fn entry_point(self) -> &'static str {
@@ -214,6 +223,7 @@ impl Kernel {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct PipelineKey {
     kernel: Kernel,
+    hash: HashId,
     odd_rule: u32,
     double_hash: bool,
     prefix_len: u32,
@@ -241,7 +251,7 @@ pub struct GpuContext {
     max_binding_bytes: u64,
     wait_timeout: Duration,
     pipelines: Mutex<HashMap<PipelineKey, Arc<Pipeline>>>,
-    modules: Mutex<HashMap<Kernel, wgpu::ShaderModule>>,
+    modules: Mutex<HashMap<(Kernel, HashId), wgpu::ShaderModule>>,
     scratch: Mutex<Scratch>,
     lost: Arc<Mutex<Option<String>>>,
     #[cfg(test)]
@@ -355,10 +365,10 @@ impl GpuContext {
 
     fn build_pipeline(&self, key: PipelineKey) -> Arc<Pipeline> {
         let mut modules = self.modules.lock().unwrap_or_else(|e| e.into_inner());
-        let module = modules.entry(key.kernel).or_insert_with(|| {
+        let module = modules.entry((key.kernel, key.hash)).or_insert_with(|| {
             let descriptor = wgpu::ShaderModuleDescriptor {
                 label: Some(key.kernel.entry_point()),
-                source: wgpu::ShaderSource::Wgsl(key.kernel.source().into()),
+                source: wgpu::ShaderSource::Wgsl(key.kernel.source(key.hash).into()),
             };
             // SAFETY: the checks wgpu would add are bounds checks on buffer indices and a
             // 64-bit counter in every loop (reported to slow kernels down severalfold). Every
@@ -1000,14 +1010,17 @@ mod tests {
 
     #[test]
     fn every_shader_validates_with_naga() {
-        validated("sha256.wgsl", SHA256_SOURCE);
+        validated("sha256.wgsl", &format!("{COMMON_SOURCE}\n{SHA256_SOURCE}"));
+        validated("sm3.wgsl", &format!("{COMMON_SOURCE}\n{SM3_SOURCE}"));
         for kernel in Kernel::ALL {
-            let module = validated(kernel.entry_point(), &kernel.source());
-            assert!(module
-                .entry_points
-                .iter()
-                .any(|entry| entry.name == kernel.entry_point()
-                    && entry.stage == naga::ShaderStage::Compute));
+            for hash in [HashId::Sha256, HashId::Sm3] {
+                let module = validated(kernel.entry_point(), &kernel.source(hash));
+                assert!(module
+                    .entry_points
+                    .iter()
+                    .any(|entry| entry.name == kernel.entry_point()
+                        && entry.stage == naga::ShaderStage::Compute));
+            }
         }
     }
 
@@ -1088,23 +1101,31 @@ mod tests {
         );
     }
 
-    #[test]
-    fn padding_schedule_constant_matches_portable_sha256() {
-        let source = SHA256_SOURCE;
-        let start = source.find("const PAD64_WK").unwrap();
+    /// The words of the WGSL constant array `name` in `source`.
+    fn listed_constant(source: &str, name: &str) -> Vec<u32> {
+        let start = source.find(&format!("const {name} ")).unwrap();
         let body = &source[start..source[start..].find(");").unwrap() + start];
-        let listed: Vec<u32> = body
-            .split(['(', ','])
+        body.split(['(', ','])
             .skip(1)
             .filter_map(|word| {
                 let word = word.trim().trim_end_matches('u');
                 u32::from_str_radix(word.strip_prefix("0x")?, 16).ok()
             })
-            .collect();
-        let mut block = [0u8; 64];
-        block[0] = 0x80;
-        block[62] = 0x02;
-        let expected = crate::sha256::schedule_with_constants(&block);
-        assert_eq!(listed, expected.to_vec());
+            .collect()
+    }
+
+    #[test]
+    fn padding_schedule_constants_match_the_portable_hashes() {
+        let block = crate::md32::padding_block(64);
+        let sha256 = crate::sha256::schedule_with_constants(&block);
+        assert_eq!(listed_constant(SHA256_SOURCE, "PAD64_WK"), sha256.to_vec());
+        let sm3 = <crate::sm3::Sm3 as crate::md32::Algorithm>::schedule(&block);
+        assert_eq!(listed_constant(SM3_SOURCE, "PAD64_W"), sm3.to_vec());
+        let rotated = listed_constant(SM3_SOURCE, "T_ROTATED");
+        assert_eq!(rotated.len(), 64);
+        for (j, word) in rotated.into_iter().enumerate() {
+            let base: u32 = if j < 16 { 0x79cc4519 } else { 0x7a879d8a };
+            assert_eq!(word, base.rotate_left(j as u32 % 32), "T_{j}");
+        }
     }
 }

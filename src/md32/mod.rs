@@ -104,13 +104,19 @@ pub trait Algorithm: Sealed + Sized + Send + Sync + 'static {
     #[doc(hidden)]
     fn calibration_cell() -> &'static OnceLock<Calibration>;
 
-    /// Whether the GPU kernels compute this hash.
+    /// Which compression the GPU kernels are built with for this hash.
     #[doc(hidden)]
-    const GPU: bool;
+    const ID: HashId;
+}
 
-    /// Why the GPU does not take a batch of this hash, where it does not.
-    #[doc(hidden)]
-    const NO_GPU_KERNEL: &'static str;
+/// The hashes the engine runs, for code that picks per hash at run time (the GPU kernels' shader
+/// source, a Merkle flavor's engine).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HashId {
+    /// SHA-256.
+    Sha256,
+    /// SM3.
+    Sm3,
 }
 
 /// A compression function over `LANES` independent messages.
@@ -355,18 +361,15 @@ impl<A: Algorithm> Hasher<A> {
     ) -> (Vec<Digest>, Execution) {
         let mut out = vec![[0; 32]; messages.len()];
         #[cfg(feature = "gpu")]
-        let execution = if A::GPU {
+        let execution =
             match crate::gpu::attempt(self.backend, crate::gpu::GpuWork::Hashing, |context| {
-                context.hash_messages(job.prefix, job.double, messages, &mut out)
+                context.hash_messages::<A, M>(job.prefix, job.double, messages, &mut out)
             }) {
                 Ok(((), execution)) => return (out, execution),
                 Err(execution) => execution,
-            }
-        } else {
-            crate::backend::cpu_only(self.backend, A::NO_GPU_KERNEL)
-        };
+            };
         #[cfg(not(feature = "gpu"))]
-        let execution = crate::backend::cpu_only(self.backend, crate::backend::NO_GPU_FEATURE);
+        let execution = crate::backend::cpu_only(self.backend);
         self.hash_messages(job, messages, &mut out);
         (out, execution)
     }

@@ -393,7 +393,7 @@ impl Merkle {
             Err(execution) => execution,
         };
         #[cfg(not(feature = "gpu"))]
-        let execution = crate::backend::cpu_only(self.backend(), crate::backend::NO_GPU_FEATURE);
+        let execution = crate::backend::cpu_only(self.backend());
         let (root, mutated) = self.reduce(leaves, shape.height(), &zeros);
         Ok(RootReport {
             root,

@@ -55,7 +55,7 @@ impl Tree {
             Err(execution) => execution,
         };
         #[cfg(not(feature = "gpu"))]
-        let execution = crate::backend::cpu_only(merkle.backend(), crate::backend::NO_GPU_FEATURE);
+        let execution = crate::backend::cpu_only(merkle.backend());
         for height in (levels.len() - 1) as u32..shape.height() {
             let mut parents = Vec::new();
             mutated |= merkle.parent_level(&levels[height as usize], height, &zeros, &mut parents);

@@ -60,8 +60,7 @@ impl md32::Sealed for Sha256 {}
 
 impl Algorithm for Sha256 {
     const IV: [u32; 8] = IV;
-    const GPU: bool = true;
-    const NO_GPU_KERNEL: &'static str = "";
+    const ID: md32::HashId = md32::HashId::Sha256;
     /// The message schedule with the round constants added.
     type Schedule = [u32; 64];
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]

@@ -53,8 +53,7 @@ impl md32::Sealed for Sm3 {}
 
 impl Algorithm for Sm3 {
     const IV: [u32; 8] = IV;
-    const GPU: bool = false;
-    const NO_GPU_KERNEL: &'static str = "the GPU kernels do not compute SM3 yet";
+    const ID: md32::HashId = md32::HashId::Sm3;
     type Schedule = Expanded;
     type Native = md32::NoNative;
     type NativeOneLane = md32::NoNative;
