@@ -131,17 +131,13 @@ pub enum Kind {
         policy: Option<batchverify::ed25519::Policy>,
     },
     /// Sets over `messages` distinct messages (`None`: every message distinct).
-    Bls {
-        messages: Option<usize>,
-    },
+    Bls { messages: Option<usize> },
     Secp256k1 {
         scheme: crate::secp256k1::Scheme,
         signers: Option<usize>,
     },
     /// Signatures by `signers` keys (`None`: every key distinct), the default signer ID.
-    Sm2 {
-        signers: Option<usize>,
-    },
+    Sm2 { signers: Option<usize> },
     /// `count` messages of `size` bytes each.
     Hash {
         hash: crate::sha256::Hash,
@@ -149,7 +145,8 @@ pub enum Kind {
     },
     /// One chain of compressions on one thread: the cost of a single compression.
     Sha256Floor,
-    Merkle,
+    /// An SSZ tree over this hash.
+    Merkle { hash: crate::sha256::Hash },
 }
 
 /// One group of rows: the same inputs, threads and regime for every implementation in it.
@@ -169,7 +166,7 @@ impl Spec {
     /// Items of `unit` one call handles: Merkle nodes for trees, the size otherwise.
     pub fn items(&self) -> usize {
         match self.kind {
-            Kind::Merkle => (self.size.next_power_of_two() - 1).max(1),
+            Kind::Merkle { .. } => (self.size.next_power_of_two() - 1).max(1),
             Kind::Hash { count, .. } => count,
             Kind::Sha256Floor => SHA256_MESSAGES,
             _ => self.size,
@@ -224,8 +221,11 @@ pub(crate) const SHA256_MESSAGES: usize = 16384;
 const SHA256_GPU_MESSAGES: usize = 1 << 20;
 const MERKLE_SIZES: &[usize] = &[1 << 10, 1 << 14, 1 << 17, 1 << 20, 1 << 22, 1 << 24];
 const MERKLE_FOCUS: usize = 1 << 20;
-/// The batch-size sweep's workload name: the size column says how many.
+/// The largest SM3 tree in the batch-size sweep: its target is at 2^20 leaves.
+const MERKLE_SM3_MAX: usize = 1 << 20;
+/// The batch-size sweep's workload names: the size column says how many.
 const MERKLE_WORKLOAD: &str = "leaf hashes";
+const MERKLE_SM3_WORKLOAD: &str = "sm3 leaf hashes";
 /// Shares of bad items, in percent: bad input is what an attacker sends.
 const FAILURE_PERCENTS: [f64; 6] = [0.0, 0.1, 1.0, 10.0, 50.0, 100.0];
 
@@ -299,13 +299,14 @@ fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Ve
                 }
             }
             Suite::Merkle => {
+                use crate::sha256::Hash;
                 for &leaves in &sizes {
-                    specs.push(spec(
-                        MERKLE_WORKLOAD.to_string(),
-                        Kind::Merkle,
-                        None,
-                        leaves,
-                    ));
+                    let kind = Kind::Merkle { hash: Hash::Sha256 };
+                    specs.push(spec(MERKLE_WORKLOAD.to_string(), kind, None, leaves));
+                }
+                for &leaves in sizes.iter().filter(|&&n| n <= MERKLE_SM3_MAX) {
+                    let kind = Kind::Merkle { hash: Hash::Sm3 };
+                    specs.push(spec(MERKLE_SM3_WORKLOAD.to_string(), kind, None, leaves));
                 }
             }
         },
@@ -323,7 +324,13 @@ fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Ve
                     },
                     None,
                 ),
-                Suite::Merkle => (format!("{focus} leaf hashes"), Kind::Merkle, None),
+                Suite::Merkle => (
+                    format!("{focus} leaf hashes"),
+                    Kind::Merkle {
+                        hash: crate::sha256::Hash::Sha256,
+                    },
+                    None,
+                ),
             };
             for threads in thread_counts(threads) {
                 specs.push(Spec {
@@ -498,7 +505,7 @@ pub fn cases(spec: &Spec, gpu: Option<&Arc<GpuContext>>) -> Vec<Case> {
         Kind::Sm2 { signers } => crate::sm2::cases(spec, signers),
         Kind::Hash { hash, count } => crate::sha256::cases(spec, hash, count, gpu),
         Kind::Sha256Floor => vec![crate::sha256::floor()],
-        Kind::Merkle => crate::merkle::cases(spec, gpu),
+        Kind::Merkle { hash } => crate::merkle::cases(spec, hash, gpu),
     }
 }
 

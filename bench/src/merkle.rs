@@ -1,5 +1,5 @@
-//! Merkle roots: batchverify against trees built with `sha2` and against rs_merkle, with the
-//! GPU's rows beside them when the run has one.
+//! Merkle roots: batchverify against trees built with `sha2` (or, for SM3 trees, the `sm3`
+//! crate) and against rs_merkle, with the GPU's rows beside them when the run has one.
 
 use std::sync::Arc;
 
@@ -8,6 +8,7 @@ use batchverify::merkle::{Digest, Flavor, HashFn, LeafRule, Merkle, OddNode, SSZ
 use batchverify::Backend;
 use rayon::prelude::*;
 
+use crate::sha256::Hash;
 use crate::{Case, Record, Spec, Sweep};
 
 /// rs_merkle's tree: SHA-256(l ‖ r) with no prefix, an odd node moved up unchanged. At a power
@@ -27,6 +28,9 @@ pub fn leaves(count: usize) -> Vec<Digest> {
         .collect()
 }
 
+/// A peer's hash of two children.
+type Node = fn(&Digest, &Digest) -> Digest;
+
 fn sha2_node(left: &Digest, right: &Digest) -> Digest {
     use sha2::Digest as _;
     let mut hasher = sha2::Sha256::new();
@@ -35,9 +39,25 @@ fn sha2_node(left: &Digest, right: &Digest) -> Digest {
     hasher.finalize().into()
 }
 
-/// A plain SHA-256(l ‖ r) tree built with `sha2` one node at a time, each level a new vector
-/// spread over the threads; odd levels padded with zero subtrees, so the root is SSZ's.
-pub fn sha2_tree(leaves: &[Digest]) -> Digest {
+fn sm3_node(left: &Digest, right: &Digest) -> Digest {
+    use sm3::Digest as _;
+    let mut hasher = sm3::Sm3::new();
+    hasher.update(left);
+    hasher.update(right);
+    hasher.finalize().into()
+}
+
+/// The peer's node function for `hash`.
+fn peer_node(hash: Hash) -> Node {
+    match hash {
+        Hash::Sha256 => sha2_node,
+        Hash::Sm3 => sm3_node,
+    }
+}
+
+/// A plain H(l ‖ r) tree built one node at a time, each level a new vector spread over the
+/// threads; odd levels padded with zero subtrees, so the root is SSZ's.
+fn node_by_node_tree(leaves: &[Digest], node: Node) -> Digest {
     let mut level = leaves.to_vec();
     let mut zero = [0u8; 32];
     let depth = leaves.len().max(1).next_power_of_two().trailing_zeros();
@@ -45,11 +65,8 @@ pub fn sha2_tree(leaves: &[Digest]) -> Digest {
         if level.len() % 2 == 1 {
             level.push(zero);
         }
-        level = level
-            .par_chunks(2)
-            .map(|p| sha2_node(&p[0], &p[1]))
-            .collect();
-        zero = sha2_node(&zero, &zero);
+        level = level.par_chunks(2).map(|p| node(&p[0], &p[1])).collect();
+        zero = node(&zero, &zero);
     }
     level.first().copied().unwrap_or(zero)
 }
@@ -58,14 +75,14 @@ pub fn sha2_tree(leaves: &[Digest]) -> Digest {
 /// which a core's L2 cache holds.
 const PEER_SUBTREE_LEAVES: usize = 1 << 12;
 
-/// The strongest plain-`sha2` tree we know how to write: leaves cut into cache-sized subtrees,
-/// each reduced in place on one thread (no allocation per level), the subtree roots reduced the
-/// same way; odd nodes paired with zero subtrees, so the root is SSZ's.
-pub fn sha2_subtree_tree(leaves: &[Digest]) -> Digest {
+/// The strongest plain tree we know how to write with a peer hash: leaves cut into cache-sized
+/// subtrees, each reduced in place on one thread (no allocation per level), the subtree roots
+/// reduced the same way; odd nodes paired with zero subtrees, so the root is SSZ's.
+fn subtree_tree(leaves: &[Digest], node: Node) -> Digest {
     let depth = leaves.len().max(1).next_power_of_two().trailing_zeros();
     let mut zeros = vec![[0u8; 32]];
     for height in 0..depth as usize {
-        zeros.push(sha2_node(&zeros[height], &zeros[height]));
+        zeros.push(node(&zeros[height], &zeros[height]));
     }
     // Small trees still give every thread a subtree. Each rayon job allocates one buffer and
     // reuses it for every subtree it reduces.
@@ -81,11 +98,11 @@ pub fn sha2_subtree_tree(leaves: &[Digest]) -> Digest {
             |level, subtree| {
                 level.clear();
                 level.extend_from_slice(subtree);
-                reduce_in_place(level, 0..subtree_height, &zeros)
+                reduce_in_place(level, 0..subtree_height, &zeros, node)
             },
         )
         .collect();
-    reduce_in_place(&mut roots, subtree_height..depth, &zeros)
+    reduce_in_place(&mut roots, subtree_height..depth, &zeros, node)
 }
 
 /// Reduces `level` in place through `heights`, an odd last node paired with the zero subtree
@@ -94,6 +111,7 @@ fn reduce_in_place(
     level: &mut [Digest],
     heights: std::ops::Range<u32>,
     zeros: &[Digest],
+    node: Node,
 ) -> Digest {
     let mut len = level.len();
     for height in heights.clone() {
@@ -104,7 +122,7 @@ fn reduce_in_place(
             } else {
                 zeros[height as usize]
             };
-            level[i] = sha2_node(&level[2 * i], &right);
+            level[i] = node(&level[2 * i], &right);
         }
         len = parents;
     }
@@ -120,34 +138,52 @@ pub fn rs_merkle_root(leaves: &[Digest]) -> Option<Digest> {
     rs_merkle::MerkleTree::<rs_merkle::algorithms::Sha256>::from_leaves(leaves).root()
 }
 
-pub(crate) fn cases(spec: &Spec, gpu: Option<&Arc<GpuContext>>) -> Vec<Case> {
+/// The tree a row measures: SSZ's, over SHA-256 or SM3, and its name in the rows.
+fn measured_flavor(hash: Hash) -> (Flavor, &'static str) {
+    match hash {
+        Hash::Sha256 => (SSZ, "ssz"),
+        Hash::Sm3 => (SSZ.with_hash(HashFn::Sm3), "ssz over sm3"),
+    }
+}
+
+pub(crate) fn cases(spec: &Spec, hash: Hash, gpu: Option<&Arc<GpuContext>>) -> Vec<Case> {
     let leaves = Arc::new(leaves(spec.size));
-    let want = sha2_subtree_tree(&leaves);
-    let ours = Merkle::new(SSZ).with_backend(Backend::Cpu);
-    let path = batchverify::sha256::best_path().to_string();
-    let mut cases = vec![Case::new("batchverify", "root (ssz)", {
+    let node = peer_node(hash);
+    let want = subtree_tree(&leaves, node);
+    let (flavor, name) = measured_flavor(hash);
+    let ours = Merkle::new(flavor).with_backend(Backend::Cpu);
+    let path = match hash {
+        Hash::Sha256 => batchverify::sha256::best_path(),
+        Hash::Sm3 => batchverify::sm3::best_path(),
+    }
+    .to_string();
+    let mut cases = vec![Case::new("batchverify", &format!("root ({name})"), {
         let leaves = leaves.clone();
         move || ours.root(&leaves).is_ok_and(|root| root == want)
     })
     .path(&path)];
     if let Some(context) = gpu.filter(|_| spec.sweep == Sweep::BatchSize) {
-        cases.extend(gpu_cases(context, &leaves, want, &path));
+        cases.extend(gpu_cases(context, hash, &leaves, want, &path));
     }
+    let peer = match hash {
+        Hash::Sha256 => "sha2",
+        Hash::Sm3 => "sm3 (RustCrypto)",
+    };
     cases.push(
-        Case::new("sha2", "cache-sized subtrees, buffers reused", {
+        Case::new(peer, "cache-sized subtrees, buffers reused", {
             let leaves = leaves.clone();
-            move || sha2_subtree_tree(&leaves) == want
+            move || subtree_tree(&leaves, node) == want
         })
         .baseline(),
     );
     cases.push(
-        Case::new("sha2", "node-by-node tree", {
+        Case::new(peer, "node-by-node tree", {
             let leaves = leaves.clone();
-            move || sha2_tree(&leaves) == want
+            move || node_by_node_tree(&leaves, node) == want
         })
         .baseline(),
     );
-    if spec.threads == 1 {
+    if spec.threads == 1 && hash == Hash::Sha256 {
         let rs_want = Merkle::new(RS_MERKLE)
             .with_backend(Backend::Cpu)
             .root(&leaves)
@@ -167,10 +203,12 @@ pub(crate) fn cases(spec: &Spec, gpu: Option<&Arc<GpuContext>>) -> Vec<Case> {
 /// one buffer).
 fn gpu_cases(
     context: &Arc<GpuContext>,
+    hash: Hash,
     leaves: &Arc<Vec<Digest>>,
     want: Digest,
     cpu_path: &str,
 ) -> Vec<Case> {
+    let (flavor, name) = measured_flavor(hash);
     let adapter = context.adapter().name.clone();
     // Trees kept for proofs and resident leaves need one buffer, which the adapter bounds.
     let fits_one_buffer = leaves.len() <= context.merkle_chunk_leaves();
@@ -186,9 +224,9 @@ fn gpu_cases(
         .into_iter()
         .filter(|&b| b == Backend::Cpu || fits_one_buffer)
     {
-        let merkle = Merkle::new(SSZ).with_backend(backend);
+        let merkle = Merkle::new(flavor).with_backend(backend);
         let leaves = leaves.clone();
-        let case = Case::new("batchverify", "tree (ssz)", move || {
+        let case = Case::new("batchverify", &format!("tree ({name})"), move || {
             merkle
                 .tree(&leaves)
                 .is_ok_and(|tree| tree.root() == want && tree.execution().backend == backend)
@@ -200,11 +238,15 @@ fn gpu_cases(
     }
     let end_to_end = {
         let (context, leaves) = (context.clone(), leaves.clone());
-        Case::new("batchverify", "root (ssz), end-to-end", move || {
-            context
-                .merkle_root(&SSZ, &leaves)
-                .is_ok_and(|(root, _)| root == want)
-        })
+        Case::new(
+            "batchverify",
+            &format!("root ({name}), end-to-end"),
+            move || {
+                context
+                    .merkle_root(&flavor, &leaves)
+                    .is_ok_and(|(root, _)| root == want)
+            },
+        )
         .on_gpu(&adapter)
     };
     cases.push(end_to_end);
@@ -213,11 +255,15 @@ fn gpu_cases(
             Ok(resident) => {
                 let context = context.clone();
                 cases.push(
-                    Case::new("batchverify", "root (ssz), kernel-only", move || {
-                        context
-                            .merkle_root_resident(&SSZ, &resident)
-                            .is_ok_and(|(root, _)| root == want)
-                    })
+                    Case::new(
+                        "batchverify",
+                        &format!("root ({name}), kernel-only"),
+                        move || {
+                            context
+                                .merkle_root_resident(&flavor, &resident)
+                                .is_ok_and(|(root, _)| root == want)
+                        },
+                    )
                     .on_gpu(&adapter),
                 );
             }
@@ -316,11 +362,15 @@ mod tests {
                 pool.install(|| {
                     let want = ssz.root(&leaves).unwrap();
                     assert_eq!(
-                        sha2_tree(&leaves),
+                        node_by_node_tree(&leaves, sha2_node),
                         want,
                         "{count} leaves, {threads} threads"
                     );
-                    assert_eq!(sha2_subtree_tree(&leaves), want, "{count} leaves");
+                    assert_eq!(subtree_tree(&leaves, sha2_node), want, "{count} leaves");
+                    let sm3 = Merkle::new(SSZ.with_hash(HashFn::Sm3)).with_backend(Backend::Cpu);
+                    let want = sm3.root(&leaves).unwrap();
+                    assert_eq!(subtree_tree(&leaves, sm3_node), want, "{count} leaves");
+                    assert_eq!(node_by_node_tree(&leaves, sm3_node), want);
                     if count > 0 {
                         assert_eq!(rs_merkle_root(&leaves), promote.root(&leaves).ok());
                     }
