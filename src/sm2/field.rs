@@ -177,31 +177,11 @@ impl Fe {
         montgomery_reduce(t)
     }
 
-    /// Squaring with each cross product computed once and doubled: 10 word products, not 16.
+    /// Squaring as a multiplication: a dedicated squaring (10 word products, not 16) measured
+    /// no faster here, the chain's latency being the reduction's.
     #[inline(always)]
     pub(crate) fn square(&self) -> Fe {
-        let a = &self.0;
-        let mut t = [0u64; 8];
-        for i in 0..3 {
-            let mut carry = 0;
-            for j in i + 1..4 {
-                (t[i + j], carry) = mac(t[i + j], a[i], a[j], carry);
-            }
-            t[i + 4] = carry;
-        }
-        let mut high = 0;
-        for limb in t.iter_mut() {
-            let doubled = (*limb << 1) | high;
-            high = *limb >> 63;
-            *limb = doubled;
-        }
-        let mut carry = 0;
-        for i in 0..4 {
-            let (lo, hi) = mac(t[2 * i], a[i], a[i], carry);
-            t[2 * i] = lo;
-            (t[2 * i + 1], carry) = adc(t[2 * i + 1], hi, 0);
-        }
-        montgomery_reduce(t)
+        self.mul(self)
     }
 
     /// `self^exponent` (a public exponent), four bits at a time.
@@ -341,7 +321,6 @@ mod tests {
             assert_eq!(big(a.add(&b)), (&big_a + &big_b) % &p);
             assert_eq!(big(a.sub(&b)), (&big_a + &p - &big_b) % &p);
             assert_eq!(big(a.mul(&b)), (&big_a * &big_b) % &p);
-            assert_eq!(a.square(), a.mul(&a));
             assert_eq!(big(a.neg()), (&p - &big_a) % &p);
             if !a.is_zero() {
                 assert_eq!(a.mul(&a.invert()), Fe::ONE);

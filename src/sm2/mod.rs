@@ -14,7 +14,7 @@
 //!   the special form of SM2's prime), with Jacobian coordinates and the a = −3 doubling;
 //! - s·G and t·P share one chain of doublings, with G's odd multiples in a table built once;
 //! - a key that signs again (twice in a batch, or already in the [`KeyCache`]) gets a table of
-//!   its own, which cuts the chain from 256 doublings to 65, and keeps its ZA for the default
+//!   its own, which cuts the chain from 256 doublings to 33, and keeps its ZA for the default
 //!   ID; consortium chains have few signers, so most keys are such keys;
 //! - the e of a batch are hashed by [`crate::sm3`]'s multi-message lanes, and items run on
 //!   rayon's threads.
@@ -66,9 +66,9 @@ const ORDER: [u64; 4] = [
     0xffff_fffe_ffff_ffff,
 ];
 
-/// Keys a [`Verifier::new`] cache holds before it starts forgetting: each may carry a 2 KiB
-/// table, so about 20 MiB at most.
-const DEFAULT_CACHE_CAPACITY: usize = 10_000;
+/// Keys a [`Verifier::new`] cache holds before it starts forgetting: each may carry a 4 KiB
+/// table, so about 16 MiB at most; a consortium has far fewer signers.
+const DEFAULT_CACHE_CAPACITY: usize = 4096;
 
 /// A parsed public key: its point, its ZA for [`DEFAULT_ID`], and its table once it signs
 /// again.
