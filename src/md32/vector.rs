@@ -127,7 +127,8 @@ macro_rules! vector_kernel {
             }
 
             fn lane(state: &Self::State, lane: usize) -> [u32; 8] {
-                state.map(|row| row[lane])
+                // `state.map` would copy every lane's rows to read one lane.
+                core::array::from_fn(|row| state[row][lane])
             }
         }
     };
