@@ -126,8 +126,9 @@ pub fn run(args: Args) -> ExitCode {
         "(vs peer: throughput over the fastest peer row of the same workload, size, threads and \
          regime: ed25519-dalek verify_batch or verify_strict loop, blst \
          verify_multiple_aggregate_signatures split over the threads or verify loop, \
-         libsecp256k1's or k256's verify or recover loop, the sha2 digest loop, sha2 trees and \
-         rs_merkle; failure-rate rows: our own one-at-a-time verify)"
+         libsecp256k1's or k256's verify or recover loop, RustCrypto's sm2 verify loop, the sha2 \
+         or sm3 digest loop, sha2 or sm3 trees and rs_merkle; failure-rate rows: our own \
+         one-at-a-time verify)"
     );
     if let Some(context) = &gpu {
         let adapter = context.adapter();
