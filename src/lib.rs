@@ -18,6 +18,12 @@ pub mod gpu;
 pub mod merkle;
 pub mod secp256k1;
 pub mod sha256;
+
+/// The hashing engine SHA-256 and SM3 share: [`hash::Hasher`] is generic over the hash
+/// ([`sha256::Sha256`], [`sm3::Sm3`]); [`sha256::Hasher`] and [`sm3::Hasher`] name it for each.
+pub mod hash {
+    pub use crate::md32::{Algorithm, Calibration, Digest, Hasher};
+}
 pub mod sm2;
 pub mod sm3;
 

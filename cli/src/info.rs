@@ -14,19 +14,24 @@ pub fn run() -> ExitCode {
             "not built"
         }
     );
-    let calibration = batchverify::sha256::calibration();
-    let measured: Vec<String> = calibration
-        .rates
-        .iter()
-        .map(|(path, short, long)| format!("{path} {:.0}/{:.0}", short / 1e6, long / 1e6))
-        .collect();
-    out!(
-        "sha256:    {} for Merkle nodes and messages up to 119 bytes, {} for longer ones \
-         (measured MB/s per thread, 64-byte/1 KiB messages: {})",
-        calibration.short,
-        calibration.long,
-        measured.join(", ")
-    );
+    for (name, calibration) in [
+        ("sha256", batchverify::sha256::calibration()),
+        ("sm3", batchverify::sm3::calibration()),
+    ] {
+        let measured: Vec<String> = calibration
+            .rates
+            .iter()
+            .map(|(path, short, long)| format!("{path} {:.0}/{:.0}", short / 1e6, long / 1e6))
+            .collect();
+        out!(
+            "{:<10} {} for Merkle nodes and messages up to 119 bytes, {} for longer ones \
+             (measured MB/s per thread, 64-byte/1 KiB messages: {})",
+            format!("{name}:"),
+            calibration.short,
+            calibration.long,
+            measured.join(", ")
+        );
+    }
     out!("sha512:    {}", info.sha512);
     out!("threads:   {}", rayon::current_num_threads());
     out!(

@@ -1,6 +1,6 @@
-//! SHA-256 batch hashing and Merkle roots on a GPU through wgpu (feature `gpu`).
+//! SHA-256 and SM3 batch hashing and Merkle roots on a GPU through wgpu (feature `gpu`).
 //!
-//! Most callers never touch this module: [`Backend`](crate::backend::Backend) on
+//! Most callers never touch this module: [`Backend`] on
 //! [`Merkle`](crate::merkle::Merkle) and [`Hasher`](crate::sha256::Hasher) picks the GPU and
 //! falls back to the CPU. Use a [`GpuContext`] directly to pick options, keep leaves resident on
 //! the GPU (benchmarks), or see the adapter.

@@ -456,6 +456,63 @@ impl<A: Algorithm> Hasher<A> {
     }
 }
 
+/// The module-level functions of a hash built on this engine (`sha256::hash`, `sm3::hash_many`,
+/// …), for the algorithm `$algorithm` named `$name` in their documentation.
+macro_rules! module_functions {
+    ($algorithm:ty, $name:literal) => {
+        /// The code paths this CPU can run, in the order a kernel must beat by a clear margin to
+        /// be chosen ([`calibration`] times them).
+        pub fn supported_paths() -> Vec<HashPath> {
+            md32::supported_paths::<$algorithm>()
+        }
+
+        #[doc = concat!("What this process measured of each ", $name, " kernel, and which it chose.")]
+        pub fn calibration() -> &'static Calibration {
+            md32::calibration::calibration::<$algorithm>()
+        }
+
+        /// The path [`hash_many`], [`hash_pairs`] and [`Hasher::new`] use on this CPU for Merkle
+        /// nodes and other messages of up to two compressions (119 bytes): the fastest
+        /// [`calibration`] measured. Longer messages take [`Calibration::long`].
+        pub fn best_path() -> HashPath {
+            calibration().short
+        }
+
+        #[doc = concat!($name, " of one message on the best path.")]
+        pub fn hash(data: &[u8]) -> Digest {
+            Hasher::new().hash(data)
+        }
+
+        #[doc = concat!($name, " of each message, in order, on the best path and all of rayon's threads.")]
+        pub fn hash_many<M: AsRef<[u8]> + Sync>(messages: &[M]) -> Vec<Digest> {
+            Hasher::new().hash_many(messages)
+        }
+
+        #[doc = concat!("The Merkle node fast path: digest `i` is ", $name, "(`children[2i]` ‖ `children[2i + 1]`). An odd trailing child is ignored.")]
+        pub fn hash_pairs(children: &[Digest]) -> Vec<Digest> {
+            Hasher::new().hash_pairs(children)
+        }
+    };
+}
+pub(crate) use module_functions;
+
+/// The per-process statics of an [`Algorithm`] impl: the 64-byte tail's schedule and the
+/// calibration.
+macro_rules! algorithm_statics {
+    ($schedule:ty) => {
+        fn node_tail() -> &'static OnceLock<$schedule> {
+            static TAIL: OnceLock<$schedule> = OnceLock::new();
+            &TAIL
+        }
+
+        fn calibration_cell() -> &'static OnceLock<Calibration> {
+            static CALIBRATION: OnceLock<Calibration> = OnceLock::new();
+            &CALIBRATION
+        }
+    };
+}
+pub(crate) use algorithm_statics;
+
 /// What to hash around each message body.
 pub(crate) struct Job<'a> {
     /// Bytes hashed before every body (RFC 6962's domain separation bytes).

@@ -109,50 +109,10 @@ impl Algorithm for Sha256 {
         multilane::rounds::<V>(state, |t| V::splat(wk[t]))
     }
 
-    fn node_tail() -> &'static OnceLock<[u32; 64]> {
-        static TAIL: OnceLock<[u32; 64]> = OnceLock::new();
-        &TAIL
-    }
-
-    fn calibration_cell() -> &'static OnceLock<Calibration> {
-        static CALIBRATION: OnceLock<Calibration> = OnceLock::new();
-        &CALIBRATION
-    }
+    md32::algorithm_statics!([u32; 64]);
 }
 
-/// The code paths this CPU can run, in the order a kernel must beat by a clear margin to be
-/// chosen ([`calibration`] times them).
-pub fn supported_paths() -> Vec<HashPath> {
-    md32::supported_paths::<Sha256>()
-}
-
-/// What this process measured of each SHA-256 kernel, and which it chose.
-pub fn calibration() -> &'static Calibration {
-    md32::calibration::calibration::<Sha256>()
-}
-
-/// The path [`hash_many`], [`hash_pairs`] and [`Hasher::new`] use on this CPU for Merkle nodes
-/// and other messages of up to two compressions (119 bytes): the fastest [`calibration`]
-/// measured. Longer messages take [`Calibration::long`].
-pub fn best_path() -> HashPath {
-    calibration().short
-}
-
-/// SHA-256 of one message on the best path.
-pub fn hash(data: &[u8]) -> Digest {
-    Hasher::new().hash(data)
-}
-
-/// SHA-256 of each message, in order, on the best path and all of rayon's threads.
-pub fn hash_many<M: AsRef<[u8]> + Sync>(messages: &[M]) -> Vec<Digest> {
-    Hasher::new().hash_many(messages)
-}
-
-/// The Merkle node fast path: digest `i` is SHA-256(`children[2i]` ‖ `children[2i + 1]`).
-/// An odd trailing child is ignored.
-pub fn hash_pairs(children: &[Digest]) -> Vec<Digest> {
-    Hasher::new().hash_pairs(children)
-}
+md32::module_functions!(Sha256, "SHA-256");
 
 /// FIPS 180-4 §6.2.2: the 64 rounds, given the message schedule with the round constants added.
 fn rounds(state: &mut [u32; 8], wk: &[u32; 64]) {

@@ -10,8 +10,8 @@
 //! SM2 has no linear batch equation (only the x-coordinate of a point is checked), so a batch
 //! is many single verifications, and its speed comes from arithmetic, tables and cores:
 //!
-//! - the field arithmetic is this crate's own ([`field`]: Montgomery multiplication that uses
-//!   the special form of SM2's prime), with Jacobian coordinates and the a = −3 doubling;
+//! - the field arithmetic is this crate's own (`sm2/field.rs`: Montgomery multiplication that
+//!   uses the special form of SM2's prime), with Jacobian coordinates and the a = −3 doubling;
 //! - s·G and t·P share one chain of doublings, with G's odd multiples in a table built once;
 //! - a key that signs again (twice in a batch, or already in the [`KeyCache`]) gets a table of
 //!   its own, which cuts the chain from 256 doublings to 33, and keeps its ZA for the default

@@ -89,48 +89,10 @@ impl Algorithm for Sm3 {
         multilane::rounds::<V>(state, |j| V::splat(w[j]), |j| V::splat(w[j] ^ w[j + 4]))
     }
 
-    fn node_tail() -> &'static OnceLock<Expanded> {
-        static TAIL: OnceLock<Expanded> = OnceLock::new();
-        &TAIL
-    }
-
-    fn calibration_cell() -> &'static OnceLock<Calibration> {
-        static CALIBRATION: OnceLock<Calibration> = OnceLock::new();
-        &CALIBRATION
-    }
+    md32::algorithm_statics!(Expanded);
 }
 
-/// The code paths this CPU can run for SM3, in calibration order.
-pub fn supported_paths() -> Vec<HashPath> {
-    md32::supported_paths::<Sm3>()
-}
-
-/// What this process measured of each SM3 kernel, and which it chose.
-pub fn calibration() -> &'static Calibration {
-    md32::calibration::calibration::<Sm3>()
-}
-
-/// The path [`hash_many`] and [`hash_pairs`] use on this CPU for messages of up to two
-/// compressions.
-pub fn best_path() -> HashPath {
-    calibration().short
-}
-
-/// SM3 of one message.
-pub fn hash(data: &[u8]) -> Digest {
-    Hasher::new().hash(data)
-}
-
-/// SM3 of each message, in order, on the best path and all of rayon's threads.
-pub fn hash_many<M: AsRef<[u8]> + Sync>(messages: &[M]) -> Vec<Digest> {
-    Hasher::new().hash_many(messages)
-}
-
-/// The Merkle node fast path: digest `i` is SM3(`children[2i]` ‖ `children[2i + 1]`). An odd
-/// trailing child is ignored.
-pub fn hash_pairs(children: &[Digest]) -> Vec<Digest> {
-    Hasher::new().hash_pairs(children)
-}
+md32::module_functions!(Sm3, "SM3");
 
 fn p0(x: u32) -> u32 {
     x ^ x.rotate_left(9) ^ x.rotate_left(17)
