@@ -1,4 +1,4 @@
-// SHA-256 (or SHA256d) of `count` messages of `length` bytes each, stored back to back, each
+// SHA-256, SHA256d or SM3 (the compression prepended) of `count` messages of `length` bytes each, stored back to back, each
 // preceded by the same prefix (RFC 6962's leaf byte). One invocation per message; long messages
 // take several dispatches of `block_count` blocks each, the state kept in `states` between
 // them, so no invocation runs long enough to trip a driver's watchdog or loop limit (lavapipe

@@ -145,18 +145,18 @@ pub enum Ed25519Path {
     Serial,
 }
 
-/// The compression function used for SHA-256 and SHA-512.
+/// The compression function used for SHA-256, SM3 and SHA-512.
 ///
-/// For SHA-256 the vector paths hash one message per lane; the SHA extensions interleave
-/// several messages.
+/// For SHA-256 and SM3 the vector paths hash one message per lane; the SHA extensions
+/// interleave several messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HashPath {
     /// Intel SHA extensions (SHA-256 only).
     ShaNi,
-    /// AVX-512: 16 SHA-256 messages at once.
+    /// AVX-512: 16 SHA-256 or SM3 messages at once.
     Avx512,
-    /// AVX2: 8 SHA-256 messages at once; the message schedule for SHA-512.
+    /// AVX2: 8 SHA-256 or SM3 messages at once; the message schedule for SHA-512.
     Avx2,
     /// Portable code.
     Portable,

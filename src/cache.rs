@@ -24,7 +24,7 @@ pub(crate) enum Entry {
     BlsMinSig(blst::min_sig::PublicKey),
     Secp256k1(secp256k1::PublicKey),
     Secp256k1XOnly(crate::secp256k1::schnorr::DecodedKey),
-    /// Shared: an SM2 key grows a 2 KiB table once it signs again.
+    /// Shared: an SM2 key grows a 4 KiB table once it signs again.
     Sm2(std::sync::Arc<crate::sm2::DecodedKey>),
 }
 

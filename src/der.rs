@@ -11,6 +11,29 @@ pub enum Encoding {
     Compact,
 }
 
+impl core::str::FromStr for Encoding {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "der" => Ok(Encoding::Der),
+            "compact" => Ok(Encoding::Compact),
+            other => Err(format!(
+                "unknown signature encoding {other:?} (expected der or compact)"
+            )),
+        }
+    }
+}
+
+impl core::fmt::Display for Encoding {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Encoding::Der => "der",
+            Encoding::Compact => "compact",
+        })
+    }
+}
+
 /// (r, s) as 32-byte big-endian integers, or `None` when the encoding is broken. DER values
 /// wider than 32 bytes are at least 2^256, above n, and come back as `None` too.
 pub(crate) fn parse_signature(

@@ -398,66 +398,146 @@ fn malformed_input_is_an_error_naming_item_and_field() {
     );
 }
 
+/// RustCrypto's group arithmetic and big integers: what makes a signature satisfy the
+/// verification equation, so that a test can build one that only a range check rejects.
+mod equation {
+    use ::sm2::elliptic_curve::sec1::ToSec1Point as _;
+    use ::sm2::elliptic_curve::PrimeField as _;
+    use num_bigint::BigUint;
+
+    pub fn order() -> BigUint {
+        BigUint::parse_bytes(
+            b"fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123",
+            16,
+        )
+        .unwrap()
+    }
+
+    pub fn prime() -> BigUint {
+        BigUint::parse_bytes(
+            b"fffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffff",
+            16,
+        )
+        .unwrap()
+    }
+
+    pub fn bytes32(value: &BigUint) -> [u8; 32] {
+        let digits = value.to_bytes_be();
+        let mut out = [0u8; 32];
+        out[32 - digits.len()..].copy_from_slice(&digits);
+        out
+    }
+
+    fn scalar(value: &BigUint) -> ::sm2::Scalar {
+        Option::from(::sm2::Scalar::from_repr(bytes32(value).into())).expect("below n")
+    }
+
+    pub fn point(secret: &BigUint) -> ::sm2::ProjectivePoint {
+        ::sm2::ProjectivePoint::GENERATOR * scalar(secret)
+    }
+
+    pub fn encode(point: &::sm2::ProjectivePoint) -> Vec<u8> {
+        point.to_affine().to_sec1_point(false).as_bytes().to_vec()
+    }
+
+    /// The e for which (r, s), both taken mod n, satisfy the equation for `key`:
+    /// e = r − x(s·G + t·P) mod n with t = r + s mod n.
+    pub fn e_for(key: &::sm2::ProjectivePoint, r: &BigUint, s: &BigUint) -> [u8; 32] {
+        let n = order();
+        let (r, s) = (r % &n, s % &n);
+        let t = (&r + &s) % &n;
+        let sum = ::sm2::ProjectivePoint::GENERATOR * scalar(&s) + *key * scalar(&t);
+        let x = BigUint::from_bytes_be(&encode(&sum)[1..33]);
+        bytes32(&((&r + &n - x % &n) % &n))
+    }
+}
+
 #[test]
-fn values_outside_their_ranges_are_false_verdicts() {
+fn signatures_that_satisfy_the_equation_outside_the_ranges_are_false_verdicts() {
+    use num_bigint::BigUint;
+    let n = equation::order();
     let mut rng = rand::rngs::StdRng::seed_from_u64(2);
-    let item = &sign_many(1, 1, &mut rng)[0];
-    let compact = if item.signature.len() == 64 {
-        item.signature.clone()
-    } else {
-        let signature = ::sm2::dsa::Signature::from_der(&item.signature).unwrap();
-        signature.to_bytes().to_vec()
-    };
-    let order =
-        hex::decode("fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123").unwrap();
-    let prime =
-        hex::decode("fffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffff").unwrap();
+    let mut below = |bound: &BigUint| BigUint::from_bytes_be(&rng.random::<[u8; 32]>()) % bound;
+    let key_point = equation::point(&(below(&n) + 1u8));
+    let key = equation::encode(&key_point);
     let verifier = Verifier::new().encoding(Encoding::Compact);
-    assert_eq!(
-        verifier.verify(&item.public_key, &item.message, &compact),
-        Ok(())
-    );
-    let with = |r: &[u8], s: &[u8]| [r, s].concat();
-    for signature in [
-        with(&[0; 32], &compact[32..]),
-        with(&compact[..32], &[0; 32]),
-        with(&order, &compact[32..]),
-        with(&compact[..32], &order),
-        with(&[0xff; 32], &compact[32..]),
+    let signature =
+        |r: &BigUint, s: &BigUint| [equation::bytes32(r), equation::bytes32(s)].concat();
+    let check = |r: &BigUint, s: &BigUint| {
+        let e = equation::e_for(&key_point, r, s);
+        verifier.verify_prehashed(&key, &e, &signature(r, s))
+    };
+    // Far below 2^256 − n, so that r + n and s + n still fit in 32 bytes.
+    let small = BigUint::from(1u8) << 200;
+    let (r, s) = (below(&small) + 1u8, below(&small) + 1u8);
+    assert_eq!(check(&r, &s), Ok(()), "the construction itself verifies");
+    let zero = BigUint::from(0u8);
+    for (r, s, what) in [
+        (r.clone() + &n, s.clone(), "r + n"),
+        (r.clone(), s.clone() + &n, "s + n"),
+        (zero.clone(), s.clone(), "r = 0"),
+        (n.clone(), s.clone(), "r = n"),
+        (r.clone(), zero.clone(), "s = 0"),
+        (r.clone(), &n - &r, "r + s = n, so t = 0"),
     ] {
-        assert_eq!(
-            verifier.verify(&item.public_key, &item.message, &signature),
-            Err(Error::InvalidSignature)
+        assert_eq!(check(&r, &s), Err(Error::InvalidSignature), "{what}");
+    }
+}
+
+#[test]
+fn coordinates_at_or_above_p_are_not_reduced() {
+    use num_bigint::BigUint;
+    let p = equation::prime();
+    let b = BigUint::parse_bytes(
+        b"28e9fa9e9d9f5e344d5a9e4bcf6509a7f39789f515ab8f92ddbcbd414d940e93",
+        16,
+    )
+    .unwrap();
+    // The smallest x on the curve: its encoding plus p still fits in 32 bytes.
+    let (x, y) = (1u32..)
+        .map(BigUint::from)
+        .find_map(|x| {
+            let rhs = (x.pow(3) + &p * 3u8 - &x * 3u8 + &b) % &p;
+            let y = rhs.modpow(&((&p + 1u8) >> 2), &p);
+            ((&y * &y) % &p == rhs).then_some((x, y))
+        })
+        .unwrap();
+    let uncompressed = |x: &BigUint, y: &BigUint| {
+        [&[4u8][..], &equation::bytes32(x), &equation::bytes32(y)].concat()
+    };
+    let compressed = |x: &BigUint| {
+        let prefix = if y.bit(0) { 3u8 } else { 2 };
+        [&[prefix][..], &equation::bytes32(x)].concat()
+    };
+    assert!(sm2::za(&uncompressed(&x, &y), b"").is_ok());
+    assert!(sm2::za(&compressed(&x), b"").is_ok());
+    let x_above = &x + &p;
+    // (y + p would not fit in 32 bytes: y is not small.)
+    for key in [uncompressed(&x_above, &y), compressed(&x_above)] {
+        assert!(
+            matches!(sm2::za(&key, b""), Err(Error::InvalidPoint { .. })),
+            "{}",
+            hex::encode(&key)
         );
     }
-    // r + s = n: t would be zero.
-    let mut r = [0u8; 32];
-    r[31] = 1;
-    let mut s = order.clone();
-    s[31] -= 1;
+    let item_key = uncompressed(&x_above, &y);
+    let e = [7u8; 32];
     assert_eq!(
-        verifier.verify(&item.public_key, &item.message, &with(&r, &s)),
+        Verifier::new().verify_prehashed(&item_key, &e, &[1u8; 64]),
         Err(Error::InvalidSignature)
     );
-    let mut off_curve = item.public_key.clone();
-    off_curve[64] ^= 1;
-    let mut x_above_p = vec![0x04];
-    x_above_p.extend_from_slice(&prime);
-    x_above_p.extend_from_slice(&item.public_key[33..]);
+}
+
+#[test]
+fn malformed_der_and_prefixes_are_false_verdicts() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(2);
+    let item = &sign_many(1, 1, &mut rng)[0];
     let mut bad_prefix = item.public_key.clone();
     bad_prefix[0] = 0x06;
-    let mut compressed_above_p = vec![0x02];
-    compressed_above_p.extend_from_slice(&prime);
-    for key in [off_curve, x_above_p, bad_prefix, compressed_above_p] {
-        assert_eq!(
-            verifier.verify(&key, &item.message, &compact),
-            Err(Error::InvalidSignature)
-        );
-        assert!(matches!(
-            sm2::za(&key, b""),
-            Err(Error::InvalidPoint { .. })
-        ));
-    }
+    assert_eq!(
+        Verifier::new().verify(&bad_prefix, &item.message, &item.signature),
+        Err(Error::InvalidSignature)
+    );
     for der in [vec![0x30], vec![0x30, 0x00], vec![0u8; 71], vec![0x30; 72]] {
         assert_eq!(
             Verifier::new().verify(&item.public_key, &item.message, &der),

@@ -99,6 +99,10 @@ enum VerifyScheme {
     /// compressed or uncompressed, signatures r‖s (64 bytes) or DER, `id` the signer ID
     /// (optional; GM/T 0009's default `1234567812345678`).
     Sm2 {
+        /// Read every signature as der or compact (r‖s); by default 64 bytes is r‖s and any
+        /// other length DER.
+        #[arg(long)]
+        encoding: Option<batchverify::sm2::Encoding>,
         #[command(flatten)]
         stream: verify::StreamArgs,
     },
@@ -160,11 +164,15 @@ fn main() -> ExitCode {
             &stream,
         ),
         Command::Verify {
-            scheme: VerifyScheme::Sm2 { stream },
-        } => verify::run(
-            verify::Scheme::Sm2(batchverify::sm2::Verifier::new()),
-            &stream,
-        ),
+            scheme: VerifyScheme::Sm2 { encoding, stream },
+        } => {
+            let verifier = batchverify::sm2::Verifier::new();
+            let verifier = match encoding {
+                Some(encoding) => verifier.encoding(encoding),
+                None => verifier,
+            };
+            verify::run(verify::Scheme::Sm2(verifier), &stream)
+        }
         Command::Verify {
             scheme: VerifyScheme::Schnorr { stream },
         } => verify::run(

@@ -82,10 +82,15 @@ impl Scheme {
                 max_id_len: None,
             },
             Scheme::Schnorr(_) => fixed(&[32], &[64]),
-            // r‖s when 64 bytes, DER otherwise.
-            Scheme::Sm2(_) => Shape {
+            Scheme::Sm2(verifier) => Shape {
                 max_id_len: Some(batchverify::sm2::MAX_ID_LEN),
-                ..fixed(&[33, 65], &[])
+                ..fixed(
+                    &[33, 65],
+                    match verifier.forced_encoding() {
+                        Some(batchverify::sm2::Encoding::Compact) => &[64],
+                        _ => &[],
+                    },
+                )
             },
         }
     }

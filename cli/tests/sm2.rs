@@ -60,6 +60,46 @@ fn sm2_verdicts_follow_openssl_with_ids_and_both_encodings() {
         batchverify(&["verify", "sm2"], &valid_only).status.code(),
         Some(0)
     );
+    // The valid cases again, every signature r‖s: forced to DER they no longer parse (false
+    // verdicts, not errors); forced to compact they verify; DER forced to compact is an error.
+    let compact_only: String = text
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter(|case| case["valid"] == true)
+        .map(|case| {
+            let record = serde_json::json!({
+                "public_key": case["public_key"],
+                "id": case["id"],
+                "message": case["message"],
+                "signature": format!("{}{}", case["r"].as_str().unwrap(), case["s"].as_str().unwrap()),
+            });
+            format!("{record}\n")
+        })
+        .collect();
+    let as_der = lines(&batchverify(
+        &["verify", "sm2", "--encoding", "der"],
+        &compact_only,
+    ));
+    assert_eq!(as_der.len(), 240);
+    assert!(as_der
+        .iter()
+        .all(|v| v["valid"] == false && v.get("error").is_none()));
+    let as_compact = batchverify(&["verify", "sm2", "--encoding", "compact"], &compact_only);
+    assert_eq!(as_compact.status.code(), Some(0));
+    let der_forced_compact = lines(&batchverify(
+        &["verify", "sm2", "--encoding", "compact"],
+        &input,
+    ));
+    assert!(der_forced_compact[0]["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("signature: expected 64 bytes, got 7"));
+    assert_eq!(
+        batchverify(&["verify", "sm2", "--encoding", "ber"], "")
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]

@@ -15,7 +15,8 @@ def hash_many(messages: object, *, backend: Backend = "auto") -> npt.NDArray[np.
     """SM3 of every message, as a uint8 array of shape (n, 32).
 
     ``messages`` is a sequence of bytes-like objects, a uint8 array of shape (n, k) or a
-    pyarrow binary array. The GPU kernels do not compute SM3 yet: ``backend="gpu"`` hashes on
-    the CPU with a warning in the log.
+    pyarrow binary array. ``backend="gpu"`` hashes messages of equal length on the GPU (and
+    falls back to the CPU, with a warning in the log, when there is none); ``"auto"`` keeps
+    batch hashing on the CPU.
     """
     return _columns.digests(_native.sm3_hash_many(_columns.variable(messages, "messages"), backend))

@@ -48,6 +48,17 @@ pub fn sm2_verify_batch<'py>(
     let id = id.map(|id| single(id, "id")).transpose()?;
     let (public_keys, messages, signatures) =
         (public_keys.slices(), messages.slices(), signatures.slices());
+    if let Some(ids) = ids.as_ref().filter(|ids| ids.len() != public_keys.len()) {
+        return Err(crate::errors::malformed(
+            format!(
+                "ids: expected {} items (one per public key), got {}",
+                public_keys.len(),
+                ids.len()
+            ),
+            None,
+            "ids",
+        ));
+    }
     let ids: Vec<&[u8]> = match (&ids, &id) {
         (Some(ids), _) => ids.slices(),
         (None, Some(id)) => vec![id.as_slice(); public_keys.len()],

@@ -140,7 +140,7 @@ def test_malformed_sm2_input_raises_naming_the_field() -> None:
     assert error.value.field == "public_key"
     with pytest.raises(batchverify.MalformedInputError) as error:
         sm2.verify_batch([key, key], [message, message], [signature, signature], ids=[b"x"] * 3)
-    assert error.value.field == "id"
+    assert error.value.field == "ids"
     with pytest.raises(batchverify.MalformedInputError) as error:
         sm2.verify(key, message, signature, id=bytes(8192))
     assert (error.value.field, error.value.index) == ("id", 0)

@@ -322,10 +322,20 @@ impl<A: Algorithm> Hasher<A> {
 
     /// The digest of one message.
     pub fn hash(&self, data: &[u8]) -> Digest {
+        self.hash_job(&Job::PLAIN, data)
+    }
+
+    /// `job.prefix ‖ data`, hashed as `job` says, on the single-message kernel.
+    pub(crate) fn hash_job(&self, job: &Job<'_>, data: &[u8]) -> Digest {
         let mut out = [[0; 32]];
         self.single
-            .run::<A, _>(&Job::PLAIN, &|_| data, 0..1, &mut out, None);
+            .run::<A, _>(job, &|_| data, 0..1, &mut out, None);
         out[0]
+    }
+
+    /// Whether batches use rayon's threads.
+    pub(crate) fn is_parallel(&self) -> bool {
+        self.parallel
     }
 
     /// One Merkle node: `job.prefix ‖ left ‖ right`, hashed as `job` says.

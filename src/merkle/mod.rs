@@ -46,6 +46,7 @@ pub use tree::Tree;
 
 /// The hash applied to leaves and nodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum HashFn {
     /// SHA-256 once.
     Sha256,
@@ -94,6 +95,7 @@ pub enum LeafRule {
 
 /// What a level does with its last node when it has an odd number of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OddNode {
     /// Pair it with itself (Bitcoin).
     Duplicate,
@@ -283,12 +285,19 @@ impl Merkle {
         }
     }
 
-    /// `flavor` on a given SHA-256 hasher (a forced path, or sequential).
+    /// `flavor` on a given SHA-256 hasher (a forced path, or sequential). An SM3 flavor takes
+    /// the hasher's backend and threading on SM3's best path; [`Merkle::with_sm3_hasher`]
+    /// forces an SM3 path.
     pub fn with_hasher(flavor: Flavor, hasher: sha256::Hasher) -> Self {
+        let sm3 = sm3::Hasher::new().with_backend(hasher.backend());
         Merkle {
             flavor,
             sha256: hasher,
-            sm3: sm3::Hasher::new().with_backend(hasher.backend()),
+            sm3: if hasher.is_parallel() {
+                sm3
+            } else {
+                sm3.sequential()
+            },
         }
     }
 
@@ -566,10 +575,8 @@ impl Merkle {
 
     /// The parent of a node hashed alone.
     fn lone(&self, node: &Digest) -> Digest {
-        let mut out = [[0; 32]];
         let job = self.flavor.job();
-        with_engine!(self, hasher => hasher.hash_messages(&job, &[node], &mut out));
-        out[0]
+        with_engine!(self, hasher => hasher.hash_job(&job, node))
     }
 
     /// Roots of all-zero subtrees of height 0..=depth (only padding flavors use them).

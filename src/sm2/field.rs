@@ -186,9 +186,9 @@ impl Fe {
 
     /// `self^exponent` (a public exponent), four bits at a time.
     fn pow(&self, exponent: &[u64; 4]) -> Fe {
-        let mut odd_powers = [Fe::ONE; 16];
+        let mut powers = [Fe::ONE; 16];
         for i in 1..16 {
-            odd_powers[i] = odd_powers[i - 1].mul(self);
+            powers[i] = powers[i - 1].mul(self);
         }
         let mut acc = Fe::ONE;
         for limb in exponent.iter().rev() {
@@ -198,7 +198,7 @@ impl Fe {
                 }
                 let digit = (limb >> (4 * nibble)) & 0xf;
                 if digit != 0 {
-                    acc = acc.mul(&odd_powers[digit as usize]);
+                    acc = acc.mul(&powers[digit as usize]);
                 }
             }
         }

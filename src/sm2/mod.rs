@@ -14,7 +14,7 @@
 //!   uses the special form of SM2's prime), with Jacobian coordinates and the a = −3 doubling;
 //! - s·G and t·P share one chain of doublings, with G's odd multiples in a table built once;
 //! - a key that signs again (twice in a batch, or already in the [`KeyCache`]) gets a table of
-//!   its own, which cuts the chain from 256 doublings to 33, and keeps its ZA for the default
+//!   its own, which cuts the chain from 257 doublings to 33, and keeps its ZA for the default
 //!   ID; consortium chains have few signers, so most keys are such keys;
 //! - the e of a batch are hashed by [`crate::sm3`]'s multi-message lanes, and items run on
 //!   rayon's threads.
@@ -59,7 +59,7 @@ pub const DEFAULT_ID: &[u8] = b"1234567812345678";
 pub const MAX_ID_LEN: usize = 8191;
 
 /// n, the group order, little-endian limbs.
-const ORDER: [u64; 4] = [
+pub(crate) const ORDER: [u64; 4] = [
     0x53bb_f409_39d5_4123,
     0x7203_df6b_21c6_052b,
     0xffff_ffff_ffff_ffff,
@@ -194,7 +194,7 @@ fn is_nonzero_scalar(value: &[u64; 4]) -> bool {
 }
 
 /// `value` mod n, for a value below 2n.
-fn reduce_once(value: [u64; 4], carried: bool) -> [u64; 4] {
+fn reduce_mod_n(value: [u64; 4], carried: bool) -> [u64; 4] {
     if carried || !less_than(&value, &ORDER) {
         sub_limbs(&value, &ORDER).0
     } else {
@@ -209,25 +209,24 @@ fn verify_parsed(key: &KeyMultiples<'_>, e: &Digest, r: &[u8; 32], s: &[u8; 32])
         return false;
     }
     let (sum, carried) = add_limbs(&r, &s);
-    let t = reduce_once(sum, carried);
+    let t = reduce_mod_n(sum, carried);
     if t == [0; 4] {
         return false;
     }
     // R = (e + x1) mod n = r holds exactly when x1 ≡ r − e (mod n); x1 < p < 2n leaves the
     // two candidates r − e and r − e + n, so no inversion is needed (Jacobian::x_is_one_of).
-    let e = reduce_once(limbs_from_bytes(e), false);
+    let e = reduce_mod_n(limbs_from_bytes(e), false);
     let (difference, borrowed) = sub_limbs(&r, &e);
     let target = if borrowed {
         add_limbs(&difference, &ORDER).0
     } else {
         difference
     };
-    let mut candidates = Vec::with_capacity(2);
-    candidates.extend(Fe::from_limbs(&target));
     let (shifted, carried) = add_limbs(&target, &ORDER);
-    if !carried {
-        candidates.extend(Fe::from_limbs(&shifted));
-    }
+    let candidates = [
+        Fe::from_limbs(&target),
+        (!carried).then(|| Fe::from_limbs(&shifted)).flatten(),
+    ];
     point::double_mul(&s, &t, key).x_is_one_of(&candidates)
 }
 
@@ -269,6 +268,11 @@ impl Verifier {
     pub fn encoding(mut self, encoding: Encoding) -> Self {
         self.encoding = Some(encoding);
         self
+    }
+
+    /// The encoding every signature is read in, when one was forced.
+    pub fn forced_encoding(&self) -> Option<Encoding> {
+        self.encoding
     }
 
     /// Verify batches on the calling thread only.
@@ -443,31 +447,40 @@ impl Verifier {
             self.lookup(bytes)
                 .map(|(key, seen)| (key, seen || uses > 1))
         });
-        let za_inputs: Vec<Vec<u8>> = items
+        // ZA ‖ M of every item that has a message and a key, hashed together on SM3's lanes (on
+        // the CPU: these are small, and the GPU setting is for trees and large batches).
+        let (hashed, za_inputs): (Vec<usize>, Vec<Vec<u8>>) = items
             .iter()
             .zip(&slot_of)
-            .map(|(item, &slot)| match (item, &keys[slot]) {
+            .enumerate()
+            .filter_map(|(i, (item, &slot))| match (item, &keys[slot]) {
                 (Hashing::Message { id, message }, Some((key, _))) => {
-                    [&key.za(id)[..], message].concat()
+                    Some((i, [&key.za(id)[..], message].concat()))
                 }
-                _ => Vec::new(),
+                _ => None,
             })
-            .collect();
+            .unzip();
+        let hasher = crate::sm3::Hasher::new().with_backend(crate::Backend::Cpu);
         let hasher = if self.sequential {
-            crate::sm3::Hasher::new().sequential()
+            hasher.sequential()
         } else {
-            crate::sm3::Hasher::new()
+            hasher
         };
-        let message_hashes = hasher.hash_many(&za_inputs);
+        let mut message_hashes: Vec<Option<Digest>> = vec![None; items.len()];
+        for (i, digest) in hashed.into_iter().zip(hasher.hash_many(&za_inputs)) {
+            message_hashes[i] = Some(digest);
+        }
         let verdicts = crate::batch::map_items(items.len(), self.sequential, |i| {
             let Some((key, repeated)) = &keys[slot_of[i]] else {
                 return false;
             };
             let e = match items[i] {
-                Hashing::Message { .. } => &message_hashes[i],
-                Hashing::Prehashed(e) => e,
+                Hashing::Prehashed(e) => Some(e),
+                Hashing::Message { .. } => message_hashes[i].as_ref(),
             };
-            self.verify_signature(&key.multiples(*repeated), e, signatures[i].as_ref())
+            e.is_some_and(|e| {
+                self.verify_signature(&key.multiples(*repeated), e, signatures[i].as_ref())
+            })
         });
         Ok(BatchOutcome::from_verdicts(verdicts))
     }

@@ -5,8 +5,8 @@
 //! doublings. A table holds the odd multiples (2i+1)·2^(32j)·Q of a point for the eight 32-bit
 //! parts j of a scalar, so with tables for both G and P the chain has 33 doublings instead of
 //! 256: G's table is built once per process, a key's when it signs more than once (it is kept
-//! in the key cache). A key seen once gets a small Jacobian table of its odd multiples, which
-//! costs less than a table's normalisation would save. Eight parts measured a fifth faster
+//! in the key cache). A key seen once gets a small Jacobian table of its odd multiples: one
+//! verification would not repay the normalisation an affine table needs. Eight parts measured a fifth faster
 //! than four; sixteen, or wider windows, gained under 5% for twice the memory.
 
 use std::sync::OnceLock;
@@ -193,15 +193,14 @@ impl Jacobian {
         Jacobian { x, y, z }
     }
 
-    /// Whether this point's affine x, reduced mod n, is `target` (an integer below n, given as
-    /// one field element or, when target + n is still below p, two): X = x·Z² needs no
-    /// inversion.
-    pub(crate) fn x_is_one_of(&self, candidates: &[Fe]) -> bool {
+    /// Whether this point's affine x is one of `candidates` (the field elements whose value
+    /// mod n is the target): X = x·Z² needs no inversion.
+    pub(crate) fn x_is_one_of(&self, candidates: &[Option<Fe>]) -> bool {
         if self.is_identity() {
             return false;
         }
         let zz = self.z.square();
-        candidates.iter().any(|x| x.mul(&zz) == self.x)
+        candidates.iter().flatten().any(|x| x.mul(&zz) == self.x)
     }
 
     /// The affine point, for tests.
@@ -248,7 +247,7 @@ fn odd_multiples(base: Jacobian, window: u32) -> Vec<Jacobian> {
     multiples
 }
 
-/// Odd multiples of a point times 2^(64j) for each part j, in affine coordinates.
+/// Odd multiples of a point times 2^(32j) for each part j, in affine coordinates.
 #[derive(Debug)]
 pub(crate) struct Table {
     window: u32,
@@ -339,7 +338,8 @@ fn scalar_part(scalar: &[u64; 4], part: usize) -> [u64; 4] {
 pub(crate) enum KeyMultiples<'a> {
     /// A key's table: a part's worth of doublings.
     Table(&'a Table),
-    /// A key seen once: its odd multiples in Jacobian coordinates, 256 doublings.
+    /// A key seen once: its point, whose odd multiples are made in Jacobian coordinates for
+    /// this one verification (257 doublings).
     Once(Affine),
 }
 
@@ -353,6 +353,11 @@ pub(crate) fn double_mul(s: &[u64; 4], t: &[u64; 4], key: &KeyMultiples<'_>) -> 
         KeyMultiples::Table(table) => {
             let key_digits: [[i8; 257]; PARTS] =
                 core::array::from_fn(|part| wnaf(&scalar_part(t, part), table.window));
+            // A part below 2^32 leaves no carry past digit 32.
+            debug_assert!(g_digits
+                .iter()
+                .chain(&key_digits)
+                .all(|d| d[PART_BITS + 1..].iter().all(|&digit| digit == 0)));
             for i in (0..=PART_BITS).rev() {
                 acc = acc.double();
                 for part in 0..PARTS {
@@ -419,9 +424,23 @@ mod tests {
         })
     }
 
+    /// A uniform scalar in [0, n), by rejection.
     fn below_n(rng: &mut impl rand::Rng) -> [u8; 32] {
-        let mut bytes: [u8; 32] = rng.random();
-        bytes[0] &= 0x7f;
+        loop {
+            let bytes: [u8; 32] = rng.random();
+            if crate::sm2::field::less_than(&limbs(&bytes), &crate::sm2::ORDER) {
+                return bytes;
+            }
+        }
+    }
+
+    /// n − 1.
+    fn largest() -> [u8; 32] {
+        let mut bytes = [0u8; 32];
+        for (i, limb) in crate::sm2::ORDER.iter().enumerate() {
+            bytes[32 - 8 * (i + 1)..32 - 8 * i].copy_from_slice(&limb.to_be_bytes());
+        }
+        bytes[31] -= 1;
         bytes
     }
 
@@ -448,7 +467,8 @@ mod tests {
                     one[31] = 1;
                     (one, one)
                 }
-                3 => ([0xff; 32].map(|b| b & 0x7f), [0x7f; 32]),
+                3 => (largest(), largest()),
+                4 => (largest(), below_n(&mut rng)),
                 _ => (below_n(&mut rng), below_n(&mut rng)),
             };
             let want = oracle_mul(&s, &t, &key_point);
@@ -500,6 +520,10 @@ mod tests {
                         assert!(digit % 2 != 0 && i32::from(digit).abs() < 1 << (window - 1));
                     }
                 }
+                let nonzero: Vec<usize> = (0..digits.len()).filter(|&i| digits[i] != 0).collect();
+                assert!(nonzero
+                    .windows(2)
+                    .all(|pair| pair[1] - pair[0] >= window as usize));
                 let want = num_bigint::BigInt::from_bytes_le(
                     num_bigint::Sign::Plus,
                     &scalar

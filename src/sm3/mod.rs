@@ -1,7 +1,7 @@
 //! SM3 (GB/T 32905-2016, GM/T 0004-2012), the hash of China's commercial cryptography: one
 //! message, many messages at once, and the 64-byte Merkle node.
 //!
-//! SM3 pads and chains like SHA-256, so it runs on the same engine ([`crate::sha256`]'s lanes,
+//! SM3 pads and chains like SHA-256, so it runs on the same engine ([`crate::hash`]: the lanes,
 //! padding-block reuse, thread split and calibration); only the compression differs. The
 //! AVX2 and AVX-512 paths hash 8 or 16 messages at once, one per 32-bit lane; the portable
 //! compression is the oracle they are tested against. x86 CPUs with SM3 instructions are not
