@@ -5,6 +5,9 @@ use std::sync::Arc;
 
 use batchverify::gpu::GpuContext;
 use batchverify::Backend;
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use rayon::prelude::*;
 
 use crate::record::{Regime, Sweep};
 
@@ -517,6 +520,34 @@ pub(crate) fn bad_mask(size: usize, bad: usize) -> Vec<bool> {
         mask[(2 * j + 1) * size / (2 * bad)] = true;
     }
     mask
+}
+
+/// `size` signed items by `signers` keys (`None`: every key distinct), the same for a given
+/// seed: `key(i)` makes key `i` (on rayon's threads), and `sign(key, rng, corrupt)` makes an
+/// item with its own seeded `rng`, corrupted where the evenly spread mask of `bad` says.
+/// Returns the items and the indices of the corrupted ones, in order.
+pub(crate) fn signed_items<K: Send + Sync, T: Send>(
+    size: usize,
+    signers: Option<usize>,
+    bad: usize,
+    seed: u64,
+    key: impl Fn(usize) -> K + Sync + Send,
+    sign: impl Fn(&K, &mut StdRng, bool) -> T + Sync + Send,
+) -> (Vec<T>, Vec<usize>) {
+    let keys: Vec<K> = (0..signers.unwrap_or(size).max(1))
+        .into_par_iter()
+        .map(key)
+        .collect();
+    let mask = bad_mask(size, bad);
+    let items = (0..size)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = StdRng::seed_from_u64(seed.rotate_left(32) ^ i as u64);
+            let key = &keys[signers.map_or(i, |n| rng.random_range(0..n))];
+            sign(key, &mut rng, mask[i])
+        })
+        .collect();
+    (items, (0..size).filter(|&i| mask[i]).collect())
 }
 
 /// Keys a case's private cache holds: the cache empties a shard (of 16) when it fills, so the

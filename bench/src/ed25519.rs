@@ -8,7 +8,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 
-use crate::case::{bad_mask, cache_capacity, unzip3};
+use crate::case::{cache_capacity, signed_items, unzip3};
 use crate::{Case, Regime, Spec, Sweep};
 
 /// Items a single-call row cycles through, so that no one item stays in the caches.
@@ -28,31 +28,27 @@ impl Inputs {
     /// `size` signatures by `signers` keys (`None`: every key distinct), `bad` of them corrupted
     /// (spread evenly), the same for a given seed.
     pub(crate) fn new(size: usize, signers: Option<usize>, bad: usize, seed: u64) -> Inputs {
-        let key_count = signers.unwrap_or(size);
-        let signing: Vec<SigningKey> = (0..key_count)
-            .into_par_iter()
-            .map(|i| SigningKey::from_bytes(&StdRng::seed_from_u64(seed ^ i as u64).random()))
-            .collect();
-        let mask = bad_mask(size, bad);
-        let items: Vec<([u8; 32], Vec<u8>, [u8; 64])> = (0..size)
-            .into_par_iter()
-            .map(|i| {
-                let mut rng = StdRng::seed_from_u64(seed.rotate_left(32) ^ i as u64);
-                let key = &signing[signers.map_or(i, |n| rng.random_range(0..n))];
+        let (items, bad) = signed_items(
+            size,
+            signers,
+            bad,
+            seed,
+            |i| SigningKey::from_bytes(&StdRng::seed_from_u64(seed ^ i as u64).random()),
+            |key: &SigningKey, rng, corrupt| {
                 let message = rng.random::<[u8; 32]>().to_vec();
                 let mut signature = key.sign(&message).to_bytes();
-                if mask[i] {
+                if corrupt {
                     signature[40] ^= 1;
                 }
                 (key.verifying_key().to_bytes(), message, signature)
-            })
-            .collect();
+            },
+        );
         let (keys, messages, signatures) = unzip3(items);
         Inputs {
             keys,
             messages,
             signatures,
-            bad: (0..size).filter(|&i| mask[i]).collect(),
+            bad,
         }
     }
 

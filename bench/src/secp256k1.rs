@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use secp256k1::{Keypair, Message, PublicKey, SecretKey, XOnlyPublicKey};
 use sha3::Digest;
 
-use crate::case::{bad_mask, cache_capacity};
+use crate::case::{cache_capacity, signed_items};
 use crate::{Case, Regime, Spec, Sweep};
 
 /// Items a single-call row cycles through, so that no one item stays in the caches.
@@ -51,27 +51,23 @@ impl Inputs {
         bad: usize,
         seed: u64,
     ) -> Inputs {
-        let key_count = signers.unwrap_or(size).max(1);
-        let secrets: Vec<SecretKey> = (0..key_count)
-            .map(|i| {
+        let (items, bad) = signed_items(
+            size,
+            signers,
+            bad,
+            seed,
+            |i| {
                 let mut rng = StdRng::seed_from_u64(seed ^ (i as u64).rotate_left(17));
                 loop {
                     if let Ok(secret) = SecretKey::from_secret_bytes(rng.random()) {
                         break secret;
                     }
                 }
-            })
-            .collect();
-        let mask = bad_mask(size, bad);
-        type Signed = (Vec<u8>, [u8; 32], Vec<u8>, [u8; 20]);
-        let items: Vec<Signed> = (0..size)
-            .into_par_iter()
-            .map(|i| {
-                let mut rng = StdRng::seed_from_u64(seed.rotate_left(32) ^ i as u64);
-                let secret = &secrets[signers.map_or(i, |n| rng.random_range(0..n))];
+            },
+            |secret: &SecretKey, rng, corrupt| {
                 let message: [u8; 32] = rng.random();
                 let mut signed = message;
-                if mask[i] {
+                if corrupt {
                     signed[0] ^= 1;
                 }
                 match scheme {
@@ -104,14 +100,14 @@ impl Inputs {
                         (key.to_vec(), message, bytes, address(&key))
                     }
                 }
-            })
-            .collect();
+            },
+        );
         let mut inputs = Inputs {
             keys: Vec::with_capacity(size),
             messages: Vec::with_capacity(size),
             signatures: Vec::with_capacity(size),
             addresses: Vec::with_capacity(size),
-            bad: (0..size).filter(|&i| mask[i]).collect(),
+            bad,
         };
         for (key, message, signature, address) in items {
             inputs.keys.push(key);

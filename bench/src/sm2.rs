@@ -10,7 +10,7 @@ use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 use sm2::dsa::signature::{Signer as _, Verifier as _};
 
-use crate::case::{bad_mask, cache_capacity};
+use crate::case::{cache_capacity, signed_items};
 use crate::{Case, Regime, Spec, Sweep};
 
 /// The signer ID every item uses: the standard's default.
@@ -32,10 +32,12 @@ impl Inputs {
     /// `size` signatures by `signers` keys (`None`: every key distinct), `bad` of them over
     /// another message (spread evenly), the same for a given seed.
     pub(crate) fn new(size: usize, signers: Option<usize>, bad: usize, seed: u64) -> Inputs {
-        let key_count = signers.unwrap_or(size).max(1);
-        let keys: Vec<sm2::dsa::SigningKey> = (0..key_count)
-            .into_par_iter()
-            .map(|i| {
+        let (items, bad) = signed_items(
+            size,
+            signers,
+            bad,
+            seed,
+            |i| {
                 let mut rng = StdRng::seed_from_u64(seed ^ (i as u64).rotate_left(17));
                 loop {
                     let bytes: [u8; 32] = rng.random();
@@ -43,30 +45,24 @@ impl Inputs {
                         break key;
                     }
                 }
-            })
-            .collect();
-        let mask = bad_mask(size, bad);
-        let items: Vec<(Vec<u8>, [u8; 32], Vec<u8>)> = (0..size)
-            .into_par_iter()
-            .map(|i| {
-                let mut rng = StdRng::seed_from_u64(seed.rotate_left(32) ^ i as u64);
-                let key = &keys[signers.map_or(i, |n| rng.random_range(0..n))];
+            },
+            |key: &sm2::dsa::SigningKey, rng, corrupt| {
                 let message: [u8; 32] = rng.random();
                 let mut signed = message;
-                if mask[i] {
+                if corrupt {
                     signed[0] ^= 1;
                 }
                 let signature: sm2::dsa::Signature = key.sign(&signed);
                 let public_key = key.verifying_key().to_sec1_bytes().to_vec();
                 (public_key, message, signature.to_bytes().to_vec())
-            })
-            .collect();
+            },
+        );
         let (keys, messages, signatures) = crate::case::unzip3(items);
         Inputs {
             keys,
             messages,
             signatures,
-            bad: (0..size).filter(|&i| mask[i]).collect(),
+            bad,
         }
     }
 

@@ -3,19 +3,7 @@
 
 mod common;
 
-use common::{batchverify, vectors_dir};
-
-fn read(relative: &str) -> Option<String> {
-    let path = vectors_dir()?.join(relative);
-    Some(std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
-}
-
-fn lines(out: &std::process::Output) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("JSON line"))
-        .collect()
-}
+use common::{batchverify, json_lines as lines, read_vector as read};
 
 #[test]
 fn schnorr_verdicts_follow_bip340_and_the_exit_code_says_some_failed() {

@@ -3,21 +3,13 @@
 
 mod common;
 
-use common::{batchverify, vectors_dir};
-
-fn lines(out: &std::process::Output) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("JSON line"))
-        .collect()
-}
+use common::{batchverify, json_lines as lines, read_vector};
 
 #[test]
 fn sm2_verdicts_follow_openssl_with_ids_and_both_encodings() {
-    let Some(dir) = vectors_dir() else {
+    let Some(text) = read_vector("sm2-sm3/sm2_openssl.jsonl") else {
         return;
     };
-    let text = std::fs::read_to_string(dir.join("sm2-sm3/sm2_openssl.jsonl")).unwrap();
     let mut input = String::new();
     let mut expected = Vec::new();
     for (i, line) in text.lines().enumerate() {

@@ -596,6 +596,19 @@ fn batch_weights(prepared: &[Prepared], items: &[Item<'_>], secret: &[u8; 32]) -
 mod tests {
     use super::*;
 
+    /// 300 BIP-340 signatures by the secret key `[seed; 32]` (k256's signer), over the
+    /// messages 0..300 as little-endian bytes.
+    fn signed_by_one_key(seed: u8) -> ([u8; 32], Vec<[u8; 8]>, Vec<[u8; 64]>) {
+        let signer = k256::schnorr::SigningKey::from_slice(&[seed; 32]).unwrap();
+        let public_key: [u8; 32] = signer.verifying_key().to_bytes().into();
+        let messages: Vec<[u8; 8]> = (0..300u64).map(u64::to_le_bytes).collect();
+        let signatures = messages
+            .iter()
+            .map(|m| signer.sign_raw(m, &[0; 32]).unwrap().to_bytes())
+            .collect();
+        (public_key, messages, signatures)
+    }
+
     #[test]
     fn keys_cached_by_single_calls_gain_their_point_in_a_batch() {
         let cache = Arc::new(KeyCache::new(64));
@@ -603,13 +616,7 @@ mod tests {
         let verifier = Verifier::new()
             .key_cache(Some(cache.clone()))
             .sequential(true);
-        let signer = k256::schnorr::SigningKey::from_slice(&[3; 32]).unwrap();
-        let public_key: [u8; 32] = signer.verifying_key().to_bytes().into();
-        let messages: Vec<[u8; 8]> = (0..300u64).map(u64::to_le_bytes).collect();
-        let mut signatures: Vec<[u8; 64]> = messages
-            .iter()
-            .map(|m| signer.sign_raw(m, &[0; 32]).unwrap().to_bytes())
-            .collect();
+        let (public_key, messages, mut signatures) = signed_by_one_key(3);
         signatures[200][63] ^= 1;
         assert!(verifier
             .verify(&public_key, &messages[0], &signatures[0])
@@ -637,13 +644,7 @@ mod tests {
 
     #[test]
     fn without_a_secret_every_item_gets_its_single_verdict() {
-        let signer = k256::schnorr::SigningKey::from_slice(&[6; 32]).unwrap();
-        let public_key: [u8; 32] = signer.verifying_key().to_bytes().into();
-        let messages: Vec<[u8; 8]> = (0..300u64).map(u64::to_le_bytes).collect();
-        let mut signatures: Vec<[u8; 64]> = messages
-            .iter()
-            .map(|m| signer.sign_raw(m, &[0; 32]).unwrap().to_bytes())
-            .collect();
+        let (public_key, messages, mut signatures) = signed_by_one_key(6);
         signatures[250][40] ^= 1;
         let items: Vec<Item<'_>> = (0..messages.len())
             .map(|i| Item {

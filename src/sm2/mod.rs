@@ -70,12 +70,12 @@ pub(crate) const ORDER: [u64; 4] = [
 /// table, so about 16 MiB at most; a consortium has far fewer signers.
 const DEFAULT_CACHE_CAPACITY: usize = 4096;
 
-/// A parsed public key: its point, its ZA for [`DEFAULT_ID`], and its table once it signs
-/// again.
+/// A parsed public key: its point, its ZA for [`DEFAULT_ID`] once a signature uses that ID,
+/// and its table once it signs again.
 #[derive(Debug)]
 pub(crate) struct DecodedKey {
     point: Affine,
-    default_za: Digest,
+    default_za: OnceLock<Digest>,
     table: OnceLock<Table>,
 }
 
@@ -90,14 +90,16 @@ impl DecodedKey {
         };
         Some(DecodedKey {
             point,
-            default_za: za_of(&point, DEFAULT_ID),
+            default_za: OnceLock::new(),
             table: OnceLock::new(),
         })
     }
 
     fn za(&self, id: &[u8]) -> Digest {
         if id == DEFAULT_ID {
-            self.default_za
+            *self
+                .default_za
+                .get_or_init(|| za_of(&self.point, DEFAULT_ID))
         } else {
             za_of(&self.point, id)
         }

@@ -14,6 +14,21 @@ pub fn vectors_dir() -> Option<PathBuf> {
     vectors::locate(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"))
 }
 
+/// A vector file's text, or `None` when the run opted out of the vectors.
+pub fn read_vector(relative: &str) -> Option<String> {
+    let path = vectors_dir()?.join(relative);
+    Some(std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+}
+
+/// Standard output as the JSON lines the `verify`, `recover` and `merkle verify` commands
+/// write.
+pub fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON line"))
+        .collect()
+}
+
 /// `batchverify args…` with `stdin` piped in; its exit status and both outputs.
 pub fn batchverify(args: &[&str], stdin: &str) -> Output {
     batchverify_with_env(args, stdin, &[])
