@@ -78,14 +78,45 @@ impl Vector for Ymm {
         _mm256_storeu_si256(dst.cast(), self.0)
     }
     #[inline(always)]
-    unsafe fn message_word(blocks: *const LaneBlock, word: usize) -> Self {
-        let block_starts = _mm256_setr_epi32(0, 16, 32, 48, 64, 80, 96, 112);
-        let words = blocks.cast::<i32>().add(word);
-        let gathered = _mm256_i32gather_epi32::<4>(words.cast(), block_starts);
+    unsafe fn message_words(blocks: *const LaneBlock) -> [Self; 16] {
+        // Two 8 x 8 transposes (words 0-7 and 8-15) of the blocks as loaded, cheaper than
+        // sixteen gathers. Plain loops, not closures: a closure is a function of its own,
+        // without this one's target features.
         let byte_swap = _mm256_broadcastsi128_si256(_mm_set_epi64x(
             0x0c0d_0e0f_0809_0a0b,
             0x0405_0607_0001_0203,
         ));
-        Ymm(_mm256_shuffle_epi8(gathered, byte_swap))
+        let mut words = [Ymm(_mm256_setzero_si256()); 16];
+        for half in 0..2 {
+            let mut rows = [_mm256_setzero_si256(); 8];
+            for (lane, row) in rows.iter_mut().enumerate() {
+                *row = _mm256_loadu_si256(blocks.add(lane).cast::<__m256i>().add(half));
+            }
+            let mut pairs = [_mm256_setzero_si256(); 8];
+            for i in (0..8).step_by(2) {
+                pairs[i] = _mm256_unpacklo_epi32(rows[i], rows[i + 1]);
+                pairs[i + 1] = _mm256_unpackhi_epi32(rows[i], rows[i + 1]);
+            }
+            // Chunk c of `quads[4i + k]` is word 4c + k of rows 4i .. 4i + 4.
+            let mut quads = [_mm256_setzero_si256(); 8];
+            for i in (0..8).step_by(4) {
+                quads[i] = _mm256_unpacklo_epi64(pairs[i], pairs[i + 2]);
+                quads[i + 1] = _mm256_unpackhi_epi64(pairs[i], pairs[i + 2]);
+                quads[i + 2] = _mm256_unpacklo_epi64(pairs[i + 1], pairs[i + 3]);
+                quads[i + 3] = _mm256_unpackhi_epi64(pairs[i + 1], pairs[i + 3]);
+            }
+            for k in 0..4 {
+                let (x, y) = (quads[k], quads[4 + k]);
+                words[8 * half + k] = Ymm(_mm256_shuffle_epi8(
+                    _mm256_permute2x128_si256::<0x20>(x, y),
+                    byte_swap,
+                ));
+                words[8 * half + 4 + k] = Ymm(_mm256_shuffle_epi8(
+                    _mm256_permute2x128_si256::<0x31>(x, y),
+                    byte_swap,
+                ));
+            }
+        }
+        words
     }
 }

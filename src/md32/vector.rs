@@ -2,7 +2,7 @@
 //! eight lanes in AVX2, sixteen in AVX-512. SHA-256's and SM3's rounds are written once against
 //! this trait ([`super::Algorithm::compress_lanes`]).
 
-use super::{LaneBlock, MAX_LANES};
+use super::LaneBlock;
 
 /// Operations on a vector of `LANES` 32-bit words, one message per lane.
 ///
@@ -26,8 +26,9 @@ pub trait Vector: Copy {
     unsafe fn load(src: *const u32) -> Self;
     /// `LANES` words to `dst`.
     unsafe fn store(self, dst: *mut u32);
-    /// Big-endian word `word` of each of the `LANES` consecutive blocks at `blocks`.
-    unsafe fn message_word(blocks: *const LaneBlock, word: usize) -> Self;
+    /// The sixteen big-endian words of each of the `LANES` consecutive blocks at `blocks`:
+    /// word `t` of lane `i` is lane `i` of the `t`-th vector.
+    unsafe fn message_words(blocks: *const LaneBlock) -> [Self; 16];
 }
 
 /// `V::rotate_right` by a literal number of bits, with the complement worked out.
@@ -58,19 +59,6 @@ pub(crate) unsafe fn store_state<V: Vector>(state: *mut u32, rows: [V; 8]) {
     for (i, row) in rows.into_iter().enumerate() {
         row.store(state.wrapping_add(i * V::LANES));
     }
-}
-
-/// The first `COUNT` big-endian words of every lane's block.
-#[inline(always)]
-pub(crate) unsafe fn message_words<V: Vector, const COUNT: usize>(
-    blocks: &[LaneBlock; MAX_LANES],
-) -> [V; COUNT] {
-    const { assert!(COUNT >= 16) };
-    let mut w = [V::splat(0); COUNT];
-    for (t, w_t) in w.iter_mut().enumerate().take(16) {
-        *w_t = V::message_word(blocks.as_ptr(), t);
-    }
-    w
 }
 
 /// The kernel boilerplate shared by the vector paths: word-major state of `$lanes` messages,

@@ -100,13 +100,13 @@ impl Algorithm for Sha256 {
         state: *mut u32,
         blocks: &[LaneBlock; MAX_LANES],
     ) {
-        multilane::compress::<V>(state, blocks)
+        multilane::rounds::<V>(state, multilane::Expanding::new(blocks))
     }
 
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     #[inline(always)]
     unsafe fn compress_lanes_scheduled<V: md32::vector::Vector>(state: *mut u32, wk: &[u32; 64]) {
-        multilane::rounds::<V>(state, |t| V::splat(wk[t]))
+        multilane::rounds::<V>(state, multilane::Shared(wk))
     }
 
     md32::algorithm_statics!([u32; 64]);
@@ -170,7 +170,7 @@ fn small_sigma1(x: u32) -> u32 {
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod multilane {
     use super::{LaneBlock, K, MAX_LANES};
-    use crate::md32::vector::{load_state, message_words, rotr, store_state, Vector};
+    use crate::md32::vector::{load_state, rotr, store_state, Vector};
 
     macro_rules! round {
         ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $wk:expr) => {
@@ -183,47 +183,78 @@ mod multilane {
         };
     }
 
-    /// Runs the 64 rounds on the word-major state at `state` (8 rows of `LANES` words), with
-    /// `wk(t)` giving `W[t] + K[t]` for every lane.
+    /// Where each round's `W[t] + K[t]` comes from.
+    pub(super) trait RoundWords<V: Vector> {
+        unsafe fn next(&mut self, t: usize) -> V;
+    }
+
+    /// Each lane's own block, its schedule expanded as the rounds reach it in a ring of sixteen
+    /// words: all 64 at once would not fit in the registers beside the rounds' own.
+    pub(super) struct Expanding<V>([V; 16]);
+
+    impl<V: Vector> Expanding<V> {
+        #[inline(always)]
+        pub(super) unsafe fn new(blocks: &[LaneBlock; MAX_LANES]) -> Self {
+            const { assert!(V::LANES <= MAX_LANES) };
+            Expanding(V::message_words(blocks.as_ptr()))
+        }
+    }
+
+    impl<V: Vector> RoundWords<V> for Expanding<V> {
+        #[inline(always)]
+        unsafe fn next(&mut self, t: usize) -> V {
+            let w = &mut self.0;
+            if t >= 16 {
+                let x = w[(t - 15) % 16];
+                let small_sigma0 = V::xor3(rotr!(V, x, 7), rotr!(V, x, 18), V::shift_right::<3>(x));
+                let x = w[(t - 2) % 16];
+                let small_sigma1 =
+                    V::xor3(rotr!(V, x, 17), rotr!(V, x, 19), V::shift_right::<10>(x));
+                w[t % 16] = V::add(
+                    V::add(small_sigma1, w[(t - 7) % 16]),
+                    V::add(small_sigma0, w[t % 16]),
+                );
+            }
+            V::add(w[t % 16], V::splat(K[t]))
+        }
+    }
+
+    /// One block shared by every lane, given as its schedule with the constants added.
+    pub(super) struct Shared<'a>(pub(super) &'a [u32; 64]);
+
+    impl<V: Vector> RoundWords<V> for Shared<'_> {
+        #[inline(always)]
+        unsafe fn next(&mut self, t: usize) -> V {
+            V::splat(self.0[t])
+        }
+    }
+
+    /// Runs the 64 rounds on the word-major state at `state` (8 rows of `LANES` words).
     #[inline(always)]
-    pub(super) unsafe fn rounds<V: Vector>(state: *mut u32, wk: impl Fn(usize) -> V) {
+    pub(super) unsafe fn rounds<V: Vector>(state: *mut u32, mut words: impl RoundWords<V>) {
         let initial = load_state::<V>(state);
         let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = initial;
-        // Eight rounds rotate the roles of a..h back to where they started, so the names can
-        // stay.
-        for t in (0..64).step_by(8) {
-            round!(a, b, c, d, e, f, g, h, wk(t));
-            round!(h, a, b, c, d, e, f, g, wk(t + 1));
-            round!(g, h, a, b, c, d, e, f, wk(t + 2));
-            round!(f, g, h, a, b, c, d, e, wk(t + 3));
-            round!(e, f, g, h, a, b, c, d, wk(t + 4));
-            round!(d, e, f, g, h, a, b, c, wk(t + 5));
-            round!(c, d, e, f, g, h, a, b, wk(t + 6));
-            round!(b, c, d, e, f, g, h, a, wk(t + 7));
+        // Unrolled by hand so that every `t` is a constant: the schedule ring's indices then
+        // name registers. Eight rounds rotate the roles of a..h back to where they started, so
+        // the names can stay.
+        macro_rules! eight_rounds {
+            ($($t:literal)*) => {$(
+                round!(a, b, c, d, e, f, g, h, words.next($t));
+                round!(h, a, b, c, d, e, f, g, words.next($t + 1));
+                round!(g, h, a, b, c, d, e, f, words.next($t + 2));
+                round!(f, g, h, a, b, c, d, e, words.next($t + 3));
+                round!(e, f, g, h, a, b, c, d, words.next($t + 4));
+                round!(d, e, f, g, h, a, b, c, words.next($t + 5));
+                round!(c, d, e, f, g, h, a, b, words.next($t + 6));
+                round!(b, c, d, e, f, g, h, a, words.next($t + 7));
+            )*};
         }
+        eight_rounds!(0 8 16 24 32 40 48 56);
         let mut last = [a, b, c, d, e, f, g, h];
         for (end, start) in last.iter_mut().zip(initial) {
             *end = V::add(start, *end);
         }
         store_state(state, last);
-    }
-
-    /// Compresses the first `LANES` blocks into the word-major `state`.
-    #[inline(always)]
-    pub(super) unsafe fn compress<V: Vector>(state: *mut u32, blocks: &[LaneBlock; MAX_LANES]) {
-        const { assert!(V::LANES <= MAX_LANES) };
-        let mut w = message_words::<V, 64>(blocks);
-        for t in 16..64 {
-            let x = w[t - 15];
-            let small_sigma0 = V::xor3(rotr!(V, x, 7), rotr!(V, x, 18), V::shift_right::<3>(x));
-            let x = w[t - 2];
-            let small_sigma1 = V::xor3(rotr!(V, x, 17), rotr!(V, x, 19), V::shift_right::<10>(x));
-            w[t] = V::add(
-                V::add(small_sigma1, w[t - 7]),
-                V::add(small_sigma0, w[t - 16]),
-            );
-        }
-        rounds::<V>(state, |t| V::add(w[t], V::splat(K[t])));
     }
 }
 

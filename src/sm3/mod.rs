@@ -80,13 +80,13 @@ impl Algorithm for Sm3 {
         state: *mut u32,
         blocks: &[LaneBlock; MAX_LANES],
     ) {
-        multilane::compress::<V>(state, blocks)
+        multilane::rounds::<V>(state, multilane::Expanding::new(blocks))
     }
 
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     #[inline(always)]
     unsafe fn compress_lanes_scheduled<V: md32::vector::Vector>(state: *mut u32, w: &Expanded) {
-        multilane::rounds::<V>(state, |j| V::splat(w[j]), |j| V::splat(w[j] ^ w[j + 4]))
+        multilane::rounds::<V>(state, multilane::Shared(w))
     }
 
     md32::algorithm_statics!(Expanded);
@@ -153,8 +153,8 @@ fn rounds(state: &mut [u32; 8], w: &Expanded) {
 /// The rounds written once for any vector of lanes, one message per lane.
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod multilane {
-    use super::{LaneBlock, MAX_LANES, ROTATED_T};
-    use crate::md32::vector::{load_state, message_words, rotl, store_state, Vector};
+    use super::{Expanded, LaneBlock, MAX_LANES, ROTATED_T};
+    use crate::md32::vector::{load_state, rotl, store_state, Vector};
 
     /// One round; the caller renames the registers instead of moving them (D takes TT1 and H
     /// takes P0(TT2), which become the new A and E), so four rounds bring the names back.
@@ -173,107 +173,88 @@ mod multilane {
         };
     }
 
-    /// Four rounds from round `$j`, with FF and GG as `$ff` and `$gg`.
+    /// Four rounds from round `$j`, with FF and GG as `$ff` and `$gg` and the message words
+    /// from `$words`.
     macro_rules! four_rounds {
-        ($ff:ident, $gg:ident, $w:ident, $wp:ident, $j:expr,
+        ($ff:ident, $gg:ident, $words:ident, $j:expr,
          $a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident) => {
-            round!(
-                $ff,
-                $gg,
-                $a,
-                $b,
-                $c,
-                $d,
-                $e,
-                $f,
-                $g,
-                $h,
-                $w($j),
-                $wp($j),
-                $j
-            );
-            round!(
-                $ff,
-                $gg,
-                $d,
-                $a,
-                $b,
-                $c,
-                $h,
-                $e,
-                $f,
-                $g,
-                $w($j + 1),
-                $wp($j + 1),
-                $j + 1
-            );
-            round!(
-                $ff,
-                $gg,
-                $c,
-                $d,
-                $a,
-                $b,
-                $g,
-                $h,
-                $e,
-                $f,
-                $w($j + 2),
-                $wp($j + 2),
-                $j + 2
-            );
-            round!(
-                $ff,
-                $gg,
-                $b,
-                $c,
-                $d,
-                $a,
-                $f,
-                $g,
-                $h,
-                $e,
-                $w($j + 3),
-                $wp($j + 3),
-                $j + 3
-            );
+            let (w, wp) = $words.next($j);
+            round!($ff, $gg, $a, $b, $c, $d, $e, $f, $g, $h, w, wp, $j);
+            let (w, wp) = $words.next($j + 1);
+            round!($ff, $gg, $d, $a, $b, $c, $h, $e, $f, $g, w, wp, $j + 1);
+            let (w, wp) = $words.next($j + 2);
+            round!($ff, $gg, $c, $d, $a, $b, $g, $h, $e, $f, w, wp, $j + 2);
+            let (w, wp) = $words.next($j + 3);
+            round!($ff, $gg, $b, $c, $d, $a, $f, $g, $h, $e, w, wp, $j + 3);
         };
     }
 
-    /// Runs the 64 rounds on the word-major state at `state`, with `w(j)` and `wp(j)` giving
-    /// W_j and W'_j for every lane.
+    /// Where each round's W_j and W'_j come from.
+    pub(super) trait RoundWords<V: Vector> {
+        unsafe fn next(&mut self, j: usize) -> (V, V);
+    }
+
+    /// Each lane's own block, expanded as the rounds reach it in a ring of sixteen words (round
+    /// j needs W_{j+4}, whose inputs go back to W_{j-12}, the word its slot held): all 68 at
+    /// once would not fit in the registers beside the rounds' own.
+    pub(super) struct Expanding<V>([V; 16]);
+
+    impl<V: Vector> Expanding<V> {
+        #[inline(always)]
+        pub(super) unsafe fn new(blocks: &[LaneBlock; MAX_LANES]) -> Self {
+            const { assert!(V::LANES <= MAX_LANES) };
+            Expanding(V::message_words(blocks.as_ptr()))
+        }
+    }
+
+    impl<V: Vector> RoundWords<V> for Expanding<V> {
+        #[inline(always)]
+        unsafe fn next(&mut self, j: usize) -> (V, V) {
+            let w = &mut self.0;
+            let ahead = j + 4;
+            if ahead >= 16 {
+                let x = V::xor3(
+                    w[(ahead - 16) % 16],
+                    w[(ahead - 9) % 16],
+                    rotl!(V, w[(ahead - 3) % 16], 15),
+                );
+                let p1 = V::xor3(x, rotl!(V, x, 15), rotl!(V, x, 23));
+                w[ahead % 16] = V::xor3(p1, rotl!(V, w[(ahead - 13) % 16], 7), w[(ahead - 6) % 16]);
+            }
+            (w[j % 16], V::xor(w[j % 16], w[ahead % 16]))
+        }
+    }
+
+    /// One block shared by every lane, given expanded.
+    pub(super) struct Shared<'a>(pub(super) &'a Expanded);
+
+    impl<V: Vector> RoundWords<V> for Shared<'_> {
+        #[inline(always)]
+        unsafe fn next(&mut self, j: usize) -> (V, V) {
+            let w = self.0;
+            (V::splat(w[j]), V::splat(w[j] ^ w[j + 4]))
+        }
+    }
+
+    /// Runs the 64 rounds on the word-major state at `state`.
     #[inline(always)]
-    pub(super) unsafe fn rounds<V: Vector>(
-        state: *mut u32,
-        w: impl Fn(usize) -> V,
-        wp: impl Fn(usize) -> V,
-    ) {
+    pub(super) unsafe fn rounds<V: Vector>(state: *mut u32, mut words: impl RoundWords<V>) {
         let initial = load_state::<V>(state);
         let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = initial;
-        for j in (0..16).step_by(4) {
-            four_rounds!(xor3, xor3, w, wp, j, a, b, c, d, e, f, g, h);
+        // Unrolled by hand so that every j is a constant: the ring's indices then name
+        // registers.
+        macro_rules! rounds_from {
+            ($ff:ident, $gg:ident, $($j:literal)*) => {$(
+                four_rounds!($ff, $gg, words, $j, a, b, c, d, e, f, g, h);
+            )*};
         }
-        for j in (16..64).step_by(4) {
-            four_rounds!(majority, choose, w, wp, j, a, b, c, d, e, f, g, h);
-        }
+        rounds_from!(xor3, xor3, 0 4 8 12);
+        rounds_from!(majority, choose, 16 20 24 28 32 36 40 44 48 52 56 60);
         let mut last = [a, b, c, d, e, f, g, h];
         for (end, start) in last.iter_mut().zip(initial) {
             *end = V::xor(start, *end);
         }
         store_state(state, last);
-    }
-
-    /// Compresses the first `LANES` blocks into the word-major `state`.
-    #[inline(always)]
-    pub(super) unsafe fn compress<V: Vector>(state: *mut u32, blocks: &[LaneBlock; MAX_LANES]) {
-        const { assert!(V::LANES <= MAX_LANES) };
-        let mut w = message_words::<V, 68>(blocks);
-        for j in 16..68 {
-            let x = V::xor3(w[j - 16], w[j - 9], rotl!(V, w[j - 3], 15));
-            let p1 = V::xor3(x, rotl!(V, x, 15), rotl!(V, x, 23));
-            w[j] = V::xor3(p1, rotl!(V, w[j - 13], 7), w[j - 6]);
-        }
-        rounds::<V>(state, |j| w[j], |j| V::xor(w[j], w[j + 4]));
     }
 }
 
