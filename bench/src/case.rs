@@ -146,7 +146,8 @@ pub enum Kind {
         hash: crate::sha256::Hash,
         count: usize,
     },
-    /// One chain of compressions on one thread: the cost of a single compression.
+    /// Compressions on one thread: one chain of them (the cost of a single compression) and
+    /// each kernel on Merkle nodes in cache.
     Sha256Floor,
     /// An SSZ tree over this hash.
     Merkle { hash: crate::sha256::Hash },
@@ -297,7 +298,12 @@ fn suite_specs(suite: Suite, sweep: Sweep, options: &PlanOptions, specs: &mut Ve
                 if hash == crate::sha256::Hash::Sha256 {
                     specs.push(Spec {
                         threads: 1,
-                        ..spec("floor".to_string(), Kind::Sha256Floor, None, 64)
+                        ..spec(
+                            "floor and ceilings".to_string(),
+                            Kind::Sha256Floor,
+                            None,
+                            64,
+                        )
                     });
                 }
             }
@@ -507,7 +513,7 @@ pub fn cases(spec: &Spec, gpu: Option<&Arc<GpuContext>>) -> Vec<Case> {
         Kind::Secp256k1 { scheme, signers } => crate::secp256k1::cases(spec, scheme, signers),
         Kind::Sm2 { signers } => crate::sm2::cases(spec, signers),
         Kind::Hash { hash, count } => crate::sha256::cases(spec, hash, count, gpu),
-        Kind::Sha256Floor => vec![crate::sha256::floor()],
+        Kind::Sha256Floor => crate::sha256::floor_and_ceilings(),
         Kind::Merkle { hash } => crate::merkle::cases(spec, hash, gpu),
     }
 }

@@ -139,14 +139,40 @@ pub(crate) fn cases(
     cases
 }
 
-/// `sha2::compress256` over one long chain of dependent blocks.
-pub(crate) fn floor() -> Case {
+/// The bounds a Merkle tree's per-core rate is judged against, in compressions per second on
+/// one thread: `sha2::compress256` over one long chain of dependent blocks (the SHA-NI floor,
+/// each compression waiting on the one before), and each of our kernels on Merkle nodes whose
+/// children sit in cache (the ceiling of its lanes; a node is two compressions).
+pub(crate) fn floor_and_ceilings() -> Vec<Case> {
     let blocks = vec![[0x5au8; 64]; SHA256_MESSAGES];
     let sha = batchverify::cpu_info().features.contains(&"sha");
-    Case::new("sha2", "compress256 chain", move || {
+    let mut cases = vec![Case::new("sha2", "compress256 chain", move || {
         let mut state = [0u32; 8];
         sha2::block_api::compress256(&mut state, std::hint::black_box(&blocks));
         std::hint::black_box(state) != [0; 8]
     })
-    .path(if sha { "sha-ni" } else { "software" })
+    .path(if sha { "sha-ni" } else { "software" })];
+    // 256 children (8 KiB) hashed again and again: they stay in L1, and the digests fit a heap
+    // block that is reused instead of fresh pages each call.
+    const CHILDREN: usize = 256;
+    let children: Arc<Vec<Digest>> = Arc::new(
+        (0..CHILDREN)
+            .map(|i| sha2_loop(&[i.to_le_bytes().to_vec()])[0])
+            .collect(),
+    );
+    let want = Arc::new(sha2_loop(&[children[..2].as_flattened().to_vec()])[0]);
+    for kernel in batchverify::sha256::supported_paths() {
+        let hasher = batchverify::sha256::Hasher::with_path(kernel)
+            .expect("a supported kernel")
+            .sequential();
+        let (children, want) = (children.clone(), want.clone());
+        cases.push(
+            Case::new("batchverify", "hash_pairs of nodes in L1", move || {
+                (0..SHA256_MESSAGES / CHILDREN)
+                    .all(|_| hasher.hash_pairs(std::hint::black_box(&children))[0] == *want)
+            })
+            .path(kernel),
+        );
+    }
+    cases
 }

@@ -7,7 +7,7 @@ use core::arch::x86::*;
 use core::arch::x86_64::*;
 
 use super::vector::{vector_kernel, Vector};
-use super::LaneBlock;
+use super::{Blocks, Digest};
 
 /// Eight lanes.
 pub(crate) struct Avx2;
@@ -78,7 +78,7 @@ impl Vector for Ymm {
         _mm256_storeu_si256(dst.cast(), self.0)
     }
     #[inline(always)]
-    unsafe fn message_words(blocks: *const LaneBlock) -> [Self; 16] {
+    unsafe fn message_words(blocks: &Blocks<'_>) -> [Self; 16] {
         // Two 8 x 8 transposes (words 0-7 and 8-15) of the blocks as loaded, cheaper than
         // sixteen gathers. Plain loops, not closures: a closure is a function of its own,
         // without this one's target features.
@@ -90,7 +90,7 @@ impl Vector for Ymm {
         for half in 0..2 {
             let mut rows = [_mm256_setzero_si256(); 8];
             for (lane, row) in rows.iter_mut().enumerate() {
-                *row = _mm256_loadu_si256(blocks.add(lane).cast::<__m256i>().add(half));
+                *row = _mm256_loadu_si256(blocks[lane].as_ptr().cast::<__m256i>().add(half));
             }
             let mut pairs = [_mm256_setzero_si256(); 8];
             for i in (0..8).step_by(2) {
@@ -118,5 +118,40 @@ impl Vector for Ymm {
             }
         }
         words
+    }
+    #[inline(always)]
+    unsafe fn store_digests(state: *const u32, out: *mut Digest) {
+        // The 8 x 8 transpose of the state rows, as in `message_words`.
+        let mut rows = [_mm256_setzero_si256(); 8];
+        for (word, row) in rows.iter_mut().enumerate() {
+            *row = _mm256_loadu_si256(state.add(8 * word).cast());
+        }
+        let mut pairs = [_mm256_setzero_si256(); 8];
+        for i in (0..8).step_by(2) {
+            pairs[i] = _mm256_unpacklo_epi32(rows[i], rows[i + 1]);
+            pairs[i + 1] = _mm256_unpackhi_epi32(rows[i], rows[i + 1]);
+        }
+        // Chunk c of `quads[4g + k]` is words 4g .. 4g + 4 of lane 4c + k.
+        let mut quads = [_mm256_setzero_si256(); 8];
+        for i in (0..8).step_by(4) {
+            quads[i] = _mm256_unpacklo_epi64(pairs[i], pairs[i + 2]);
+            quads[i + 1] = _mm256_unpackhi_epi64(pairs[i], pairs[i + 2]);
+            quads[i + 2] = _mm256_unpacklo_epi64(pairs[i + 1], pairs[i + 3]);
+            quads[i + 3] = _mm256_unpackhi_epi64(pairs[i + 1], pairs[i + 3]);
+        }
+        let byte_swap = _mm256_broadcastsi128_si256(_mm_set_epi64x(
+            0x0c0d_0e0f_0809_0a0b,
+            0x0405_0607_0001_0203,
+        ));
+        for k in 0..4 {
+            let (low, high) = (quads[k], quads[4 + k]);
+            let first = _mm256_permute2x128_si256::<0x20>(low, high);
+            let second = _mm256_permute2x128_si256::<0x31>(low, high);
+            _mm256_storeu_si256(out.add(k).cast(), _mm256_shuffle_epi8(first, byte_swap));
+            _mm256_storeu_si256(
+                out.add(4 + k).cast(),
+                _mm256_shuffle_epi8(second, byte_swap),
+            );
+        }
     }
 }

@@ -7,7 +7,7 @@ use core::arch::x86::*;
 use core::arch::x86_64::*;
 
 use super::vector::{vector_kernel, Vector};
-use super::LaneBlock;
+use super::{Blocks, Digest};
 
 /// Sixteen lanes.
 pub(crate) struct Avx512;
@@ -75,13 +75,13 @@ impl Vector for Zmm {
         _mm512_storeu_si512(dst.cast(), self.0)
     }
     #[inline(always)]
-    unsafe fn message_words(blocks: *const LaneBlock) -> [Self; 16] {
+    unsafe fn message_words(blocks: &Blocks<'_>) -> [Self; 16] {
         // A 16 x 16 transpose of the blocks as loaded: on AMD Zen 4 sixteen gathers of one word
         // per lane cost more than the shuffles. Plain loops, not closures: a closure is a
         // function of its own, without this one's target features.
         let mut rows = [_mm512_setzero_si512(); 16];
         for (lane, row) in rows.iter_mut().enumerate() {
-            *row = _mm512_loadu_si512(blocks.add(lane).cast());
+            *row = _mm512_loadu_si512(blocks[lane].as_ptr().cast());
         }
         // Each 128-bit chunk c of `pairs[2i]` holds words 4c and 4c + 1 of rows 2i and 2i + 1,
         // of `pairs[2i + 1]` words 4c + 2 and 4c + 3.
@@ -126,5 +126,51 @@ impl Vector for Zmm {
             }
         }
         words
+    }
+    #[inline(always)]
+    unsafe fn store_digests(state: *const u32, out: *mut Digest) {
+        // The 8 x 16 transpose of the state rows, as in `message_words`.
+        let mut rows = [_mm512_setzero_si512(); 8];
+        for (word, row) in rows.iter_mut().enumerate() {
+            *row = _mm512_loadu_si512(state.add(16 * word).cast());
+        }
+        let mut pairs = [_mm512_setzero_si512(); 8];
+        for i in (0..8).step_by(2) {
+            pairs[i] = _mm512_unpacklo_epi32(rows[i], rows[i + 1]);
+            pairs[i + 1] = _mm512_unpackhi_epi32(rows[i], rows[i + 1]);
+        }
+        // Chunk c of `quads[4g + k]` is words 4g .. 4g + 4 of lane 4c + k.
+        let mut quads = [_mm512_setzero_si512(); 8];
+        for i in (0..8).step_by(4) {
+            quads[i] = _mm512_unpacklo_epi64(pairs[i], pairs[i + 2]);
+            quads[i + 1] = _mm512_unpackhi_epi64(pairs[i], pairs[i + 2]);
+            quads[i + 2] = _mm512_unpacklo_epi64(pairs[i + 1], pairs[i + 3]);
+            quads[i + 3] = _mm512_unpackhi_epi64(pairs[i + 1], pairs[i + 3]);
+        }
+        let byte_swap =
+            _mm512_broadcast_i32x4(_mm_set_epi64x(0x0c0d_0e0f_0809_0a0b, 0x0405_0607_0001_0203));
+        for k in 0..4 {
+            let (low, high) = (quads[k], quads[4 + k]);
+            // Chunks (0, 1) then (2, 3) of both halves, reordered so each 256-bit half is one
+            // lane's digest: lanes k and 4 + k, then 8 + k and 12 + k.
+            for (pair, selected) in [
+                _mm512_shuffle_i32x4::<0x44>(low, high),
+                _mm512_shuffle_i32x4::<0xee>(low, high),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let digests = _mm512_shuffle_epi8(
+                    _mm512_shuffle_i32x4::<0xd8>(selected, selected),
+                    byte_swap,
+                );
+                let lane = 8 * pair + k;
+                _mm256_storeu_si256(out.add(lane).cast(), _mm512_castsi512_si256(digests));
+                _mm256_storeu_si256(
+                    out.add(lane + 4).cast(),
+                    _mm512_extracti64x4_epi64::<1>(digests),
+                );
+            }
+        }
     }
 }

@@ -37,10 +37,9 @@ pub(crate) const MAX_LANES: usize = 16;
 /// it saves.
 const PARALLEL_MIN_BLOCKS: usize = 4096;
 
-/// One message block, aligned so a kernel's lanes sit in consecutive cache lines.
-#[derive(Clone, Copy)]
-#[repr(C, align(64))]
-pub struct LaneBlock(pub(crate) [u8; 64]);
+/// The block each lane of a kernel compresses next: inside the caller's message where a whole
+/// block of it is there to read, else a padded copy.
+pub type Blocks<'a> = [&'a [u8; 64]; MAX_LANES];
 
 mod sealed {
     pub trait Sealed {}
@@ -83,7 +82,7 @@ pub trait Algorithm: Sealed + Sized + Send + Sync + 'static {
     /// The CPU runs `V`'s instructions; `state` holds 8 rows of `V::LANES` words.
     #[doc(hidden)]
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-    unsafe fn compress_lanes<V: vector::Vector>(state: *mut u32, blocks: &[LaneBlock; MAX_LANES]);
+    unsafe fn compress_lanes<V: vector::Vector>(state: *mut u32, blocks: &Blocks<'_>);
 
     /// Compresses the one block whose schedule is `schedule` into every lane.
     ///
@@ -140,13 +139,22 @@ pub trait Kernel<A: Algorithm> {
     fn init() -> Self::State;
 
     /// Compresses `blocks[lane]` into each lane's state.
-    fn compress(token: Self::Token, state: &mut Self::State, blocks: &[LaneBlock; MAX_LANES]);
+    fn compress(token: Self::Token, state: &mut Self::State, blocks: &Blocks<'_>);
 
     /// Compresses one block, given as its schedule, into every lane.
     fn compress_scheduled(token: Self::Token, state: &mut Self::State, schedule: &A::Schedule);
 
     /// One lane's state words.
     fn lane(state: &Self::State, lane: usize) -> [u32; 8];
+
+    /// The digests of lanes `0..out.len()`, all at once where the kernel can transpose its
+    /// state faster than reading it a lane at a time.
+    fn digests(token: Self::Token, state: &Self::State, out: &mut [Digest]) {
+        let _ = token;
+        for (lane, digest) in out.iter_mut().enumerate() {
+            *digest = state_bytes(Self::lane(state, lane));
+        }
+    }
 }
 
 /// The code paths this CPU can run for `A`, in the order a kernel must beat by a clear margin
@@ -603,14 +611,20 @@ fn uniform_tail_schedule<A: Algorithm>(len: usize) -> Option<A::Schedule> {
     }
 }
 
+/// Block `index` of the padded message `prefix ‖ body ‖ …` when it lies whole inside `body`,
+/// so a kernel can read it where it is.
+fn whole_block<'a>(prefix: &[u8], body: &'a [u8], index: usize) -> Option<&'a [u8; 64]> {
+    let start = 64 * index;
+    if !prefix.is_empty() {
+        return None;
+    }
+    body.get(start..start + 64)?.try_into().ok()
+}
+
 /// Writes block `index` of the padded message `prefix ‖ body ‖ 0x80 ‖ 0… ‖ bit length`.
 fn write_block(prefix: &[u8], body: &[u8], index: usize, dst: &mut [u8; 64]) {
     let start = 64 * index;
     let len = prefix.len() + body.len();
-    if prefix.is_empty() && start + 64 <= len {
-        dst.copy_from_slice(&body[start..start + 64]);
-        return;
-    }
     dst.fill(0);
     for (segment, at) in [(prefix, 0), (body, prefix.len())] {
         let from = at.max(start);
@@ -675,17 +689,17 @@ fn hash_once<'a, A: Algorithm, K: Kernel<A>, F>(
     F: Fn(usize) -> &'a [u8],
 {
     let first = range.start;
-    let mut blocks = [LaneBlock([0; 64]); MAX_LANES];
+    let mut padded = [[0u8; 64]; MAX_LANES];
     let mut group_start = range.start;
     while group_start < range.end {
         let group = group_start..(group_start + K::LANES).min(range.end);
-        let mut lens = [0; MAX_LANES];
-        for (lane, i) in group.clone().enumerate() {
-            lens[lane] = prefix.len() + body(i).len();
-        }
         let lanes = group.len();
-        let finish = lens.map(block_count);
+        let mut finish = [0; MAX_LANES];
+        for (lane, i) in group.clone().enumerate() {
+            finish[lane] = block_count(prefix.len() + body(i).len());
+        }
         let rounds = finish[..lanes].iter().copied().max().unwrap_or(0);
+        let finish_together = finish[..lanes].iter().all(|&f| f == rounds);
         let mut state = K::init();
         for index in 0..rounds {
             match tail {
@@ -693,17 +707,36 @@ fn hash_once<'a, A: Algorithm, K: Kernel<A>, F>(
                     K::compress_scheduled(token, &mut state, schedule)
                 }
                 _ => {
-                    for (lane, i) in group.clone().enumerate() {
+                    // Lanes without a message, or past its end, compress zeros unread.
+                    let mut blocks: Blocks<'_> = [&[0; 64]; MAX_LANES];
+                    let lanes = group.clone().zip(padded.iter_mut()).enumerate();
+                    for (lane, (i, scratch)) in lanes {
                         if index < finish[lane] {
-                            write_block(prefix, body(i), index, &mut blocks[lane].0);
+                            blocks[lane] = match whole_block(prefix, body(i), index) {
+                                Some(block) => block,
+                                None => {
+                                    write_block(prefix, body(i), index, scratch);
+                                    scratch
+                                }
+                            };
                         }
                     }
                     K::compress(token, &mut state, &blocks);
                 }
             }
-            for (lane, i) in group.clone().enumerate() {
-                if finish[lane] == index + 1 {
-                    out[i - first] = state_bytes(K::lane(&state, lane));
+            if finish_together {
+                if index + 1 == rounds {
+                    K::digests(
+                        token,
+                        &state,
+                        &mut out[group.start - first..group.end - first],
+                    );
+                }
+            } else {
+                for (lane, i) in group.clone().enumerate() {
+                    if finish[lane] == index + 1 {
+                        out[i - first] = state_bytes(K::lane(&state, lane));
+                    }
                 }
             }
         }

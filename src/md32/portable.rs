@@ -1,6 +1,6 @@
 //! One message at a time in plain Rust: the reference every faster path is tested against.
 
-use super::{Algorithm, Kernel, LaneBlock, MAX_LANES};
+use super::{Algorithm, Blocks, Kernel};
 
 /// One lane, no SIMD.
 pub(crate) struct Portable;
@@ -18,8 +18,8 @@ impl<A: Algorithm> Kernel<A> for Portable {
         A::IV
     }
 
-    fn compress(_: (), state: &mut Self::State, blocks: &[LaneBlock; MAX_LANES]) {
-        A::compress(state, &blocks[0].0);
+    fn compress(_: (), state: &mut Self::State, blocks: &Blocks<'_>) {
+        A::compress(state, blocks[0]);
     }
 
     fn compress_scheduled(_: (), state: &mut Self::State, schedule: &A::Schedule) {
@@ -48,7 +48,7 @@ impl<A: Algorithm> Kernel<A> for NoNative {
         A::IV
     }
 
-    fn compress(token: Self::Token, _: &mut Self::State, _: &[LaneBlock; MAX_LANES]) {
+    fn compress(token: Self::Token, _: &mut Self::State, _: &Blocks<'_>) {
         match token {}
     }
 

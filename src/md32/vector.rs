@@ -2,7 +2,7 @@
 //! eight lanes in AVX2, sixteen in AVX-512. SHA-256's and SM3's rounds are written once against
 //! this trait ([`super::Algorithm::compress_lanes`]).
 
-use super::LaneBlock;
+use super::{Blocks, Digest};
 
 /// Operations on a vector of `LANES` 32-bit words, one message per lane.
 ///
@@ -26,9 +26,12 @@ pub trait Vector: Copy {
     unsafe fn load(src: *const u32) -> Self;
     /// `LANES` words to `dst`.
     unsafe fn store(self, dst: *mut u32);
-    /// The sixteen big-endian words of each of the `LANES` consecutive blocks at `blocks`:
-    /// word `t` of lane `i` is lane `i` of the `t`-th vector.
-    unsafe fn message_words(blocks: *const LaneBlock) -> [Self; 16];
+    /// The sixteen big-endian words of the first `LANES` blocks: word `t` of lane `i` is lane
+    /// `i` of the `t`-th vector.
+    unsafe fn message_words(blocks: &Blocks<'_>) -> [Self; 16];
+    /// The big-endian digest of each of the `LANES` lanes of the word-major `state` (8 rows of
+    /// `LANES` words), into `out[0..LANES]`.
+    unsafe fn store_digests(state: *const u32, out: *mut Digest);
 }
 
 /// `V::rotate_right` by a literal number of bits, with the complement worked out.
@@ -82,15 +85,11 @@ macro_rules! vector_kernel {
                 A::IV.map(|word| [word; $lanes])
             }
 
-            fn compress(
-                _: $token,
-                state: &mut Self::State,
-                blocks: &[super::LaneBlock; super::MAX_LANES],
-            ) {
+            fn compress(_: $token, state: &mut Self::State, blocks: &super::Blocks<'_>) {
                 #[target_feature(enable = $features)]
                 unsafe fn run<A: super::Algorithm>(
                     state: &mut [[u32; $lanes]; 8],
-                    blocks: &[super::LaneBlock; super::MAX_LANES],
+                    blocks: &super::Blocks<'_>,
                 ) {
                     // SAFETY: the CPU has `$features`, and `blocks` holds every lane.
                     unsafe { A::compress_lanes::<$vector>(state.as_mut_ptr().cast(), blocks) }
@@ -117,6 +116,26 @@ macro_rules! vector_kernel {
             fn lane(state: &Self::State, lane: usize) -> [u32; 8] {
                 // `state.map` would copy every lane's rows to read one lane.
                 core::array::from_fn(|row| state[row][lane])
+            }
+
+            fn digests(_: $token, state: &Self::State, out: &mut [super::Digest]) {
+                #[target_feature(enable = $features)]
+                unsafe fn run(state: &[[u32; $lanes]; 8], out: &mut [super::Digest]) {
+                    let state = state.as_ptr().cast();
+                    // SAFETY: the CPU has `$features`; each store writes `$lanes` digests
+                    // into room for that many.
+                    unsafe {
+                        if out.len() == $lanes {
+                            <$vector>::store_digests(state, out.as_mut_ptr());
+                        } else {
+                            let mut all = [[0; 32]; $lanes];
+                            <$vector>::store_digests(state, all.as_mut_ptr());
+                            out.copy_from_slice(&all[..out.len()]);
+                        }
+                    }
+                }
+                // SAFETY: the token exists, so the CPU has `$features`.
+                unsafe { run(state, out) }
             }
         }
     };

@@ -27,7 +27,7 @@ mod shani;
 use std::sync::OnceLock;
 
 pub use crate::backend::HashPath;
-use crate::md32::{self, Algorithm, LaneBlock, MAX_LANES};
+use crate::md32::{self, Algorithm, Blocks, MAX_LANES};
 pub use crate::md32::{Calibration, Digest};
 
 /// SHA-256 as an [`md32::Algorithm`]: the type parameter of [`Hasher`].
@@ -96,10 +96,7 @@ impl Algorithm for Sha256 {
 
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     #[inline(always)]
-    unsafe fn compress_lanes<V: md32::vector::Vector>(
-        state: *mut u32,
-        blocks: &[LaneBlock; MAX_LANES],
-    ) {
+    unsafe fn compress_lanes<V: md32::vector::Vector>(state: *mut u32, blocks: &Blocks<'_>) {
         multilane::rounds::<V>(state, multilane::Expanding::new(blocks))
     }
 
@@ -169,7 +166,7 @@ fn small_sigma1(x: u32) -> u32 {
 /// The rounds written once for any vector of lanes, one message per lane.
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod multilane {
-    use super::{LaneBlock, K, MAX_LANES};
+    use super::{Blocks, K, MAX_LANES};
     use crate::md32::vector::{load_state, rotr, store_state, Vector};
 
     macro_rules! round {
@@ -194,9 +191,9 @@ mod multilane {
 
     impl<V: Vector> Expanding<V> {
         #[inline(always)]
-        pub(super) unsafe fn new(blocks: &[LaneBlock; MAX_LANES]) -> Self {
+        pub(super) unsafe fn new(blocks: &Blocks<'_>) -> Self {
             const { assert!(V::LANES <= MAX_LANES) };
-            Expanding(V::message_words(blocks.as_ptr()))
+            Expanding(V::message_words(blocks))
         }
     }
 

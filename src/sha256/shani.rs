@@ -8,7 +8,7 @@ use core::arch::x86::*;
 use core::arch::x86_64::*;
 
 use super::{Sha256, IV, K};
-use crate::md32::{Algorithm, Kernel, LaneBlock, MAX_LANES};
+use crate::md32::{Algorithm, Blocks, Kernel, MAX_LANES};
 
 /// `N` messages interleaved.
 pub struct ShaNi<const N: usize>;
@@ -30,7 +30,7 @@ impl<const N: usize> Kernel<Sha256> for ShaNi<N> {
         [IV; N]
     }
 
-    fn compress(_: ShaNiToken, state: &mut Self::State, blocks: &[LaneBlock; MAX_LANES]) {
+    fn compress(_: ShaNiToken, state: &mut Self::State, blocks: &Blocks<'_>) {
         const { assert!(N <= MAX_LANES) };
         // SAFETY: the token exists, so the CPU has the features.
         unsafe { compress_blocks::<N>(state, blocks) }
@@ -97,17 +97,14 @@ unsafe fn round_constants(group: usize) -> __m128i {
 }
 
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-unsafe fn compress_blocks<const N: usize>(
-    state: &mut [[u32; 8]; N],
-    blocks: &[LaneBlock; MAX_LANES],
-) {
+unsafe fn compress_blocks<const N: usize>(state: &mut [[u32; 8]; N], blocks: &Blocks<'_>) {
     let mask = byte_swap_mask();
     let mut abef = [_mm_setzero_si128(); N];
     let mut cdgh = [_mm_setzero_si128(); N];
     let mut w = [[_mm_setzero_si128(); 4]; N];
     for lane in 0..N {
         (abef[lane], cdgh[lane]) = load_state(&state[lane]);
-        let data = blocks[lane].0.as_ptr();
+        let data = blocks[lane].as_ptr();
         for (i, word) in w[lane].iter_mut().enumerate() {
             // SAFETY: a block is 64 bytes, so `data + 16 * i` for `i < 4` is in bounds.
             *word = _mm_shuffle_epi8(_mm_loadu_si128(data.add(16 * i).cast()), mask);

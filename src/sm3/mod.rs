@@ -20,7 +20,7 @@
 use std::sync::OnceLock;
 
 pub use crate::backend::HashPath;
-use crate::md32::{self, Algorithm, LaneBlock, MAX_LANES};
+use crate::md32::{self, Algorithm, Blocks, MAX_LANES};
 pub use crate::md32::{Calibration, Digest};
 
 /// SM3 as an [`md32::Algorithm`]: the type parameter of [`Hasher`].
@@ -76,10 +76,7 @@ impl Algorithm for Sm3 {
 
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     #[inline(always)]
-    unsafe fn compress_lanes<V: md32::vector::Vector>(
-        state: *mut u32,
-        blocks: &[LaneBlock; MAX_LANES],
-    ) {
+    unsafe fn compress_lanes<V: md32::vector::Vector>(state: *mut u32, blocks: &Blocks<'_>) {
         multilane::rounds::<V>(state, multilane::Expanding::new(blocks))
     }
 
@@ -153,7 +150,7 @@ fn rounds(state: &mut [u32; 8], w: &Expanded) {
 /// The rounds written once for any vector of lanes, one message per lane.
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod multilane {
-    use super::{Expanded, LaneBlock, MAX_LANES, ROTATED_T};
+    use super::{Blocks, Expanded, MAX_LANES, ROTATED_T};
     use crate::md32::vector::{load_state, rotl, store_state, Vector};
 
     /// One round; the caller renames the registers instead of moving them (D takes TT1 and H
@@ -201,9 +198,9 @@ mod multilane {
 
     impl<V: Vector> Expanding<V> {
         #[inline(always)]
-        pub(super) unsafe fn new(blocks: &[LaneBlock; MAX_LANES]) -> Self {
+        pub(super) unsafe fn new(blocks: &Blocks<'_>) -> Self {
             const { assert!(V::LANES <= MAX_LANES) };
-            Expanding(V::message_words(blocks.as_ptr()))
+            Expanding(V::message_words(blocks))
         }
     }
 
