@@ -83,21 +83,8 @@ impl Vector for Zmm {
         for (lane, row) in rows.iter_mut().enumerate() {
             *row = _mm512_loadu_si512(blocks[lane].as_ptr().cast());
         }
-        // Each 128-bit chunk c of `pairs[2i]` holds words 4c and 4c + 1 of rows 2i and 2i + 1,
-        // of `pairs[2i + 1]` words 4c + 2 and 4c + 3.
-        let mut pairs = [_mm512_setzero_si512(); 16];
-        for i in (0..16).step_by(2) {
-            pairs[i] = _mm512_unpacklo_epi32(rows[i], rows[i + 1]);
-            pairs[i + 1] = _mm512_unpackhi_epi32(rows[i], rows[i + 1]);
-        }
-        // Chunk c of `quads[4i + k]` is word 4c + k of rows 4i .. 4i + 4.
-        let mut quads = [_mm512_setzero_si512(); 16];
-        for i in (0..16).step_by(4) {
-            quads[i] = _mm512_unpacklo_epi64(pairs[i], pairs[i + 2]);
-            quads[i + 1] = _mm512_unpackhi_epi64(pairs[i], pairs[i + 2]);
-            quads[i + 2] = _mm512_unpacklo_epi64(pairs[i + 1], pairs[i + 3]);
-            quads[i + 3] = _mm512_unpackhi_epi64(pairs[i + 1], pairs[i + 3]);
-        }
+        // Chunk c of `quads[4i + k]` is word 4c + k of rows (lanes) 4i .. 4i + 4.
+        let quads = columns_by_four(&rows);
         // `halves[h][k]`: chunks 0 and 2 (h = 0) or 1 and 3 (h = 1) of word k's quads, for rows
         // 0-7, and `halves[h][4 + k]` the same for rows 8-15.
         let mut halves = [[_mm512_setzero_si512(); 8]; 2];
@@ -108,47 +95,25 @@ impl Vector for Zmm {
                 halves[1][upper + k] = _mm512_shuffle_i32x4::<0xdd>(x, y);
             }
         }
-        let byte_swap =
-            _mm512_broadcast_i32x4(_mm_set_epi64x(0x0c0d_0e0f_0809_0a0b, 0x0405_0607_0001_0203));
         let mut words = [Zmm(_mm512_setzero_si512()); 16];
         for k in 0..4 {
             for h in 0..2 {
                 let (low, high) = (halves[h][k], halves[h][4 + k]);
                 // Word 4c + k for chunk c = h, then c = h + 2.
-                words[4 * h + k] = Zmm(_mm512_shuffle_epi8(
-                    _mm512_shuffle_i32x4::<0x88>(low, high),
-                    byte_swap,
-                ));
-                words[4 * (h + 2) + k] = Zmm(_mm512_shuffle_epi8(
-                    _mm512_shuffle_i32x4::<0xdd>(low, high),
-                    byte_swap,
-                ));
+                words[4 * h + k] = Zmm(swap_bytes(_mm512_shuffle_i32x4::<0x88>(low, high)));
+                words[4 * (h + 2) + k] = Zmm(swap_bytes(_mm512_shuffle_i32x4::<0xdd>(low, high)));
             }
         }
         words
     }
     #[inline(always)]
     unsafe fn store_digests(state: *const u32, out: *mut Digest) {
-        // The 8 x 16 transpose of the state rows, as in `message_words`.
         let mut rows = [_mm512_setzero_si512(); 8];
         for (word, row) in rows.iter_mut().enumerate() {
             *row = _mm512_loadu_si512(state.add(16 * word).cast());
         }
-        let mut pairs = [_mm512_setzero_si512(); 8];
-        for i in (0..8).step_by(2) {
-            pairs[i] = _mm512_unpacklo_epi32(rows[i], rows[i + 1]);
-            pairs[i + 1] = _mm512_unpackhi_epi32(rows[i], rows[i + 1]);
-        }
         // Chunk c of `quads[4g + k]` is words 4g .. 4g + 4 of lane 4c + k.
-        let mut quads = [_mm512_setzero_si512(); 8];
-        for i in (0..8).step_by(4) {
-            quads[i] = _mm512_unpacklo_epi64(pairs[i], pairs[i + 2]);
-            quads[i + 1] = _mm512_unpackhi_epi64(pairs[i], pairs[i + 2]);
-            quads[i + 2] = _mm512_unpacklo_epi64(pairs[i + 1], pairs[i + 3]);
-            quads[i + 3] = _mm512_unpackhi_epi64(pairs[i + 1], pairs[i + 3]);
-        }
-        let byte_swap =
-            _mm512_broadcast_i32x4(_mm_set_epi64x(0x0c0d_0e0f_0809_0a0b, 0x0405_0607_0001_0203));
+        let quads = columns_by_four(&rows);
         for k in 0..4 {
             let (low, high) = (quads[k], quads[4 + k]);
             // Chunks (0, 1) then (2, 3) of both halves, reordered so each 256-bit half is one
@@ -160,10 +125,7 @@ impl Vector for Zmm {
             .into_iter()
             .enumerate()
             {
-                let digests = _mm512_shuffle_epi8(
-                    _mm512_shuffle_i32x4::<0xd8>(selected, selected),
-                    byte_swap,
-                );
+                let digests = swap_bytes(_mm512_shuffle_i32x4::<0xd8>(selected, selected));
                 let lane = 8 * pair + k;
                 _mm256_storeu_si256(out.add(lane).cast(), _mm512_castsi512_si256(digests));
                 _mm256_storeu_si256(
@@ -173,4 +135,31 @@ impl Vector for Zmm {
             }
         }
     }
+}
+
+/// The first two steps of transposing `ROWS` rows of 32-bit words: 128-bit chunk c of
+/// `result[4i + k]` holds column 4c + k of rows 4i .. 4i + 4.
+#[inline(always)]
+unsafe fn columns_by_four<const ROWS: usize>(rows: &[__m512i; ROWS]) -> [__m512i; ROWS] {
+    let mut pairs = [_mm512_setzero_si512(); ROWS];
+    for i in (0..ROWS).step_by(2) {
+        pairs[i] = _mm512_unpacklo_epi32(rows[i], rows[i + 1]);
+        pairs[i + 1] = _mm512_unpackhi_epi32(rows[i], rows[i + 1]);
+    }
+    let mut quads = [_mm512_setzero_si512(); ROWS];
+    for i in (0..ROWS).step_by(4) {
+        quads[i] = _mm512_unpacklo_epi64(pairs[i], pairs[i + 2]);
+        quads[i + 1] = _mm512_unpackhi_epi64(pairs[i], pairs[i + 2]);
+        quads[i + 2] = _mm512_unpacklo_epi64(pairs[i + 1], pairs[i + 3]);
+        quads[i + 3] = _mm512_unpackhi_epi64(pairs[i + 1], pairs[i + 3]);
+    }
+    quads
+}
+
+/// Big-endian to native order within each 32-bit word.
+#[inline(always)]
+unsafe fn swap_bytes(x: __m512i) -> __m512i {
+    let byte_swap =
+        _mm512_broadcast_i32x4(_mm_set_epi64x(0x0c0d_0e0f_0809_0a0b, 0x0405_0607_0001_0203));
+    _mm512_shuffle_epi8(x, byte_swap)
 }

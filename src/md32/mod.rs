@@ -707,7 +707,7 @@ fn hash_once<'a, A: Algorithm, K: Kernel<A>, F>(
                     K::compress_scheduled(token, &mut state, schedule)
                 }
                 _ => {
-                    // Lanes without a message, or past its end, compress zeros unread.
+                    // Lanes without a message, or past its end, compress zeros; no digest reads them.
                     let mut blocks: Blocks<'_> = [&[0; 64]; MAX_LANES];
                     let lanes = group.clone().zip(padded.iter_mut()).enumerate();
                     for (lane, (i, scratch)) in lanes {
