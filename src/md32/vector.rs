@@ -2,7 +2,7 @@
 //! eight lanes in AVX2, sixteen in AVX-512. SHA-256's and SM3's rounds are written once against
 //! this trait ([`super::Algorithm::compress_lanes`]).
 
-use super::{Blocks, Digest};
+use super::{Blocks, Digest, MAX_LANES};
 
 /// Operations on a vector of `LANES` 32-bit words, one message per lane.
 ///
@@ -32,6 +32,18 @@ pub trait Vector: Copy {
     /// The big-endian digest of each of the `LANES` lanes of the word-major `state` (8 rows of
     /// `LANES` words), into `out[0..LANES]`.
     unsafe fn store_digests(state: *const u32, out: *mut Digest);
+}
+
+/// The last sixteen message words of every lane, a ring each hash's rounds expand in place.
+pub(crate) struct MessageRing<V>(pub(crate) [V; 16]);
+
+impl<V: Vector> MessageRing<V> {
+    /// The ring at the start of a block: its sixteen words.
+    #[inline(always)]
+    pub(crate) unsafe fn new(blocks: &Blocks<'_>) -> Self {
+        const { assert!(V::LANES <= MAX_LANES) };
+        MessageRing(V::message_words(blocks))
+    }
 }
 
 /// `V::rotate_right` by a literal number of bits, with the complement worked out.

@@ -27,7 +27,7 @@ mod shani;
 use std::sync::OnceLock;
 
 pub use crate::backend::HashPath;
-use crate::md32::{self, Algorithm, Blocks, MAX_LANES};
+use crate::md32::{self, Algorithm, Blocks};
 pub use crate::md32::{Calibration, Digest};
 
 /// SHA-256 as an [`md32::Algorithm`]: the type parameter of [`Hasher`].
@@ -97,7 +97,7 @@ impl Algorithm for Sha256 {
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     #[inline(always)]
     unsafe fn compress_lanes<V: md32::vector::Vector>(state: *mut u32, blocks: &Blocks<'_>) {
-        multilane::rounds::<V>(state, multilane::Expanding::new(blocks))
+        multilane::rounds::<V>(state, md32::vector::MessageRing::new(blocks))
     }
 
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -166,8 +166,8 @@ fn small_sigma1(x: u32) -> u32 {
 /// The rounds written once for any vector of lanes, one message per lane.
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod multilane {
-    use super::{Blocks, K, MAX_LANES};
-    use crate::md32::vector::{load_state, rotr, store_state, Vector};
+    use super::K;
+    use crate::md32::vector::{load_state, rotr, store_state, MessageRing, Vector};
 
     macro_rules! round {
         ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $wk:expr) => {
@@ -185,19 +185,9 @@ mod multilane {
         unsafe fn next(&mut self, t: usize) -> V;
     }
 
-    /// Each lane's own block, its schedule expanded as the rounds reach it in a ring of sixteen
-    /// words: all 64 at once would not fit in the registers beside the rounds' own.
-    pub(super) struct Expanding<V>([V; 16]);
-
-    impl<V: Vector> Expanding<V> {
-        #[inline(always)]
-        pub(super) unsafe fn new(blocks: &Blocks<'_>) -> Self {
-            const { assert!(V::LANES <= MAX_LANES) };
-            Expanding(V::message_words(blocks))
-        }
-    }
-
-    impl<V: Vector> RoundWords<V> for Expanding<V> {
+    /// Each lane's own block, its schedule expanded in the ring as the rounds reach it: all
+    /// 64 words at once would not fit in the registers beside the rounds' own.
+    impl<V: Vector> RoundWords<V> for MessageRing<V> {
         #[inline(always)]
         unsafe fn next(&mut self, t: usize) -> V {
             let w = &mut self.0;

@@ -20,7 +20,7 @@
 use std::sync::OnceLock;
 
 pub use crate::backend::HashPath;
-use crate::md32::{self, Algorithm, Blocks, MAX_LANES};
+use crate::md32::{self, Algorithm, Blocks};
 pub use crate::md32::{Calibration, Digest};
 
 /// SM3 as an [`md32::Algorithm`]: the type parameter of [`Hasher`].
@@ -77,7 +77,7 @@ impl Algorithm for Sm3 {
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     #[inline(always)]
     unsafe fn compress_lanes<V: md32::vector::Vector>(state: *mut u32, blocks: &Blocks<'_>) {
-        multilane::rounds::<V>(state, multilane::Expanding::new(blocks))
+        multilane::rounds::<V>(state, md32::vector::MessageRing::new(blocks))
     }
 
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -150,8 +150,8 @@ fn rounds(state: &mut [u32; 8], w: &Expanded) {
 /// The rounds written once for any vector of lanes, one message per lane.
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod multilane {
-    use super::{Blocks, Expanded, MAX_LANES, ROTATED_T};
-    use crate::md32::vector::{load_state, rotl, store_state, Vector};
+    use super::{Expanded, ROTATED_T};
+    use crate::md32::vector::{load_state, rotl, store_state, MessageRing, Vector};
 
     /// One round; the caller renames the registers instead of moving them (D takes TT1 and H
     /// takes P0(TT2), which become the new A and E), so four rounds bring the names back.
@@ -191,20 +191,10 @@ mod multilane {
         unsafe fn next(&mut self, j: usize) -> (V, V);
     }
 
-    /// Each lane's own block, expanded as the rounds reach it in a ring of sixteen words (round
-    /// j needs W_{j+4}, whose inputs go back to W_{j-12}, the word its slot held): all 68 at
-    /// once would not fit in the registers beside the rounds' own.
-    pub(super) struct Expanding<V>([V; 16]);
-
-    impl<V: Vector> Expanding<V> {
-        #[inline(always)]
-        pub(super) unsafe fn new(blocks: &Blocks<'_>) -> Self {
-            const { assert!(V::LANES <= MAX_LANES) };
-            Expanding(V::message_words(blocks))
-        }
-    }
-
-    impl<V: Vector> RoundWords<V> for Expanding<V> {
+    /// Each lane's own block, expanded in the ring as the rounds reach it (round j needs
+    /// W_{j+4}, whose inputs go back to W_{j-12}, the word its slot held): all 68 words at once
+    /// would not fit in the registers beside the rounds' own.
+    impl<V: Vector> RoundWords<V> for MessageRing<V> {
         #[inline(always)]
         unsafe fn next(&mut self, j: usize) -> (V, V) {
             let w = &mut self.0;
