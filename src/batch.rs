@@ -176,6 +176,142 @@ fn search<C: SplittableCheck>(
     search(check, mid..range.end, right, verdicts, ledger, singles);
 }
 
+/// A check whose sums can also weight each item by its position, which locates a lone bad item
+/// for the price of one more sum instead of a bisection's chain of them.
+pub(crate) trait LocatableCheck: SplittableCheck {
+    /// The sum over `0..len` with every item's term also multiplied by its position plus one.
+    fn position_weighted_sum(&self, len: usize) -> Self::Sum;
+
+    /// `a + b`.
+    fn add(&self, a: &Self::Sum, b: &Self::Sum) -> Self::Sum;
+
+    /// Whether two sums agree where the equation looks (Ed25519's cofactored equation ignores
+    /// small-order components).
+    fn agree(&self, a: &Self::Sum, b: &Self::Sum) -> bool;
+}
+
+/// The one invalid item of a failing run `0..len` whose sum is `whole`, when there is exactly
+/// one.
+///
+/// Each item's term is `z_i E_i`, zero exactly for a valid item. With one invalid item j, the
+/// sum is `S = z_j E_j` and the position-weighted sum is `T = (j + 1) S`, so j + 1 is the k with
+/// `k S = T`. The answer is then checked: item j fails singly, and the run without it holds
+/// (which, with two or more invalid items, happens only with probability about 2^-128 over the
+/// weights, as for the equation itself).
+pub(crate) fn lone_failure<C: LocatableCheck>(
+    check: &C,
+    len: usize,
+    whole: &C::Sum,
+) -> Option<usize> {
+    let weighted = check.position_weighted_sum(len);
+    let mut multiple = check.difference(whole, whole);
+    let position = (0..len).find(|_| {
+        multiple = check.add(&multiple, whole);
+        check.agree(&multiple, &weighted)
+    })?;
+    let rest = check.difference(whole, &check.sum(position..position + 1));
+    (check.holds(&rest) && !check.verify_one(position)).then_some(position)
+}
+
+/// How a scheme cuts a batch into waves and chunks, so that bad items never cost much more
+/// than verifying singly would.
+///
+/// The first wave of a batch is verified singly unless recent batches of the scheme have
+/// already measured the failure rate ([`FailureMemory`]): its verdicts are needed anyway, and
+/// they estimate the rate before any equation is bet on. Every later wave is cut into chunks
+/// sized so that about half of one bad item is expected per chunk (a failing chunk then
+/// usually holds one, which [`lone_failure`] finds), or verified singly where that size would
+/// fall below the smallest chunk an equation pays for.
+pub(crate) struct Waves {
+    pub(crate) probe_per_thread: usize,
+    pub(crate) min_chunk: usize,
+    pub(crate) max_chunk: usize,
+    /// The failure rate above which equations stop paying.
+    pub(crate) dense: f64,
+}
+
+/// Failures a chunk is sized to expect.
+const FAILURES_PER_CHUNK: f64 = 0.5;
+
+impl Waves {
+    /// Verdicts for `0..len`: `chunked(range, chunk_len)` checks a wave by chunk equations,
+    /// `singly(range)` verifies it item by item. `memory` is read first and told the outcome.
+    pub(crate) fn run(
+        &self,
+        len: usize,
+        sequential: bool,
+        memory: &FailureMemory,
+        mut chunked: impl FnMut(Range<usize>, usize) -> Vec<bool>,
+        mut singly: impl FnMut(Range<usize>) -> Vec<bool>,
+    ) -> Vec<bool> {
+        let threads = threads(sequential);
+        let remembered = memory.rate();
+        let mut verdicts = Vec::with_capacity(len);
+        let mut invalid = 0;
+        let mut wave = match remembered {
+            Some(_) => threads * self.max_chunk,
+            None => threads * self.probe_per_thread,
+        };
+        while verdicts.len() < len {
+            let start = verdicts.len();
+            let end = (start + wave).min(len);
+            let rate = match (start, remembered) {
+                (0, rate) => rate,
+                (_, Some(rate)) => Some((rate + invalid as f64 / start as f64) / 2.0),
+                (_, None) => Some(invalid as f64 / start as f64),
+            };
+            let chunk = rate
+                .filter(|&rate| rate <= self.dense)
+                .map(|rate| (FAILURES_PER_CHUNK / rate).min(self.max_chunk as f64) as usize)
+                .map(|cap| chunk_len(end - start, threads, cap))
+                .filter(|&chunk| chunk >= self.min_chunk);
+            let checked = match chunk {
+                Some(chunk) => chunked(start..end, chunk),
+                None => singly(start..end),
+            };
+            invalid += checked.iter().filter(|&&valid| !valid).count();
+            verdicts.extend(checked);
+            wave = (2 * wave).max(threads * self.max_chunk);
+        }
+        memory.record(invalid, len);
+        verdicts
+    }
+}
+
+/// The failure rate recent batches of one scheme met, kept across calls: a node whose batches
+/// carry a few bad items each starts every batch with chunks sized for them, and one whose
+/// batches are mostly bad skips equations that would fail.
+pub(crate) struct FailureMemory(std::sync::atomic::AtomicU64);
+
+/// The bits of a rate no batch has recorded yet.
+const NO_RATE: u64 = u64::MAX;
+
+impl FailureMemory {
+    pub(crate) const fn new() -> Self {
+        FailureMemory(std::sync::atomic::AtomicU64::new(NO_RATE))
+    }
+
+    fn rate(&self) -> Option<f64> {
+        match self.0.load(std::sync::atomic::Ordering::Relaxed) {
+            NO_RATE => None,
+            bits => Some(f64::from_bits(bits)),
+        }
+    }
+
+    /// Moves the rate halfway to this batch's, or all the way for the first batch. Concurrent
+    /// batches may overwrite each other's update: the rate only steers chunk sizes, never a
+    /// verdict.
+    fn record(&self, invalid: usize, len: usize) {
+        if len == 0 {
+            return;
+        }
+        let observed = invalid as f64 / len as f64;
+        let rate = self.rate().map_or(observed, |rate| (rate + observed) / 2.0);
+        self.0
+            .store(rate.to_bits(), std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// A per-process secret for deriving batch weights, from the OS, or `None` when the OS cannot
 /// give one. Someone who does not know it cannot choose invalid items whose errors cancel in a
 /// randomized batch equation; without it there is nothing unpredictable to weight with, so
@@ -315,6 +451,165 @@ mod tests {
         fn parallel(&self) -> bool {
             true
         }
+    }
+
+    /// An equation whose sum over a range is each bad item in it with its weight.
+    struct WeightedCheck {
+        bad: BTreeSet<usize>,
+    }
+
+    impl SplittableCheck for WeightedCheck {
+        type Sum = std::collections::BTreeMap<usize, u64>;
+
+        fn sum(&self, range: Range<usize>) -> Self::Sum {
+            self.bad.range(range).map(|&i| (i, 1)).collect()
+        }
+
+        fn difference(&self, whole: &Self::Sum, part: &Self::Sum) -> Self::Sum {
+            let mut rest = whole.clone();
+            for (i, weight) in part {
+                *rest.entry(*i).or_default() -= weight;
+            }
+            rest.retain(|_, weight| *weight != 0);
+            rest
+        }
+
+        fn holds(&self, sum: &Self::Sum) -> bool {
+            sum.is_empty()
+        }
+
+        fn verify_one(&self, index: usize) -> bool {
+            !self.bad.contains(&index)
+        }
+
+        fn split_cost(&self, range: Range<usize>) -> f64 {
+            0.25 * (range.len() / 2) as f64
+        }
+
+        fn parallel(&self) -> bool {
+            false
+        }
+    }
+
+    impl LocatableCheck for WeightedCheck {
+        fn position_weighted_sum(&self, len: usize) -> Self::Sum {
+            self.bad.range(0..len).map(|&i| (i, i as u64 + 1)).collect()
+        }
+
+        fn add(&self, a: &Self::Sum, b: &Self::Sum) -> Self::Sum {
+            let mut sum = a.clone();
+            for (i, weight) in b {
+                *sum.entry(*i).or_default() += weight;
+            }
+            sum
+        }
+
+        fn agree(&self, a: &Self::Sum, b: &Self::Sum) -> bool {
+            a == b
+        }
+    }
+
+    #[test]
+    fn a_lone_failure_is_found_at_every_position_and_two_are_not_taken_for_one() {
+        for len in 1..40 {
+            for bad in 0..len {
+                let check = WeightedCheck {
+                    bad: BTreeSet::from([bad]),
+                };
+                let whole = check.sum(0..len);
+                assert_eq!(lone_failure(&check, len, &whole), Some(bad), "{len}");
+            }
+            for (first, second) in [(0, len - 1), (len / 3, len / 2)] {
+                if first == second {
+                    continue;
+                }
+                let check = WeightedCheck {
+                    bad: BTreeSet::from([first, second]),
+                };
+                let whole = check.sum(0..len);
+                assert_eq!(lone_failure(&check, len, &whole), None, "{len}");
+            }
+        }
+    }
+
+    /// Runs `waves` over `len` items with `bad` invalid, and says which items went to chunks.
+    fn run_waves(
+        waves: &Waves,
+        memory: &FailureMemory,
+        len: usize,
+        bad: &BTreeSet<usize>,
+    ) -> (Vec<bool>, BTreeSet<usize>) {
+        let chunked_items = Mutex::new(BTreeSet::new());
+        let truth =
+            |range: Range<usize>| -> Vec<bool> { range.map(|i| !bad.contains(&i)).collect() };
+        let verdicts = waves.run(
+            len,
+            true,
+            memory,
+            |range, chunk_len| {
+                assert!((waves.min_chunk..=waves.max_chunk).contains(&chunk_len));
+                chunked_items.lock().unwrap().extend(range.clone());
+                truth(range)
+            },
+            truth,
+        );
+        (verdicts, chunked_items.into_inner().unwrap())
+    }
+
+    #[test]
+    fn waves_probe_first_then_remember_the_failure_rate_across_batches() {
+        let waves = Waves {
+            probe_per_thread: 10,
+            min_chunk: 4,
+            max_chunk: 64,
+            dense: 1.0 / 8.0,
+        };
+        let memory = FailureMemory::new();
+        let clean = BTreeSet::new();
+        // A fresh memory: the first wave is verified singly, the rest by chunks.
+        let (verdicts, chunked) = run_waves(&waves, &memory, 500, &clean);
+        assert!(verdicts.iter().all(|&v| v));
+        assert_eq!(chunked, (10..500).collect());
+        // Remembered clean batches skip the probe.
+        let (_, chunked) = run_waves(&waves, &memory, 500, &clean);
+        assert_eq!(chunked, (0..500).collect());
+        // Every item bad: after the first wave shows it, the rest goes singly, and the next
+        // batch does not try an equation at all.
+        let all: BTreeSet<usize> = (0..500).collect();
+        let (verdicts, chunked) = run_waves(&waves, &memory, 500, &all);
+        assert!(verdicts.iter().all(|&v| !v));
+        assert!(chunked.len() <= 64, "{}", chunked.len());
+        let (_, chunked) = run_waves(&waves, &memory, 500, &all);
+        assert!(chunked.is_empty());
+        // Sparse failures again: the rate halves each batch until equations pay.
+        let sparse: BTreeSet<usize> = (0..500).step_by(100).collect();
+        let mut rounds = 0;
+        loop {
+            let (verdicts, chunked) = run_waves(&waves, &memory, 500, &sparse);
+            assert_eq!(
+                verdicts,
+                (0..500).map(|i| !sparse.contains(&i)).collect::<Vec<_>>()
+            );
+            rounds += 1;
+            if chunked.len() == 500 {
+                break;
+            }
+            assert!(rounds < 10, "equations never resumed");
+        }
+    }
+
+    #[test]
+    fn chunks_cover_the_items_and_respect_the_bound() {
+        for items in [0, 1, 2, 3, 255, 256, 257, 511, 512, 4096, 5000, 100_000] {
+            for threads in [1, 2, 16] {
+                for max_chunk in [32, 512, 2048] {
+                    let len = chunk_len(items, threads, max_chunk);
+                    assert!((1..=max_chunk).contains(&len), "{items}: {len}");
+                    assert!(items.div_ceil(len) * len >= items);
+                }
+            }
+        }
+        assert_eq!(chunk_len(100, 1, 2048), 100);
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! The batch path: one randomized multiscalar equation per chunk, bisection on failure.
+//! The batch path: one randomized multiscalar equation per chunk; on failure, a lone bad item
+//! located by one more sum, else bisection; chunks sized by the failure rate recent batches met
+//! ([`crate::batch::Waves`]).
 //!
 //! For `Zip215` the chunk equation is
 //! `[8]( Σ z_i R_i + Σ (z_i k_i) A_i - [Σ z_i S_i] B ) = 0`
@@ -26,7 +28,9 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha512};
 
 use super::{challenge, parse_s, r_bytes, verify_item, zip215_equation_holds, Policy, Verifier};
-use crate::batch::{bisect, chunk_len, map_items, threads, SplittableCheck};
+use crate::batch::{
+    bisect, lone_failure, map_items, FailureMemory, LocatableCheck, SplittableCheck, Waves,
+};
 
 pub(super) struct Item<'a> {
     pub(super) public_key: &'a [u8; 32],
@@ -34,9 +38,17 @@ pub(super) struct Item<'a> {
     pub(super) message: &'a [u8],
 }
 
-/// Upper bound on items per multiscalar check. Pippenger's cost per point has flattened out well
-/// before this, and smaller chunks keep bisection local and spread work over threads.
-const MAX_CHUNK: usize = 2048;
+/// The waves and chunks of a batch. At most 2,048 items per multiscalar check: Pippenger's
+/// cost per point has flattened out well before this, and smaller chunks keep bisection local
+/// and spread work over threads. At least 32: a batch of 64 still verifies at about twice the
+/// rate of singles (BENCHMARKS.md), and sized for half a bad item each, chunks of 32 leave
+/// batches worth it up to about one bad item in 64.
+const WAVES: Waves = Waves {
+    probe_per_thread: 32,
+    min_chunk: 32,
+    max_chunk: 2048,
+    dense: 1.0 / 64.0,
+};
 
 /// Cost of one item's share of the batch sum relative to one single-item equation: about a fifth
 /// on the IFMA backend (all-valid batch vs singles in BENCHMARKS.md), rounded up so that
@@ -52,18 +64,22 @@ pub(super) fn verify(verifier: &Verifier, items: &[Item<'_>]) -> Vec<bool> {
 fn verify_keyed(verifier: &Verifier, items: &[Item<'_>], secret: Option<&[u8; 32]>) -> Vec<bool> {
     match (verifier.policy, secret) {
         (Policy::Zip215, Some(secret)) => verify_zip215(verifier, items, secret),
-        (policy, _) => map_items(items.len(), verifier.sequential, |i| {
-            let item = &items[i];
-            let key = verifier.decode_key(item.public_key);
-            verify_item(
-                policy,
-                item.public_key,
-                key.as_ref(),
-                item.message,
-                item.signature,
-            )
-        }),
+        (policy, _) => verify_singly(verifier, policy, items),
     }
+}
+
+fn verify_singly(verifier: &Verifier, policy: Policy, items: &[Item<'_>]) -> Vec<bool> {
+    map_items(items.len(), verifier.sequential, |i| {
+        let item = &items[i];
+        let key = verifier.decode_key(item.public_key);
+        verify_item(
+            policy,
+            item.public_key,
+            key.as_ref(),
+            item.message,
+            item.signature,
+        )
+    })
 }
 
 /// An item that passed every structural check, ready for the equation; `index` is its
@@ -77,33 +93,25 @@ struct Prepared {
 }
 
 fn verify_zip215(verifier: &Verifier, items: &[Item<'_>], secret: &[u8; 32]) -> Vec<bool> {
-    if items.is_empty() {
-        return Vec::new();
-    }
-    let chunk_len = chunk_len(items.len(), threads(verifier.sequential), MAX_CHUNK);
+    static FAILURES: FailureMemory = FailureMemory::new();
     let check_chunk = |chunk: &[Item<'_>]| verify_zip215_chunk(verifier, chunk, secret);
-    let verdicts: Vec<Vec<bool>> = if verifier.sequential {
-        items.chunks(chunk_len).map(check_chunk).collect()
-    } else {
-        items.par_chunks(chunk_len).map(check_chunk).collect()
+    let chunked = |range: Range<usize>, chunk_len: usize| {
+        let items = &items[range];
+        let verdicts: Vec<Vec<bool>> = if verifier.sequential {
+            items.chunks(chunk_len).map(check_chunk).collect()
+        } else {
+            items.par_chunks(chunk_len).map(check_chunk).collect()
+        };
+        verdicts.concat()
     };
-    verdicts.concat()
+    let singly = |range: Range<usize>| verify_singly(verifier, Policy::Zip215, &items[range]);
+    WAVES.run(items.len(), verifier.sequential, &FAILURES, chunked, singly)
 }
 
 /// Each chunk is prepared and checked on one thread, so the decoded points stay in that
 /// core's cache between decoding and the multiscalar multiplication.
 fn verify_zip215_chunk(verifier: &Verifier, chunk: &[Item<'_>], secret: &[u8; 32]) -> Vec<bool> {
-    let prepared: Vec<Prepared> = chunk
-        .iter()
-        .enumerate()
-        .filter_map(|(index, item)| {
-            let s = parse_s(item.signature)?;
-            let r = CompressedEdwardsY(r_bytes(item.signature)).decompress()?;
-            let a = verifier.decode_key(item.public_key)?.point;
-            let k = challenge(&item.signature[..32], item.public_key, item.message);
-            Some(Prepared { index, s, k, r, a })
-        })
-        .collect();
+    let prepared = prepare(verifier, chunk);
     let mut verdicts = vec![false; chunk.len()];
     if prepared.is_empty() {
         return verdicts;
@@ -114,12 +122,15 @@ fn verify_zip215_chunk(verifier: &Verifier, chunk: &[Item<'_>], secret: &[u8; 32
         // One item: its own double-base equation is cheaper than a multiscalar sum.
         prepared_verdicts[0] = check.verify_one(0);
     } else {
-        bisect(
-            &check,
-            0..prepared.len(),
-            check.grouped_sum(),
-            &mut prepared_verdicts,
-        );
+        let whole = check.grouped_sum(false);
+        if check.holds(&whole) {
+            prepared_verdicts.fill(true);
+        } else if let Some(position) = lone_failure(&check, prepared.len(), &whole) {
+            prepared_verdicts.fill(true);
+            prepared_verdicts[position] = false;
+        } else {
+            bisect(&check, 0..prepared.len(), whole, &mut prepared_verdicts);
+        }
     }
     for (item, valid) in prepared.iter().zip(prepared_verdicts) {
         verdicts[item.index] = valid;
@@ -127,7 +138,22 @@ fn verify_zip215_chunk(verifier: &Verifier, chunk: &[Item<'_>], secret: &[u8; 32
     verdicts
 }
 
-/// Enough chunks to keep every thread of the current pool busy, none above [`MAX_CHUNK`].
+/// The items of `chunk` that pass every structural check, decoded for the equation.
+fn prepare(verifier: &Verifier, chunk: &[Item<'_>]) -> Vec<Prepared> {
+    chunk
+        .iter()
+        .enumerate()
+        .filter_map(|(index, item)| {
+            let s = parse_s(item.signature)?;
+            let r = CompressedEdwardsY(r_bytes(item.signature)).decompress()?;
+            let a = verifier.decode_key(item.public_key)?.point;
+            let k = challenge(&item.signature[..32], item.public_key, item.message);
+            Some(Prepared { index, s, k, r, a })
+        })
+        .collect()
+}
+
+/// A chunk's randomized equation, split and searched by [`bisect`] and [`lone_failure`].
 struct Zip215Check<'a> {
     chunk: &'a [Prepared],
     items: &'a [Item<'a>],
@@ -145,11 +171,20 @@ impl<'a> Zip215Check<'a> {
     }
 
     /// The chunk's sum with the key terms of repeated signers merged into one term per key,
-    /// which shrinks the multiscalar multiplication for validator-vote workloads.
-    fn grouped_sum(&self) -> EdwardsPoint {
+    /// which shrinks the multiscalar multiplication for validator-vote workloads; with
+    /// `by_position`, every item's term also multiplied by its position plus one.
+    fn grouped_sum(&self, by_position: bool) -> EdwardsPoint {
+        let weights: Vec<Scalar> = if by_position {
+            (1..)
+                .zip(&self.weights)
+                .map(|(position, z)| Scalar::from(position as u64) * z)
+                .collect()
+        } else {
+            self.weights.clone()
+        };
         let mut key_terms: HashMap<&[u8; 32], (Scalar, EdwardsPoint)> = HashMap::new();
         let mut b_weight = Scalar::ZERO;
-        for (item, z) in self.chunk.iter().zip(&self.weights) {
+        for (item, z) in self.chunk.iter().zip(&weights) {
             b_weight -= z * item.s;
             key_terms
                 .entry(self.items[item.index].public_key)
@@ -157,12 +192,27 @@ impl<'a> Zip215Check<'a> {
                 .0 += z * item.k;
         }
         let scalars = core::iter::once(b_weight)
-            .chain(self.weights.iter().copied())
+            .chain(weights.iter().copied())
             .chain(key_terms.values().map(|(w, _)| *w));
         let points = core::iter::once(ED25519_BASEPOINT_POINT)
             .chain(self.chunk.iter().map(|item| item.r))
             .chain(key_terms.values().map(|(_, a)| *a));
         EdwardsPoint::vartime_multiscalar_mul(scalars, points)
+    }
+}
+
+impl LocatableCheck for Zip215Check<'_> {
+    fn position_weighted_sum(&self, len: usize) -> EdwardsPoint {
+        debug_assert_eq!(len, self.chunk.len());
+        self.grouped_sum(true)
+    }
+
+    fn add(&self, a: &EdwardsPoint, b: &EdwardsPoint) -> EdwardsPoint {
+        a + b
+    }
+
+    fn agree(&self, a: &EdwardsPoint, b: &EdwardsPoint) -> bool {
+        (a - b).is_small_order()
     }
 }
 
@@ -252,16 +302,74 @@ fn batch_weights(chunk: &[Prepared], items: &[Item<'_>], secret: &[u8; 32]) -> V
 mod tests {
     use super::*;
 
+    /// A Zip215-valid signature by the secret scalar `a`, with `torsion` added to R and `key_torsion`
+    /// to the key (both invisible to the cofactored equation).
+    fn signed_with_torsion(
+        a: Scalar,
+        message: &[u8],
+        torsion: EdwardsPoint,
+        key_torsion: EdwardsPoint,
+    ) -> ([u8; 32], [u8; 64]) {
+        let public_key = (ED25519_BASEPOINT_POINT * a + key_torsion)
+            .compress()
+            .to_bytes();
+        let r = Scalar::from_bytes_mod_order_wide(&Sha512::digest(message).into());
+        let big_r = (ED25519_BASEPOINT_POINT * r + torsion)
+            .compress()
+            .to_bytes();
+        let s = r + challenge(&big_r, &public_key, message) * a;
+        let mut signature = [0u8; 64];
+        signature[..32].copy_from_slice(&big_r);
+        signature[32..].copy_from_slice(s.as_bytes());
+        (public_key, signature)
+    }
+
     #[test]
-    fn chunks_cover_the_batch_and_respect_the_bound() {
-        for items in [1, 2, 3, 511, 512, 4096, 5000, 100_000] {
-            for sequential in [true, false] {
-                let len = chunk_len(items, threads(sequential), MAX_CHUNK);
-                assert!((1..=MAX_CHUNK).contains(&len), "{items}: {len}");
-                assert!(items.div_ceil(len) * len >= items);
+    fn a_lone_bad_item_among_torsion_components_is_located_exactly() {
+        use curve25519_dalek::constants::EIGHT_TORSION;
+        let n = 40;
+        let messages: Vec<Vec<u8>> = (0..n).map(|i| format!("vote {i}").into_bytes()).collect();
+        let signed: Vec<([u8; 32], [u8; 64])> = messages
+            .iter()
+            .enumerate()
+            .map(|(i, message)| {
+                let a = Scalar::from(1000 + i as u64);
+                // Every third R and every fifth key carry a small-order component.
+                let torsion = EIGHT_TORSION[if i % 3 == 0 { 1 + i % 7 } else { 0 }];
+                let key_torsion = EIGHT_TORSION[if i % 5 == 0 { 1 + i % 7 } else { 0 }];
+                signed_with_torsion(a, message, torsion, key_torsion)
+            })
+            .collect();
+        let verifier = Verifier::new(Policy::Zip215).key_cache(None);
+        for bad in [vec![0], vec![17], vec![n - 1], vec![3, 30], vec![9, 10, 33]] {
+            let mut signatures: Vec<[u8; 64]> = signed.iter().map(|(_, s)| *s).collect();
+            for &i in &bad {
+                signatures[i][40] ^= 1;
             }
+            let items: Vec<Item<'_>> = (0..n)
+                .map(|i| Item {
+                    public_key: &signed[i].0,
+                    signature: &signatures[i],
+                    message: &messages[i],
+                })
+                .collect();
+            let consensus: Vec<bool> = (0..n)
+                .map(|i| {
+                    let key = ed25519_consensus::VerificationKey::try_from(signed[i].0).unwrap();
+                    key.verify(&signatures[i].into(), &messages[i]).is_ok()
+                })
+                .collect();
+            assert_eq!(
+                (0..n).filter(|&i| !consensus[i]).collect::<Vec<_>>(),
+                bad,
+                "the oracle sees exactly the corrupted items"
+            );
+            assert_eq!(verify_zip215_chunk(&verifier, &items, &[7; 32]), consensus);
+            let prepared = prepare(&verifier, &items);
+            let check = Zip215Check::new(&prepared, &items, &[7; 32]);
+            let located = lone_failure(&check, n, &check.grouped_sum(false));
+            assert_eq!(located, (bad.len() == 1).then_some(bad[0]), "{bad:?}");
         }
-        assert_eq!(chunk_len(100, threads(true), MAX_CHUNK), 100);
     }
 
     #[test]

@@ -30,7 +30,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::msm::{additions, multiscalar, Affine, Jacobian};
-use crate::batch::{bisect, SplittableCheck};
+use crate::batch::{bisect, lone_failure, FailureMemory, LocatableCheck, SplittableCheck, Waves};
 use crate::{BatchOutcome, Error, Field, KeyCache};
 
 /// Length of an x-only public key.
@@ -161,33 +161,21 @@ impl Verifier {
         key.map(|decoded| decoded.key)
     }
 
-    /// Verifies the batch in waves of growing size. The first wave is a probe verified singly
-    /// (its verdicts are needed anyway); each later wave is checked by chunk equations unless
-    /// the waves before it found failures dense enough that equations would cost more than
-    /// they save, and then singly. So a batch with sparse failures pays a few bisections, and
-    /// one where failures are common costs about what verifying it singly does.
+    /// Verifies the batch in waves ([`crate::batch::Waves`]): a batch with sparse failures
+    /// pays a few bisections, and one where failures are common costs about what verifying it
+    /// singly does.
     fn verify_items(&self, items: &[Item<'_>], secret: Option<&[u8; 32]>) -> Vec<bool> {
-        let threads = crate::batch::threads(self.sequential);
-        let mut verdicts = Vec::with_capacity(items.len());
-        let mut wave = threads * PROBE_PER_THREAD;
-        let mut invalid = 0;
-        while verdicts.len() < items.len() {
-            let start = verdicts.len();
-            let end = (start + wave).min(items.len());
-            let dense = start == 0 || invalid as f64 > DENSE_FAILURES * start as f64;
-            let checked = match secret {
-                Some(secret) if !dense => self.verify_chunks(&items[start..end], secret, threads),
-                _ => self.verify_singly(&items[start..end]),
-            };
-            invalid += checked.iter().filter(|&&valid| !valid).count();
-            verdicts.extend(checked);
-            wave = if start == 0 {
-                threads * MAX_CHUNK
-            } else {
-                wave * WAVE_GROWTH
-            };
-        }
-        verdicts
+        static FAILURES: FailureMemory = FailureMemory::new();
+        let Some(secret) = secret else {
+            return self.verify_singly(items);
+        };
+        WAVES.run(
+            items.len(),
+            self.sequential,
+            &FAILURES,
+            |range, chunk_len| self.verify_chunks(&items[range], secret, chunk_len),
+            |range| self.verify_singly(&items[range]),
+        )
     }
 
     fn verify_singly(&self, items: &[Item<'_>]) -> Vec<bool> {
@@ -198,11 +186,7 @@ impl Verifier {
         })
     }
 
-    fn verify_chunks(&self, items: &[Item<'_>], secret: &[u8; 32], threads: usize) -> Vec<bool> {
-        let chunk_len = crate::batch::chunk_len(items.len(), threads, MAX_CHUNK);
-        if chunk_len < MIN_CHUNK {
-            return self.verify_singly(items);
-        }
+    fn verify_chunks(&self, items: &[Item<'_>], secret: &[u8; 32], chunk_len: usize) -> Vec<bool> {
         let check_chunk = |chunk: &[Item<'_>]| self.verify_chunk(chunk, secret);
         let verdicts: Vec<Vec<bool>> = if self.sequential {
             items.chunks(chunk_len).map(check_chunk).collect()
@@ -225,7 +209,7 @@ impl Verifier {
                 let whole = check.grouped_sum();
                 if whole.is_identity() {
                     prepared_verdicts.fill(true);
-                } else if let Some(position) = check.lone_failure(&whole) {
+                } else if let Some(position) = lone_failure(&check, len, &whole) {
                     prepared_verdicts.fill(true);
                     prepared_verdicts[position] = false;
                 } else {
@@ -389,24 +373,18 @@ struct Prepared {
     point: Affine,
 }
 
-/// Largest chunk one thread checks with one equation. Larger chunks make each item's share of
-/// the sum cheaper, but a failing chunk costs its bisection on one thread while others wait.
-const MAX_CHUNK: usize = 512;
-
-/// Smallest chunk worth an equation: below it, a chunk's share of the sum costs about as much
-/// as verifying its items singly (measured on the bench machines, see BENCHMARKS.md).
-const MIN_CHUNK: usize = 128;
-
-/// Items per thread in the first wave, the probe verified singly.
-const PROBE_PER_THREAD: usize = 64;
-
-/// Each wave after the first full one is this many times the one before.
-const WAVE_GROWTH: usize = 2;
-
-/// The share of invalid items above which equations stop paying: a chunk costs nearly as much
-/// as verifying its items singly (about 0.85 of it at 512 items) and fails whole with one bad
-/// item, so at more than about one bad item in 2,000 verifying singly is cheaper.
-const DENSE_FAILURES: f64 = 1.0 / 2000.0;
+/// The waves and chunks of a batch. Chunks of at most 512 items: larger ones make each item's
+/// share of the sum cheaper, but a failing chunk costs its bisection on one thread while others
+/// wait. At least 128: below that, a chunk's share of the sum costs about as much as verifying
+/// its items singly (measured on the bench machines, see BENCHMARKS.md). Dense above one bad
+/// item in 2,000: a chunk costs nearly as much as verifying its items singly (about 0.85 of it
+/// at 512 items) and fails whole with one bad item.
+const WAVES: Waves = Waves {
+    probe_per_thread: 64,
+    min_chunk: 128,
+    max_chunk: 512,
+    dense: 1.0 / 2000.0,
+};
 
 /// One point addition of a sum in units of one single verification (libsecp256k1's verify
 /// costs about as much as this many of the bucket additions; measured on the bench machines,
@@ -465,7 +443,7 @@ impl<'a> ChunkCheck<'a> {
 
 impl ChunkCheck<'_> {
     /// The sum over `range`; with `by_index`, each item's term also multiplied by its position
-    /// in the chunk plus one (for [`ChunkCheck::lone_failure`]).
+    /// in the chunk plus one (for [`lone_failure`]).
     fn weighted_sum(&self, range: Range<usize>, by_index: bool) -> Jacobian {
         // A bisection is a chain of sums (each half's search needs the sum before it), which
         // would leave the other threads idle once the clean chunks are done: split each sum.
@@ -493,26 +471,19 @@ impl ChunkCheck<'_> {
         }
         multiscalar(&g_weight, &points, &scalars)
     }
+}
 
-    /// The one invalid item of a failing chunk, when there is exactly one, for the price of
-    /// one more sum (which, unlike bisection's chain of sums, splits across every thread).
-    ///
-    /// Each item's term is `z_i E_i`, zero exactly for a valid item. With one invalid item j,
-    /// the chunk's sum is `S = z_j E_j` and the sum with every term multiplied by its position
-    /// plus one is `T = (j + 1) S`: the position is the k with `k S = T`. The answer is then
-    /// checked: item j fails singly, and the chunk without it sums to zero (which, with two or
-    /// more invalid items, happens only with probability about 2^-128 over the weights, as for
-    /// the chunk equation itself).
-    fn lone_failure(&self, whole: &Jacobian) -> Option<usize> {
-        let indexed = self.weighted_sum(0..self.prepared.len(), true);
-        let mut multiple = *whole;
-        let position = (0..self.prepared.len()).find(|_| {
-            let found = multiple.equals(&indexed);
-            multiple = multiple.add(whole);
-            found
-        })?;
-        let rest = whole.add(&self.weighted_sum(position..position + 1, false).neg());
-        (rest.is_identity() && !self.verify_one(position)).then_some(position)
+impl LocatableCheck for ChunkCheck<'_> {
+    fn position_weighted_sum(&self, len: usize) -> Jacobian {
+        self.weighted_sum(0..len, true)
+    }
+
+    fn add(&self, a: &Jacobian, b: &Jacobian) -> Jacobian {
+        a.add(b)
+    }
+
+    fn agree(&self, a: &Jacobian, b: &Jacobian) -> bool {
+        a.equals(b)
     }
 }
 
@@ -686,17 +657,6 @@ mod tests {
                 .verify_batch(&keys, &messages, &signatures)
                 .unwrap();
             assert_eq!(outcome.invalid_indices(), bad);
-        }
-    }
-
-    #[test]
-    fn chunks_cover_the_batch_and_respect_the_bound() {
-        for items in [0, 1, 2, 3, 255, 256, 257, 1024, 5000] {
-            for threads in [1, 2, 16] {
-                let len = crate::batch::chunk_len(items, threads, MAX_CHUNK);
-                assert!((1..=MAX_CHUNK).contains(&len), "{items}: {len}");
-                assert!(items.div_ceil(len) * len >= items);
-            }
         }
     }
 }
