@@ -40,12 +40,12 @@ pub(super) struct Item<'a> {
 
 /// The waves and chunks of a batch. At most 2,048 items per multiscalar check: Pippenger's
 /// cost per point has flattened out well before this, and smaller chunks keep bisection local
-/// and spread work over threads. At least 32: a batch of 64 still verifies at about twice the
-/// rate of singles (BENCHMARKS.md), and sized for half a bad item each, chunks of 32 leave
-/// batches worth it up to about one bad item in 64.
+/// and spread work over threads. At least 16: with 1% bad items, chunks of 25 still verified
+/// at 1.65x the rate of singles (BENCHMARKS.md), and sized for a quarter of a bad item each,
+/// chunks of 16 leave equations worth it up to about one bad item in 64.
 const WAVES: Waves = Waves {
     probe_per_thread: 32,
-    min_chunk: 32,
+    min_chunk: 16,
     max_chunk: 2048,
     dense: 1.0 / 64.0,
 };
@@ -211,8 +211,12 @@ impl LocatableCheck for Zip215Check<'_> {
         a + b
     }
 
-    fn agree(&self, a: &EdwardsPoint, b: &EdwardsPoint) -> bool {
-        (a - b).is_small_order()
+    fn observed(&self, sum: &EdwardsPoint) -> EdwardsPoint {
+        sum.mul_by_cofactor()
+    }
+
+    fn same(&self, a: &EdwardsPoint, b: &EdwardsPoint) -> bool {
+        a == b
     }
 }
 

@@ -482,7 +482,11 @@ impl LocatableCheck for ChunkCheck<'_> {
         a.add(b)
     }
 
-    fn agree(&self, a: &Jacobian, b: &Jacobian) -> bool {
+    fn observed(&self, sum: &Jacobian) -> Jacobian {
+        *sum
+    }
+
+    fn same(&self, a: &Jacobian, b: &Jacobian) -> bool {
         a.equals(b)
     }
 }
