@@ -97,7 +97,8 @@ pub(crate) trait SplittableCheck: Sync {
 
 /// Exploration bisection may spend on a range before it has saved anything, in single
 /// verifications per item. An all-bad range costs its first sum, this, and every item singly:
-/// for Ed25519 (a sum costs a quarter of a single per item) at most 1.45 times singles.
+/// for Ed25519 (a sum costs a quarter of a single per item) at most 1.45 times singles, 1.7 with
+/// the lone-failure sum tried first ([`Waves`]).
 const EXPLORATION_PER_ITEM: f64 = 0.2;
 
 /// Fills `verdicts[range]` given that `range`'s batch sum is `sum`.
@@ -196,9 +197,10 @@ pub(crate) trait LocatableCheck: SplittableCheck {
 /// The one invalid item of a failing run `0..len` whose sum is `whole`, when there is exactly
 /// one.
 ///
-/// Each item's term is `z_i E_i`, zero exactly for a valid item. With one invalid item j, the
-/// sum is `S = z_j E_j` and the position-weighted sum is `T = (j + 1) S`, so j + 1 is the k with
-/// `k S = T`. The answer is then checked: item j fails singly, and the run without it holds
+/// Each item's term is `z_i E_i`, and the equation sees zero for a valid item (Ed25519's sees
+/// `8 z_i E_i`: a valid item's term may keep a small-order part, which is why sums are compared
+/// as [`LocatableCheck::observed`]). With one invalid item j, the observed sum is `S = z_j E_j`
+/// and the observed position-weighted sum is `T = (j + 1) S`, so j + 1 is the k with `k S = T`. The answer is then checked: item j fails singly, and the run without it holds
 /// (which, with two or more invalid items, happens only with probability about 2^-128 over the
 /// weights, as for the equation itself).
 pub(crate) fn lone_failure<C: LocatableCheck>(
@@ -220,14 +222,21 @@ pub(crate) fn lone_failure<C: LocatableCheck>(
 /// How a scheme cuts a batch into waves and chunks, so that bad items never cost much more
 /// than verifying singly would.
 ///
-/// The first wave of a batch is verified singly unless recent batches of the scheme have
-/// already measured the failure rate ([`FailureMemory`]): its verdicts are needed anyway, and
-/// they estimate the rate before any equation is bet on. Every later wave is cut into chunks
-/// sized so that about a quarter of one bad item is expected per chunk (a failing chunk then
-/// nearly always holds one, which [`lone_failure`] finds), or verified singly where that size would
-/// fall below the smallest chunk an equation pays for.
+/// The estimated failure rate decides each wave: chunks sized so that about a quarter of one
+/// bad item is expected per chunk (a failing chunk then nearly always holds one, which
+/// [`lone_failure`] finds), or single verification where failures are denser than `dense`.
+/// The estimate starts from what recent batches met ([`FailureMemory`]) and follows what this
+/// batch's waves find. A memory no batch has told anything yet has no estimate, so the first
+/// wave is verified singly (its verdicts are needed anyway); without a memory, failures are
+/// assumed rare until the batch shows otherwise.
+///
+/// The worst case is a batch that turns out all bad while failures were remembered as rare:
+/// its first wave costs its sums, a lone-failure sum and the bisection's exploration on top of
+/// the singles, about 1.7 times single verification for Ed25519, and the rest goes singly.
 pub(crate) struct Waves {
     pub(crate) probe_per_thread: usize,
+    /// The smallest chunk worth an equation; a wave that would split thinner is verified
+    /// singly.
     pub(crate) min_chunk: usize,
     pub(crate) max_chunk: usize,
     /// The failure rate above which equations stop paying.
@@ -241,31 +250,28 @@ const FAILURES_PER_CHUNK: f64 = 0.25;
 
 impl Waves {
     /// Verdicts for `0..len`: `chunked(range, chunk_len)` checks a wave by chunk equations,
-    /// `singly(range)` verifies it item by item. `memory` is read first and told the outcome.
+    /// `singly(range)` verifies it item by item. `memory`, if any, is read first and told the
+    /// outcome.
     pub(crate) fn run(
         &self,
         len: usize,
         sequential: bool,
-        memory: &FailureMemory,
+        memory: Option<&FailureMemory>,
         mut chunked: impl FnMut(Range<usize>, usize) -> Vec<bool>,
         mut singly: impl FnMut(Range<usize>) -> Vec<bool>,
     ) -> Vec<bool> {
         let threads = threads(sequential);
-        let remembered = memory.rate();
+        let prior = memory.map_or(Some(0.0), FailureMemory::rate);
         let mut verdicts = Vec::with_capacity(len);
         let mut invalid = 0;
-        let mut wave = match remembered {
+        let mut wave = match prior {
             Some(_) => threads * self.max_chunk,
             None => threads * self.probe_per_thread,
         };
         while verdicts.len() < len {
             let start = verdicts.len();
             let end = (start + wave).min(len);
-            let rate = match (start, remembered) {
-                (0, rate) => rate,
-                (_, Some(rate)) => Some((rate + invalid as f64 / start as f64) / 2.0),
-                (_, None) => Some(invalid as f64 / start as f64),
-            };
+            let rate = estimate(prior, invalid, start);
             let chunk = rate
                 .filter(|&rate| rate <= self.dense)
                 .map(|rate| (FAILURES_PER_CHUNK / rate).min(self.max_chunk as f64) as usize)
@@ -279,40 +285,62 @@ impl Waves {
             verdicts.extend(checked);
             wave = (2 * wave).max(threads * self.max_chunk);
         }
-        memory.record(invalid, len);
+        if let (Some(memory), Some(rate)) = (memory, estimate(prior, invalid, len)) {
+            memory.store(rate);
+        }
         verdicts
+    }
+}
+
+/// What recent batches remembered weighs as much as this many items of the current one: a
+/// small batch barely moves the estimate, a large one mostly replaces it.
+const REMEMBERED_ITEMS: f64 = 1024.0;
+
+/// The failure rate after `invalid` of `seen` items failed, starting from `prior`; `None`
+/// before anything is known.
+fn estimate(prior: Option<f64>, invalid: usize, seen: usize) -> Option<f64> {
+    match prior {
+        Some(rate) => {
+            Some((rate * REMEMBERED_ITEMS + invalid as f64) / (REMEMBERED_ITEMS + seen as f64))
+        }
+        None if seen == 0 => None,
+        None => Some(invalid as f64 / seen as f64),
     }
 }
 
 /// The failure rate recent batches of one scheme met, kept across calls: a node whose batches
 /// carry a few bad items each starts every batch with chunks sized for them, and one whose
-/// batches are mostly bad skips equations that would fail.
-pub(crate) struct FailureMemory(std::sync::atomic::AtomicU64);
+/// batches are mostly bad skips equations that would fail. Verifiers share a process-wide one
+/// per scheme unless given their own (`failure_memory` on each scheme's `Verifier`); it steers
+/// only how batches are cut, never a verdict.
+#[derive(Debug)]
+pub struct FailureMemory(std::sync::atomic::AtomicU64);
 
 /// The bits of a rate no batch has recorded yet.
 const NO_RATE: u64 = u64::MAX;
 
+impl Default for FailureMemory {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl FailureMemory {
-    pub(crate) const fn new() -> Self {
+    /// A memory no batch has told anything yet.
+    pub const fn new() -> Self {
         FailureMemory(std::sync::atomic::AtomicU64::new(NO_RATE))
     }
 
-    fn rate(&self) -> Option<f64> {
+    /// The remembered share of invalid items, once a batch has run.
+    pub fn rate(&self) -> Option<f64> {
         match self.0.load(std::sync::atomic::Ordering::Relaxed) {
             NO_RATE => None,
             bits => Some(f64::from_bits(bits)),
         }
     }
 
-    /// Moves the rate halfway to this batch's, or all the way for the first batch. Concurrent
-    /// batches may overwrite each other's update: the rate only steers chunk sizes, never a
-    /// verdict.
-    fn record(&self, invalid: usize, len: usize) {
-        if len == 0 {
-            return;
-        }
-        let observed = invalid as f64 / len as f64;
-        let rate = self.rate().map_or(observed, |rate| (rate + observed) / 2.0);
+    /// Concurrent batches may overwrite each other's rate: it only steers chunk sizes.
+    fn store(&self, rate: f64) {
         self.0
             .store(rate.to_bits(), std::sync::atomic::Ordering::Relaxed);
     }
@@ -555,7 +583,7 @@ mod tests {
         let verdicts = waves.run(
             len,
             true,
-            memory,
+            Some(memory),
             |range, chunk_len| {
                 assert!((waves.min_chunk..=waves.max_chunk).contains(&chunk_len));
                 chunked_items.lock().unwrap().extend(range.clone());
@@ -583,15 +611,15 @@ mod tests {
         // Remembered clean batches skip the probe.
         let (_, chunked) = run_waves(&waves, &memory, 500, &clean);
         assert_eq!(chunked, (0..500).collect());
-        // Every item bad: after the first wave shows it, the rest goes singly, and the next
-        // batch does not try an equation at all.
+        // Every item bad: once the first waves outweigh the clean past, the rest goes singly,
+        // and the next batch does not try an equation at all.
         let all: BTreeSet<usize> = (0..500).collect();
         let (verdicts, chunked) = run_waves(&waves, &memory, 500, &all);
         assert!(verdicts.iter().all(|&v| !v));
-        assert!(chunked.len() <= 64, "{}", chunked.len());
+        assert!(chunked.len() < 250, "{}", chunked.len());
         let (_, chunked) = run_waves(&waves, &memory, 500, &all);
         assert!(chunked.is_empty());
-        // Sparse failures again: the rate halves each batch until equations pay.
+        // Sparse failures again: the remembered rate falls batch by batch until equations pay.
         let sparse: BTreeSet<usize> = (0..500).step_by(100).collect();
         let mut rounds = 0;
         loop {
@@ -606,6 +634,35 @@ mod tests {
             }
             assert!(rounds < 10, "equations never resumed");
         }
+        // One bad item in a batch of one barely moves what 500-item batches taught.
+        let before = memory.rate().unwrap();
+        run_waves(&waves, &memory, 1, &BTreeSet::from([0]));
+        assert!(memory.rate().unwrap() - before < 0.001);
+        let (_, chunked) = run_waves(&waves, &memory, 500, &clean);
+        assert_eq!(chunked.len(), 500);
+    }
+
+    #[test]
+    fn without_a_memory_failures_are_assumed_rare_until_the_batch_shows_them() {
+        let waves = Waves {
+            probe_per_thread: 10,
+            min_chunk: 4,
+            max_chunk: 64,
+            dense: 1.0 / 8.0,
+        };
+        let mut chunked = 0;
+        let verdicts = waves.run(
+            500,
+            true,
+            None,
+            |range, _| {
+                chunked += range.len();
+                vec![false; range.len()]
+            },
+            |range| vec![false; range.len()],
+        );
+        assert_eq!(verdicts, vec![false; 500]);
+        assert!((64..250).contains(&chunked), "{chunked}");
     }
 
     #[test]

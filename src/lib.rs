@@ -28,6 +28,6 @@ pub mod sm2;
 pub mod sm3;
 
 pub use backend::{cpu_info, gpu_crossover, Backend, CpuInfo, Ed25519Path, Execution, HashPath};
-pub use batch::BatchOutcome;
+pub use batch::{BatchOutcome, FailureMemory};
 pub use cache::KeyCache;
 pub use error::{Error, Field};

@@ -84,10 +84,12 @@ proptest! {
     #[test]
     fn batch_equals_single_and_finds_exactly_the_corrupted((items, corrupted) in batch_strategy()) {
         for policy in [Policy::Zip215, Policy::Strict] {
+            // Without a failure memory every batch goes to equations whatever other cases
+            // taught the process-wide one; the default verifier takes whichever path that says.
             for verifier in [
                 Verifier::new(policy),
-                Verifier::new(policy).sequential(true).key_cache(None),
-                Verifier::new(policy).key_cache(Some(Arc::new(KeyCache::new(4)))),
+                Verifier::new(policy).sequential(true).key_cache(None).failure_memory(None),
+                Verifier::new(policy).key_cache(Some(Arc::new(KeyCache::new(4)))).failure_memory(None),
             ] {
                 let verdicts = batch(&verifier, &items);
                 let oracle: Vec<bool> = items

@@ -122,7 +122,7 @@ macro_rules! path_tests {
                         40.. => rng.random_range(1..40),
                         _ => rng.random_range(1..300),
                     };
-                    // The last rounds reach past 64 KiB: long messages take their own kernel.
+                    // The last rounds take fewer, longer messages, up to 70,000 bytes.
                     let max_len = if round >= 40 { 70_000 } else { 4096 };
                     let messages: Vec<Vec<u8>> = (0..count)
                         .map(|_| {

@@ -105,6 +105,7 @@ fn bip340_vectors_mixed_into_random_valid_batches() {
         assert_eq!(outcome.as_slice(), expected.as_slice(), "round {round}");
         let sequential = schnorr::Verifier::new()
             .sequential(true)
+            .failure_memory(None)
             .verify_batch(&keys, &messages, &signatures)
             .expect("lengths");
         assert_eq!(sequential.as_slice(), expected.as_slice(), "round {round}");
@@ -158,6 +159,7 @@ fn bip340_vectors_inside_a_chunk_equation() {
     let outcome = schnorr::Verifier::new()
         .sequential(true)
         .key_cache(None)
+        .failure_memory(None)
         .verify_batch(&keys, &messages, &signatures)
         .expect("lengths");
     assert_eq!(outcome.as_slice(), expected.as_slice());

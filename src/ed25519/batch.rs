@@ -28,9 +28,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha512};
 
 use super::{challenge, parse_s, r_bytes, verify_item, zip215_equation_holds, Policy, Verifier};
-use crate::batch::{
-    bisect, lone_failure, map_items, FailureMemory, LocatableCheck, SplittableCheck, Waves,
-};
+use crate::batch::{bisect, lone_failure, map_items, LocatableCheck, SplittableCheck, Waves};
 
 pub(super) struct Item<'a> {
     pub(super) public_key: &'a [u8; 32],
@@ -40,12 +38,14 @@ pub(super) struct Item<'a> {
 
 /// The waves and chunks of a batch. At most 2,048 items per multiscalar check: Pippenger's
 /// cost per point has flattened out well before this, and smaller chunks keep bisection local
-/// and spread work over threads. At least 16: with 1% bad items, chunks of 25 still verified
-/// at 1.65x the rate of singles (BENCHMARKS.md), and sized for a quarter of a bad item each,
-/// chunks of 16 leave equations worth it up to about one bad item in 64.
+/// and spread work over threads. Any smaller chunk still beats singles when all its items are
+/// valid, so a small batch is split across the threads however thin. Equations stop at one bad
+/// item in 64, where chunks sized for a quarter of a bad item would hold 16: with 1% bad items
+/// chunks of 25 ran at 1.41x the rate of singles with distinct keys and 1.65x with 64 signers
+/// (BENCHMARKS.md); rates between 1% and 10% were not measured.
 const WAVES: Waves = Waves {
     probe_per_thread: 32,
-    min_chunk: 16,
+    min_chunk: 1,
     max_chunk: 2048,
     dense: 1.0 / 64.0,
 };
@@ -93,7 +93,6 @@ struct Prepared {
 }
 
 fn verify_zip215(verifier: &Verifier, items: &[Item<'_>], secret: &[u8; 32]) -> Vec<bool> {
-    static FAILURES: FailureMemory = FailureMemory::new();
     let check_chunk = |chunk: &[Item<'_>]| verify_zip215_chunk(verifier, chunk, secret);
     let chunked = |range: Range<usize>, chunk_len: usize| {
         let items = &items[range];
@@ -105,7 +104,8 @@ fn verify_zip215(verifier: &Verifier, items: &[Item<'_>], secret: &[u8; 32]) -> 
         verdicts.concat()
     };
     let singly = |range: Range<usize>| verify_singly(verifier, Policy::Zip215, &items[range]);
-    WAVES.run(items.len(), verifier.sequential, &FAILURES, chunked, singly)
+    let memory = verifier.failures.as_deref();
+    WAVES.run(items.len(), verifier.sequential, memory, chunked, singly)
 }
 
 /// Each chunk is prepared and checked on one thread, so the decoded points stay in that
@@ -174,17 +174,17 @@ impl<'a> Zip215Check<'a> {
     /// which shrinks the multiscalar multiplication for validator-vote workloads; with
     /// `by_position`, every item's term also multiplied by its position plus one.
     fn grouped_sum(&self, by_position: bool) -> EdwardsPoint {
-        let weights: Vec<Scalar> = if by_position {
+        let weights: std::borrow::Cow<'_, [Scalar]> = if by_position {
             (1..)
                 .zip(&self.weights)
                 .map(|(position, z)| Scalar::from(position as u64) * z)
                 .collect()
         } else {
-            self.weights.clone()
+            (&self.weights[..]).into()
         };
         let mut key_terms: HashMap<&[u8; 32], (Scalar, EdwardsPoint)> = HashMap::new();
         let mut b_weight = Scalar::ZERO;
-        for (item, z) in self.chunk.iter().zip(&weights) {
+        for (item, z) in self.chunk.iter().zip(weights.iter()) {
             b_weight -= z * item.s;
             key_terms
                 .entry(self.items[item.index].public_key)
@@ -268,7 +268,7 @@ impl SplittableCheck for Zip215Check<'_> {
 /// They are derived from SHA-512 over a per-process secret (from the OS) and every item of the
 /// chunk (signature, key and challenge, which binds the message). Someone who does not know the
 /// secret cannot choose signatures whose errors cancel; the same chunk in the same process gets
-/// the same weights, so a run can be reproduced; verdicts never depend on the weights anyway,
+/// the same weights (how a batch is cut into chunks depends on the failure rate remembered); verdicts never depend on the weights anyway,
 /// except with probability about 2^-128.
 fn batch_weights(chunk: &[Prepared], items: &[Item<'_>], secret: &[u8; 32]) -> Vec<Scalar> {
     let mut transcript = Sha512::new();

@@ -22,7 +22,7 @@ use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::Scalar;
 use sha2::{Digest, Sha512};
 
-use crate::{BatchOutcome, Error, Field};
+use crate::{BatchOutcome, Error, FailureMemory, Field};
 
 pub use crate::cache::KeyCache;
 pub(crate) use key::DecodedKey;
@@ -84,16 +84,20 @@ pub struct Verifier {
     policy: Policy,
     sequential: bool,
     key_cache: Option<Arc<KeyCache>>,
+    failures: Option<Arc<FailureMemory>>,
 }
 
 impl Verifier {
-    /// A verifier for `policy`, parallel, using the process-wide Ed25519 key cache.
+    /// A verifier for `policy`, parallel, using the process-wide Ed25519 key cache and failure
+    /// memory.
     pub fn new(policy: Policy) -> Self {
         static DEFAULT_CACHE: std::sync::OnceLock<Arc<KeyCache>> = std::sync::OnceLock::new();
+        static FAILURES: std::sync::OnceLock<Arc<FailureMemory>> = std::sync::OnceLock::new();
         Self {
             policy,
             sequential: false,
             key_cache: Some(crate::cache::global(&DEFAULT_CACHE, DEFAULT_CACHE_CAPACITY)),
+            failures: Some(FAILURES.get_or_init(Arc::default).clone()),
         }
     }
 
@@ -107,6 +111,14 @@ impl Verifier {
     /// without a cache each item decompresses its key.
     pub fn key_cache(mut self, cache: Option<Arc<KeyCache>>) -> Self {
         self.key_cache = cache;
+        self
+    }
+
+    /// Where `Zip215` batches remember the failure rate they met, which sizes the next batches'
+    /// chunks (shared with other verifiers, or none: each batch then starts as if failures were
+    /// rare). Verdicts never depend on it.
+    pub fn failure_memory(mut self, memory: Option<Arc<FailureMemory>>) -> Self {
+        self.failures = memory;
         self
     }
 

@@ -30,8 +30,8 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::msm::{additions, multiscalar, Affine, Jacobian};
-use crate::batch::{bisect, lone_failure, FailureMemory, LocatableCheck, SplittableCheck, Waves};
-use crate::{BatchOutcome, Error, Field, KeyCache};
+use crate::batch::{bisect, lone_failure, LocatableCheck, SplittableCheck, Waves};
+use crate::{BatchOutcome, Error, FailureMemory, Field, KeyCache};
 
 /// Length of an x-only public key.
 pub const PUBLIC_KEY_LENGTH: usize = 32;
@@ -74,6 +74,7 @@ impl crate::cache::Cached for DecodedKey {
 pub struct Verifier {
     sequential: bool,
     key_cache: Option<Arc<KeyCache>>,
+    failures: Option<Arc<FailureMemory>>,
 }
 
 impl Default for Verifier {
@@ -83,13 +84,24 @@ impl Default for Verifier {
 }
 
 impl Verifier {
-    /// A verifier that runs batches on rayon's threads and caches keys process-wide.
+    /// A verifier that runs batches on rayon's threads, caching keys and remembering the
+    /// failure rate process-wide.
     pub fn new() -> Self {
         static DEFAULT_CACHE: std::sync::OnceLock<Arc<KeyCache>> = std::sync::OnceLock::new();
+        static FAILURES: std::sync::OnceLock<Arc<FailureMemory>> = std::sync::OnceLock::new();
         Self {
             sequential: false,
             key_cache: Some(super::default_cache(&DEFAULT_CACHE)),
+            failures: Some(FAILURES.get_or_init(Arc::default).clone()),
         }
+    }
+
+    /// Where batches remember the failure rate they met, which decides whether the next ones
+    /// try equations (shared with other verifiers, or none: each batch then starts as if
+    /// failures were rare). Verdicts never depend on it.
+    pub fn failure_memory(mut self, memory: Option<Arc<FailureMemory>>) -> Self {
+        self.failures = memory;
+        self
     }
 
     /// Verify batches on the calling thread only.
@@ -165,14 +177,13 @@ impl Verifier {
     /// pays a few bisections, and one where failures are common costs about what verifying it
     /// singly does.
     fn verify_items(&self, items: &[Item<'_>], secret: Option<&[u8; 32]>) -> Vec<bool> {
-        static FAILURES: FailureMemory = FailureMemory::new();
         let Some(secret) = secret else {
             return self.verify_singly(items);
         };
         WAVES.run(
             items.len(),
             self.sequential,
-            &FAILURES,
+            self.failures.as_deref(),
             |range, chunk_len| self.verify_chunks(&items[range], secret, chunk_len),
             |range| self.verify_singly(&items[range]),
         )
@@ -587,9 +598,10 @@ mod tests {
     #[test]
     fn keys_cached_by_single_calls_gain_their_point_in_a_batch() {
         let cache = Arc::new(KeyCache::new(64));
-        // Sequential: one thread's probe wave is 64 items, and the rest goes to equations.
+        // Sequential and without a failure memory: the batch is one chunk, one equation.
         let verifier = Verifier::new()
             .key_cache(Some(cache.clone()))
+            .failure_memory(None)
             .sequential(true);
         let (public_key, messages, mut signatures) = signed_by_one_key(3);
         signatures[200][63] ^= 1;
@@ -644,8 +656,11 @@ mod tests {
             .map(|m| signer.sign_raw(m, &[0; 32]).unwrap().to_bytes())
             .collect();
         let keys = vec![public_key; messages.len()];
-        // Sequential: a probe of 64 items, then one chunk of 336 checked by one equation.
-        let verifier = Verifier::new().key_cache(None).sequential(true);
+        // Sequential and without a failure memory: one chunk of 400, one equation.
+        let verifier = Verifier::new()
+            .key_cache(None)
+            .failure_memory(None)
+            .sequential(true);
         for bad in [
             vec![200],
             vec![64],
