@@ -392,7 +392,7 @@ pub(crate) fn check_counts(
 }
 
 /// The threads a batch may use: one when it is to run sequentially, else rayon's.
-pub(crate) fn threads(sequential: bool) -> usize {
+fn threads(sequential: bool) -> usize {
     if sequential {
         1
     } else {
@@ -402,7 +402,7 @@ pub(crate) fn threads(sequential: bool) -> usize {
 
 /// The length of equal chunks covering `items`: at least one chunk per thread (while there are
 /// items), none longer than `max_chunk`.
-pub(crate) fn chunk_len(items: usize, threads: usize, max_chunk: usize) -> usize {
+fn chunk_len(items: usize, threads: usize, max_chunk: usize) -> usize {
     let chunks = threads.max(items.div_ceil(max_chunk)).min(items).max(1);
     items.div_ceil(chunks).max(1)
 }
