@@ -200,9 +200,10 @@ pub(crate) trait LocatableCheck: SplittableCheck {
 /// Each item's term is `z_i E_i`, and the equation sees zero for a valid item (Ed25519's sees
 /// `8 z_i E_i`: a valid item's term may keep a small-order part, which is why sums are compared
 /// as [`LocatableCheck::observed`]). With one invalid item j, the observed sum is `S = z_j E_j`
-/// and the observed position-weighted sum is `T = (j + 1) S`, so j + 1 is the k with `k S = T`. The answer is then checked: item j fails singly, and the run without it holds
-/// (which, with two or more invalid items, happens only with probability about 2^-128 over the
-/// weights, as for the equation itself).
+/// and the observed position-weighted sum is `T = (j + 1) S`, so j + 1 is the k with `k S = T`.
+/// The answer is then checked: item j fails singly, and the run without it holds (which, with
+/// two or more invalid items, happens only with probability about 2^-128 over the weights, as
+/// for the equation itself).
 pub(crate) fn lone_failure<C: LocatableCheck>(
     check: &C,
     len: usize,

@@ -268,8 +268,8 @@ impl SplittableCheck for Zip215Check<'_> {
 /// They are derived from SHA-512 over a per-process secret (from the OS) and every item of the
 /// chunk (signature, key and challenge, which binds the message). Someone who does not know the
 /// secret cannot choose signatures whose errors cancel; the same chunk in the same process gets
-/// the same weights (how a batch is cut into chunks depends on the failure rate remembered); verdicts never depend on the weights anyway,
-/// except with probability about 2^-128.
+/// the same weights (how a batch is cut into chunks depends on the failure rate remembered);
+/// verdicts never depend on the weights anyway, except with probability about 2^-128.
 fn batch_weights(chunk: &[Prepared], items: &[Item<'_>], secret: &[u8; 32]) -> Vec<Scalar> {
     let mut transcript = Sha512::new();
     transcript.update(b"batchverify ed25519 batch weights v1");
@@ -306,8 +306,8 @@ fn batch_weights(chunk: &[Prepared], items: &[Item<'_>], secret: &[u8; 32]) -> V
 mod tests {
     use super::*;
 
-    /// A Zip215-valid signature by the secret scalar `a`, with `torsion` added to R and `key_torsion`
-    /// to the key (both invisible to the cofactored equation).
+    /// A Zip215-valid signature by the secret scalar `a`, with `torsion` added to R and
+    /// `key_torsion` to the key (both invisible to the cofactored equation).
     fn signed_with_torsion(
         a: Scalar,
         message: &[u8],
