@@ -38,18 +38,33 @@ fn cavp_short_and_long_messages_one_at_a_time_and_batched() {
     };
     assert_eq!((short.len(), long.len()), (65, 64));
     let cases: Vec<_> = short.into_iter().chain(long).collect();
+    known_answers_on_every_path(sha256_paths::every_path(), &cases);
+}
+
+/// Each `(message, digest)` case on every hasher: alone, in one batch of all the cases, and as
+/// sixteen copies, which fill every lane of the widest kernel.
+fn known_answers_on_every_path<A: batchverify::hash::Algorithm>(
+    hashers: Vec<batchverify::hash::Hasher<A>>,
+    cases: &[(Vec<u8>, Vec<u8>)],
+) {
     let messages: Vec<&[u8]> = cases.iter().map(|(m, _)| &m[..]).collect();
-    for hasher in sha256_paths::every_path() {
-        for (message, digest) in &cases {
+    for hasher in hashers {
+        for (message, digest) in cases {
             assert_eq!(
                 &hasher.hash(message)[..],
                 &digest[..],
                 "{:?}",
                 hasher.path()
             );
+            let copies = hasher.hash_many(&vec![message.clone(); 16]);
+            assert!(
+                copies.iter().all(|got| got[..] == digest[..]),
+                "{:?}",
+                hasher.path()
+            );
         }
         let batch = hasher.hash_many(&messages);
-        for (i, (got, (_, want))) in batch.iter().zip(&cases).enumerate() {
+        for (i, (got, (_, want))) in batch.iter().zip(cases).enumerate() {
             assert_eq!(&got[..], &want[..], "{:?} batch item {i}", hasher.path());
         }
     }
@@ -272,21 +287,5 @@ fn sm3_standard_examples_on_every_path_one_at_a_time_and_batched() {
         })
         .collect();
     assert_eq!(cases.len(), 2);
-    for hasher in sm3_paths::every_path() {
-        for (message, digest) in &cases {
-            assert_eq!(
-                &hasher.hash(message)[..],
-                &digest[..],
-                "{:?}",
-                hasher.path()
-            );
-            // Sixteen copies fill every lane of the widest kernel.
-            let batch = hasher.hash_many(&vec![message.clone(); 16]);
-            assert!(
-                batch.iter().all(|got| got[..] == digest[..]),
-                "{:?}",
-                hasher.path()
-            );
-        }
-    }
+    known_answers_on_every_path(sm3_paths::every_path(), &cases);
 }
