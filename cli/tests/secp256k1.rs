@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{batchverify, json_lines as lines, read_vector as read};
+use common::{assert_verdicts, batchverify, json_lines as lines, read_vector as read};
 
 #[test]
 fn schnorr_verdicts_follow_bip340_and_the_exit_code_says_some_failed() {
@@ -20,25 +20,8 @@ fn schnorr_verdicts_follow_bip340_and_the_exit_code_says_some_failed() {
         ));
         expected.push(fields[6] == "TRUE");
     }
-    let out = batchverify(&["verify", "schnorr"], &input);
-    assert_eq!(out.status.code(), Some(1));
-    let verdicts: Vec<bool> = lines(&out)
-        .iter()
-        .map(|v| v["valid"].as_bool().expect("valid"))
-        .collect();
-    assert_eq!(verdicts, expected);
-    let valid_only: String = input
-        .lines()
-        .zip(&expected)
-        .filter(|(_, &ok)| ok)
-        .map(|(line, _)| format!("{line}\n"))
-        .collect();
-    assert_eq!(
-        batchverify(&["verify", "schnorr"], &valid_only)
-            .status
-            .code(),
-        Some(0)
-    );
+    let schnorr = ["verify", "schnorr"];
+    assert_verdicts(&schnorr, &schnorr, &input, &expected);
 }
 
 #[test]

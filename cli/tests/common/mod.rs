@@ -29,6 +29,25 @@ pub fn json_lines(out: &Output) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// `verify` run with `args` on the records of `input` (one per line) exits 1 and gives the
+/// `expected` verdicts in order; run with `valid_args` on the valid records alone, it exits 0.
+pub fn assert_verdicts(args: &[&str], valid_args: &[&str], input: &str, expected: &[bool]) {
+    let out = batchverify(args, input);
+    assert_eq!(out.status.code(), Some(1));
+    let verdicts: Vec<bool> = json_lines(&out)
+        .iter()
+        .map(|v| v["valid"].as_bool().expect("valid"))
+        .collect();
+    assert_eq!(verdicts, expected);
+    let valid_only: String = input
+        .lines()
+        .zip(expected)
+        .filter(|(_, &ok)| ok)
+        .map(|(line, _)| format!("{line}\n"))
+        .collect();
+    assert_eq!(batchverify(valid_args, &valid_only).status.code(), Some(0));
+}
+
 /// `batchverify args…` with `stdin` piped in; its exit status and both outputs.
 pub fn batchverify(args: &[&str], stdin: &str) -> Output {
     batchverify_with_env(args, stdin, &[])
