@@ -151,11 +151,7 @@ impl Inputs {
 }
 
 pub(crate) fn cases(spec: &Spec, messages: Option<usize>) -> Vec<Case> {
-    let sets = if spec.sweep == Sweep::SingleCall {
-        SINGLE_CALL_ITEMS
-    } else {
-        spec.size
-    };
+    let sets = spec.items_per_input(SINGLE_CALL_ITEMS);
     let inputs = Arc::new(Inputs::new(sets, messages, spec.bad_items()));
     let cold = spec.regime == Some(Regime::Cold);
     // Each case has its own cache, so no case warms another's.

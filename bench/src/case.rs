@@ -182,6 +182,16 @@ impl Spec {
         crate::record::group_label(&self.workload, self.regime, self.bad_percent)
     }
 
+    /// The items one call's inputs hold: `single_call` for the single-call sweep (which cycles
+    /// through them one call at a time), the size otherwise.
+    pub fn items_per_input(&self, single_call: usize) -> usize {
+        if self.sweep == Sweep::SingleCall {
+            single_call
+        } else {
+            self.size
+        }
+    }
+
     /// How many of the `size` items are bad.
     pub fn bad_items(&self) -> usize {
         let percent = self.bad_percent.unwrap_or(0.0);

@@ -107,11 +107,7 @@ fn dalek_batch(inputs: &Inputs, parsed: Option<&(Vec<VerifyingKey>, Vec<Signatur
 
 pub(crate) fn cases(spec: &Spec, signers: Option<usize>, policy: Option<Policy>) -> Vec<Case> {
     let size = spec.size;
-    let items = if spec.sweep == Sweep::SingleCall {
-        SINGLE_CALL_ITEMS
-    } else {
-        size
-    };
+    let items = spec.items_per_input(SINGLE_CALL_ITEMS);
     let inputs = Arc::new(Inputs::new(items, signers, spec.bad_items(), size as u64));
     let cold = spec.regime == Some(Regime::Cold);
     // Each case has its own cache, so no case warms another's.

@@ -315,11 +315,7 @@ fn our_single(scheme: Scheme, inputs: &Inputs, cache: &Arc<KeyCache>, i: usize) 
 }
 
 pub(crate) fn cases(spec: &Spec, scheme: Scheme, signers: Option<usize>) -> Vec<Case> {
-    let items = if spec.sweep == Sweep::SingleCall {
-        SINGLE_CALL_ITEMS
-    } else {
-        spec.size
-    };
+    let items = spec.items_per_input(SINGLE_CALL_ITEMS);
     let inputs = Arc::new(Inputs::new(
         scheme,
         items,

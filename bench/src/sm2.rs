@@ -110,11 +110,7 @@ fn ours(items: usize, cold: bool) -> (Verifier, impl FnMut() + Send + 'static) {
 }
 
 pub(crate) fn cases(spec: &Spec, signers: Option<usize>) -> Vec<Case> {
-    let items = if spec.sweep == Sweep::SingleCall {
-        SINGLE_CALL_ITEMS
-    } else {
-        spec.size
-    };
+    let items = spec.items_per_input(SINGLE_CALL_ITEMS);
     let inputs = Arc::new(Inputs::new(
         items,
         signers,
