@@ -118,7 +118,7 @@ impl Execution {
 }
 
 /// Leaves from which [`Backend::Auto`] computes a Merkle root or tree on a hardware GPU:
-/// `BATCHVERIFY_GPU_CROSSOVER` when set, else 2^16 (measured on an H200, BENCHMARKS.md).
+/// `BATCHVERIFY_GPU_CROSSOVER` when set, else 2^18 (measured on an H100, BENCHMARKS.md).
 pub fn gpu_crossover() -> usize {
     static CROSSOVER: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *CROSSOVER.get_or_init(|| {
@@ -129,9 +129,10 @@ pub fn gpu_crossover() -> usize {
     })
 }
 
-/// On an H200 beside 16 CPU threads the GPU's end-to-end root drew level with the CPU's from
-/// 4,096 leaves and was clearly ahead (1.3x) from 65,536; fewer cores only move it lower.
-const DEFAULT_GPU_CROSSOVER: usize = 1 << 16;
+/// On an H100 beside 16 CPU threads running the AVX-512 kernels the GPU's end-to-end root lost
+/// at 2^17 leaves (0.92x) and won from 2^18, for SHA-256 and SM3 trees alike; fewer cores only
+/// move it lower.
+const DEFAULT_GPU_CROSSOVER: usize = 1 << 18;
 
 /// The curve25519-dalek backend that runs Ed25519 point arithmetic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
