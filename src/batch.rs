@@ -408,6 +408,34 @@ fn chunk_len(items: usize, threads: usize, max_chunk: usize) -> usize {
     items.div_ceil(chunks).max(1)
 }
 
+/// `f` on consecutive ranges of the items, results concatenated in order: for work that
+/// shares a cost across neighbours (one inversion for many items). Ranges hold at most
+/// `most` items, and are small enough that every thread gets several.
+pub(crate) fn map_ranges<T: Send>(
+    len: usize,
+    most: usize,
+    sequential: bool,
+    f: impl Fn(std::ops::Range<usize>) -> Vec<T> + Sync + Send,
+) -> Vec<T> {
+    use rayon::prelude::*;
+    let threads = if sequential {
+        1
+    } else {
+        rayon::current_num_threads()
+    };
+    let size = len.div_ceil(4 * threads).clamp(1, most.max(1));
+    let range = |k: usize| k * size..((k + 1) * size).min(len);
+    let ranges = len.div_ceil(size);
+    if sequential {
+        (0..ranges).flat_map(|k| f(range(k))).collect()
+    } else {
+        (0..ranges)
+            .into_par_iter()
+            .flat_map_iter(|k| f(range(k)))
+            .collect()
+    }
+}
+
 /// `f` of every index below `len`, on rayon's threads unless `sequential`.
 pub(crate) fn map_items<T: Send>(
     len: usize,

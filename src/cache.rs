@@ -22,7 +22,7 @@ pub(crate) enum Entry {
     Ed25519(crate::ed25519::DecodedKey),
     BlsMinPk(blst::min_pk::PublicKey),
     BlsMinSig(blst::min_sig::PublicKey),
-    Secp256k1(secp256k1::PublicKey),
+    Secp256k1(std::sync::Arc<crate::secp256k1::ecdsa::DecodedKey>),
     Secp256k1XOnly(crate::secp256k1::schnorr::DecodedKey),
     /// Shared: an SM2 key grows a 4 KiB table once it signs again.
     Sm2(std::sync::Arc<crate::sm2::DecodedKey>),

@@ -7,6 +7,7 @@ extern crate self as batchverify;
 mod batch;
 mod cache;
 mod der;
+mod ec_tables;
 mod error;
 mod md32;
 

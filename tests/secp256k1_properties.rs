@@ -294,6 +294,28 @@ fn out_of_range_scalars_and_broken_encodings_are_invalid() {
 #[test]
 fn wrong_lengths_and_v_values_are_errors_naming_item_and_field() {
     let (key, hash, good) = valid_ecdsa();
+    let prepared =
+        ecdsa::Verifier::new(ecdsa::Rules::BITCOIN).key_cache(Some(Arc::new(KeyCache::new(8))));
+    // (0, 0): 0 ≠ 0³ + 7.
+    let mut off_curve = vec![0u8; 65];
+    off_curve[0] = 4;
+    assert_eq!(
+        prepared.prepare_keys(&[key.clone(), key[..32].to_vec()]),
+        Err(Error::LengthNotAllowed {
+            index: 1,
+            field: Field::PublicKey,
+            allowed: &[33, 65],
+            actual_len: 32
+        })
+    );
+    assert!(matches!(
+        prepared.prepare_keys(&[key.clone(), key.clone(), off_curve]),
+        Err(Error::InvalidPoint {
+            index: 2,
+            field: Field::PublicKey,
+            ..
+        })
+    ));
     let keys = [key.clone(), key[..32].to_vec()];
     assert_eq!(
         ecdsa::verify_batch(ecdsa::Rules::Ethereum, &keys, &[hash, hash], &[good, good]),

@@ -72,6 +72,7 @@ impl Fe {
     }
 
     /// The representative below p.
+    #[inline]
     pub(super) fn normalize(self) -> Fe {
         if at_least_p(&self.0) {
             let (r0, borrow) = self.0[0].overflowing_sub(P[0]);
@@ -89,6 +90,7 @@ impl Fe {
         }
     }
 
+    #[inline]
     pub(super) fn is_zero(self) -> bool {
         self.normalize().0 == [0; 4]
     }
@@ -97,10 +99,12 @@ impl Fe {
         self.normalize().0[0] & 1 == 1
     }
 
+    #[inline]
     pub(super) fn equals(self, other: Fe) -> bool {
         self.normalize().0 == other.normalize().0
     }
 
+    #[inline]
     pub(super) fn add(self, other: Fe) -> Fe {
         let (r0, carry) = adc(self.0[0], other.0[0], 0);
         let (r1, carry) = adc(self.0[1], other.0[1], carry);
@@ -109,6 +113,7 @@ impl Fe {
         fold([r0, r1, r2, r3], carry)
     }
 
+    #[inline]
     pub(super) fn sub(self, other: Fe) -> Fe {
         let mut limbs = [0u64; 4];
         let mut borrow = false;
@@ -135,14 +140,17 @@ impl Fe {
         Fe(limbs)
     }
 
+    #[inline]
     pub(super) fn neg(self) -> Fe {
         Fe::ZERO.sub(self)
     }
 
+    #[inline]
     pub(super) fn double(self) -> Fe {
         self.add(self)
     }
 
+    #[inline(always)]
     pub(super) fn mul(self, other: Fe) -> Fe {
         let a = &self.0;
         let b = &other.0;
@@ -159,6 +167,7 @@ impl Fe {
         reduce(wide)
     }
 
+    #[inline(always)]
     pub(super) fn square(self) -> Fe {
         let a = &self.0;
         // The off-diagonal products once, doubled, then the squares on the diagonal.
@@ -189,9 +198,8 @@ impl Fe {
         reduce(wide)
     }
 
-    /// `self^(p - 2)`, the inverse of a non-zero element (zero for zero). Only the tests need
-    /// affine results.
-    #[cfg(test)]
+    /// `self^(p - 2)`, the inverse of a non-zero element (zero for zero): for the affine
+    /// tables of keys, one per table.
     pub(super) fn invert(self) -> Fe {
         // p - 2 in binary is 223 ones, a zero, 22 ones, then 0000101101.
         let x = [Fe52::from(self)];
@@ -223,12 +231,26 @@ impl Fe {
     }
 }
 
+impl crate::ec_tables::FieldElement for Fe {
+    const ONE: Fe = Fe::ONE;
+
+    fn mul(&self, other: &Fe) -> Fe {
+        Fe::mul(*self, *other)
+    }
+
+    fn invert(&self) -> Fe {
+        Fe::invert(*self)
+    }
+}
+
 /// Whether little-endian limbs hold a value of at least p.
+#[inline]
 fn at_least_p(limbs: &[u64; 4]) -> bool {
     limbs[3] == P[3] && limbs[2] == P[2] && limbs[1] == P[1] && limbs[0] >= P[0]
 }
 
 /// `limbs + carry * 2^256`, folded below 2^256.
+#[inline]
 fn fold(mut limbs: [u64; 4], mut carry: u64) -> Fe {
     while carry != 0 {
         let (r0, c) = mac(limbs[0], carry, C, 0);
@@ -245,6 +267,7 @@ fn fold(mut limbs: [u64; 4], mut carry: u64) -> Fe {
 }
 
 /// A 512-bit product reduced below 2^256: the high half times C added to the low half.
+#[inline]
 fn reduce(wide: [u64; 8]) -> Fe {
     let (r0, carry) = mac(wide[0], wide[4], C, 0);
     let (r1, carry) = mac(wide[1], wide[5], C, carry);

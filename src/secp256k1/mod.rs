@@ -62,21 +62,6 @@ fn reduce(digest: &[u8; 32]) -> k256::Scalar {
     <k256::Scalar as Reduce<k256::FieldBytes>>::reduce(&(*digest).into())
 }
 
-impl crate::cache::Cached for secp256k1::PublicKey {
-    const FAMILY: usize = 3;
-
-    fn into_entry(self) -> crate::cache::Entry {
-        crate::cache::Entry::Secp256k1(self)
-    }
-
-    fn from_entry(entry: &crate::cache::Entry) -> Option<Self> {
-        match entry {
-            crate::cache::Entry::Secp256k1(key) => Some(*key),
-            _ => None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -242,20 +242,15 @@ fn montgomery_reduce(mut t: [u64; 8]) -> Fe {
     Fe::reduce_once([t[4], t[5], t[6], t[7]], top != 0)
 }
 
-/// Inverts every element at the cost of one inversion and three multiplications each
-/// (Montgomery's trick). No element may be zero.
-pub(crate) fn invert_all(elements: &mut [Fe]) {
-    let mut prefix = Vec::with_capacity(elements.len());
-    let mut acc = Fe::ONE;
-    for element in elements.iter() {
-        prefix.push(acc);
-        acc = acc.mul(element);
+impl crate::ec_tables::FieldElement for Fe {
+    const ONE: Fe = Fe::ONE;
+
+    fn mul(&self, other: &Fe) -> Fe {
+        Fe::mul(self, other)
     }
-    let mut inverse = acc.invert();
-    for (element, before) in elements.iter_mut().zip(prefix).rev() {
-        let next = inverse.mul(element);
-        *element = inverse.mul(&before);
-        inverse = next;
+
+    fn invert(&self) -> Fe {
+        Fe::invert(self)
     }
 }
 
@@ -347,7 +342,7 @@ mod tests {
         let mut rng = rand::rngs::StdRng::seed_from_u64(9);
         let elements: Vec<Fe> = (0..17).map(|_| random(&mut rng).0).collect();
         let mut inverted = elements.clone();
-        invert_all(&mut inverted);
+        crate::ec_tables::invert_all(&mut inverted);
         for (a, inverse) in elements.iter().zip(&inverted) {
             assert_eq!(a.mul(inverse), Fe::ONE);
         }

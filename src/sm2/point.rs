@@ -1,17 +1,11 @@
 //! Points of sm2p256v1 (y² = x³ − 3x + b) and the one multiplication verification needs,
-//! s·G + t·P, in Jacobian coordinates with the a = −3 doubling.
-//!
-//! Both scalars are written in width-w NAF and their additions interleaved over one chain of
-//! doublings. A table holds the odd multiples (2i+1)·2^(32j)·Q of a point for the eight 32-bit
-//! parts j of a scalar, so with tables for both G and P the chain has 33 doublings instead of
-//! 256: G's table is built once per process, a key's when it signs more than once (it is kept
-//! in the key cache). A key seen once gets a small Jacobian table of its odd multiples: one
-//! verification would not repay the normalisation an affine table needs. Eight parts measured a fifth faster
-//! than four; sixteen, or wider windows, gained under 5% for twice the memory.
+//! s·G + t·P, in Jacobian coordinates with the a = −3 doubling (the tables and the chain are
+//! [`crate::ec_tables`]).
 
 use std::sync::OnceLock;
 
-use super::field::{invert_all, Fe};
+use super::field::Fe;
+use crate::ec_tables::{self, invert_all};
 
 /// b of the curve equation, in Montgomery form.
 pub(crate) const B: Fe = Fe::from_montgomery([
@@ -41,10 +35,9 @@ pub(crate) const G: Affine = Affine {
 const G_WINDOW: u32 = 7;
 /// NAF window of a key's tables: 8 odd multiples per part.
 const KEY_WINDOW: u32 = 5;
-/// Scalars split into this many parts when both points have tables: the chain of doublings is
-/// one part long.
-const PARTS: usize = 8;
-const PART_BITS: usize = 256 / PARTS;
+
+pub(crate) type Table = ec_tables::Table<Affine>;
+pub(crate) type KeyMultiples<'a> = ec_tables::KeyMultiples<'a, Affine>;
 
 /// A point other than the identity, in affine coordinates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -218,183 +211,68 @@ impl Jacobian {
     }
 }
 
-/// Jacobian points to affine ones with one inversion; none may be the identity.
-fn normalize_all(points: &[Jacobian]) -> Vec<Affine> {
-    let mut z: Vec<Fe> = points.iter().map(|point| point.z).collect();
-    invert_all(&mut z);
-    points
-        .iter()
-        .zip(z)
-        .map(|(point, z_inv)| {
-            let zz = z_inv.square();
-            Affine {
-                x: point.x.mul(&zz),
-                y: point.y.mul(&zz).mul(&z_inv),
-            }
-        })
-        .collect()
-}
+impl ec_tables::Point for Jacobian {
+    type Affine = Affine;
 
-/// The odd multiples Q, 3Q, …, (2^(w−1) − 1)·Q of `base`.
-fn odd_multiples(base: Jacobian, window: u32) -> Vec<Jacobian> {
-    let count = 1usize << (window - 2);
-    let twice = base.double();
-    let mut multiples = Vec::with_capacity(count);
-    multiples.push(base);
-    for i in 1..count {
-        multiples.push(multiples[i - 1].add(&twice));
+    const IDENTITY: Jacobian = Jacobian::IDENTITY;
+
+    fn from_affine(point: &Affine) -> Jacobian {
+        Jacobian::from(*point)
     }
-    multiples
-}
 
-/// Odd multiples of a point times 2^(32j) for each part j, in affine coordinates.
-#[derive(Debug)]
-pub(crate) struct Table {
-    window: u32,
-    /// Part j's multiples start at `j << (window - 2)`.
-    points: Vec<Affine>,
+    fn double(&self) -> Jacobian {
+        Jacobian::double(self)
+    }
+
+    fn add(&self, other: &Jacobian) -> Jacobian {
+        Jacobian::add(self, other)
+    }
+
+    fn add_affine(&self, other: &Affine) -> Jacobian {
+        Jacobian::add_affine(self, other)
+    }
+
+    fn neg(&self) -> Jacobian {
+        Jacobian::neg(self)
+    }
+
+    fn neg_affine(point: &Affine) -> Affine {
+        point.neg()
+    }
+
+    fn normalize_all(points: &[Jacobian]) -> Vec<Affine> {
+        let mut z: Vec<Fe> = points.iter().map(|point| point.z).collect();
+        invert_all(&mut z);
+        points
+            .iter()
+            .zip(z)
+            .map(|(point, z_inv)| {
+                let zz = z_inv.square();
+                Affine {
+                    x: point.x.mul(&zz),
+                    y: point.y.mul(&zz).mul(&z_inv),
+                }
+            })
+            .collect()
+    }
 }
 
 impl Table {
-    pub(crate) fn new(point: &Affine, window: u32) -> Table {
-        let mut base = Jacobian::from(*point);
-        let mut all = Vec::with_capacity(PARTS << (window - 2));
-        for _ in 0..PARTS {
-            all.extend(odd_multiples(base, window));
-            for _ in 0..PART_BITS {
-                base = base.double();
-            }
-        }
-        Table {
-            window,
-            points: normalize_all(&all),
-        }
-    }
-
     /// A key's table.
     pub(crate) fn for_key(point: &Affine) -> Table {
-        Table::new(point, KEY_WINDOW)
-    }
-
-    fn part(&self, part: usize) -> &[Affine] {
-        let size = 1 << (self.window - 2);
-        &self.points[part * size..(part + 1) * size]
+        Table::new::<Jacobian>(point, KEY_WINDOW)
     }
 }
 
 /// G's table, built on first use.
 fn generator_table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
-    TABLE.get_or_init(|| Table::new(&G, G_WINDOW))
-}
-
-/// Width-`window` NAF digits of the little-endian integer `scalar`, least significant first:
-/// each nonzero digit odd and below 2^(window−1) in magnitude, any two nonzero digits at least
-/// `window` positions apart.
-fn wnaf(scalar: &[u64; 4], window: u32) -> [i8; 257] {
-    let bits = |from: usize, count: usize| -> u64 {
-        let limb = from / 64;
-        let shift = from % 64;
-        let mut value = scalar.get(limb).map_or(0, |l| l >> shift);
-        if shift + count > 64 {
-            value |= scalar.get(limb + 1).map_or(0, |l| l << (64 - shift));
-        }
-        value & ((1u64 << count) - 1)
-    };
-    let mut digits = [0i8; 257];
-    let mut carry = 0u64;
-    let mut i = 0usize;
-    // Past the top set bit only a carry is left, and it is the last digit.
-    let end = scalar
-        .iter()
-        .rposition(|&limb| limb != 0)
-        .map_or(0, |limb| {
-            64 * limb + 64 - scalar[limb].leading_zeros() as usize
-        });
-    while i < end {
-        if bits(i, 1) == carry {
-            i += 1;
-            continue;
-        }
-        let width = (window as usize).min(256 - i);
-        let mut word = bits(i, width) + carry;
-        carry = (word >> (window - 1)) & 1;
-        word = word.wrapping_sub(carry << window);
-        digits[i] = word as i64 as i8;
-        i += width;
-    }
-    digits[i] = carry as i8;
-    digits
-}
-
-/// Bits `[part · PART_BITS, (part + 1) · PART_BITS)` of `scalar`, as an integer.
-fn scalar_part(scalar: &[u64; 4], part: usize) -> [u64; 4] {
-    let from = part * PART_BITS;
-    let bits = (scalar[from / 64] >> (from % 64)) & (u64::MAX >> (64 - PART_BITS));
-    [bits, 0, 0, 0]
-}
-
-/// The multiples of a key that the chain adds.
-pub(crate) enum KeyMultiples<'a> {
-    /// A key's table: a part's worth of doublings.
-    Table(&'a Table),
-    /// A key seen once: its point, whose odd multiples are made in Jacobian coordinates for
-    /// this one verification (257 doublings).
-    Once(Affine),
+    TABLE.get_or_init(|| Table::new::<Jacobian>(&G, G_WINDOW))
 }
 
 /// `s·G + t·key`, with `s` and `t` as little-endian integers.
 pub(crate) fn double_mul(s: &[u64; 4], t: &[u64; 4], key: &KeyMultiples<'_>) -> Jacobian {
-    let g = generator_table();
-    let g_digits: [[i8; 257]; PARTS] =
-        core::array::from_fn(|part| wnaf(&scalar_part(s, part), G_WINDOW));
-    let mut acc = Jacobian::IDENTITY;
-    match key {
-        KeyMultiples::Table(table) => {
-            let key_digits: [[i8; 257]; PARTS] =
-                core::array::from_fn(|part| wnaf(&scalar_part(t, part), table.window));
-            // A part below 2^32 leaves no carry past digit 32.
-            debug_assert!(g_digits
-                .iter()
-                .chain(&key_digits)
-                .all(|d| d[PART_BITS + 1..].iter().all(|&digit| digit == 0)));
-            for i in (0..=PART_BITS).rev() {
-                acc = acc.double();
-                for part in 0..PARTS {
-                    acc = add_digit_affine(acc, g.part(part), g_digits[part][i]);
-                    acc = add_digit_affine(acc, table.part(part), key_digits[part][i]);
-                }
-            }
-        }
-        KeyMultiples::Once(point) => {
-            let multiples = odd_multiples(Jacobian::from(*point), KEY_WINDOW);
-            let key_digits = wnaf(t, KEY_WINDOW);
-            for i in (0..=256).rev() {
-                acc = acc.double();
-                if i <= PART_BITS {
-                    for (part, digits) in g_digits.iter().enumerate() {
-                        acc = add_digit_affine(acc, g.part(part), digits[i]);
-                    }
-                }
-                let digit = key_digits[i];
-                if digit > 0 {
-                    acc = acc.add(&multiples[digit as usize / 2]);
-                } else if digit < 0 {
-                    acc = acc.add(&multiples[(-digit) as usize / 2].neg());
-                }
-            }
-        }
-    }
-    acc
-}
-
-#[inline(always)]
-fn add_digit_affine(acc: Jacobian, multiples: &[Affine], digit: i8) -> Jacobian {
-    match digit {
-        0 => acc,
-        d if d > 0 => acc.add_affine(&multiples[d as usize / 2]),
-        d => acc.add_affine(&multiples[(-d) as usize / 2].neg()),
-    }
+    ec_tables::double_mul(generator_table(), s, t, key)
 }
 
 #[cfg(test)]
@@ -498,41 +376,5 @@ mod tests {
         assert_eq!(Jacobian::IDENTITY.add_affine(&G).to_affine(), Some(G));
         assert_eq!(Jacobian::IDENTITY.add(&g).to_affine(), Some(G));
         assert!(Jacobian::IDENTITY.double().is_identity());
-    }
-
-    #[test]
-    fn naf_digits_rebuild_the_scalar() {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
-        for window in [KEY_WINDOW, G_WINDOW] {
-            for round in 0..200 {
-                let scalar: [u64; 4] = match round {
-                    0 => [u64::MAX; 4],
-                    1 => [0; 4],
-                    2 => [u64::from(u32::MAX), 0, 0, 0],
-                    3..50 => scalar_part(&rng.random(), round % PARTS),
-                    _ => rng.random(),
-                };
-                let digits = wnaf(&scalar, window);
-                let mut value = num_bigint::BigInt::from(0);
-                for &digit in digits.iter().rev() {
-                    value = value * 2 + digit;
-                    if digit != 0 {
-                        assert!(digit % 2 != 0 && i32::from(digit).abs() < 1 << (window - 1));
-                    }
-                }
-                let nonzero: Vec<usize> = (0..digits.len()).filter(|&i| digits[i] != 0).collect();
-                assert!(nonzero
-                    .windows(2)
-                    .all(|pair| pair[1] - pair[0] >= window as usize));
-                let want = num_bigint::BigInt::from_bytes_le(
-                    num_bigint::Sign::Plus,
-                    &scalar
-                        .iter()
-                        .flat_map(|l| l.to_le_bytes())
-                        .collect::<Vec<_>>(),
-                );
-                assert_eq!(value, want);
-            }
-        }
     }
 }
