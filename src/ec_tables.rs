@@ -84,6 +84,7 @@ pub(crate) struct Table<A> {
 impl<A: Copy> Table<A> {
     /// The table of `point` for width-`window` NAF digits: 2^(window−2) points per part.
     pub(crate) fn new<J: Point<Affine = A>>(point: &A, window: u32) -> Table<A> {
+        debug_assert!((3..=15).contains(&window), "digits are i16");
         let mut base = J::from_affine(point);
         let mut all = Vec::with_capacity(PARTS << (window - 2));
         for _ in 0..PARTS {
@@ -107,7 +108,7 @@ impl<A: Copy> Table<A> {
 /// Width-`window` NAF digits of the little-endian integer `scalar`, least significant first:
 /// each nonzero digit odd and below 2^(window−1) in magnitude, any two nonzero digits at least
 /// `window` positions apart. `N` is one more than the bits of the largest scalar it takes.
-fn wnaf<const N: usize>(scalar: &[u64; 4], window: u32) -> [i8; N] {
+fn wnaf<const N: usize>(scalar: &[u64; 4], window: u32) -> [i16; N] {
     let bits = |from: usize, count: usize| -> u64 {
         let limb = from / 64;
         let shift = from % 64;
@@ -117,7 +118,7 @@ fn wnaf<const N: usize>(scalar: &[u64; 4], window: u32) -> [i8; N] {
         }
         value & ((1u64 << count) - 1)
     };
-    let mut digits = [0i8; N];
+    let mut digits = [0i16; N];
     let mut carry = 0u64;
     let mut i = 0usize;
     // Past the top set bit only a carry is left, and it is the last digit.
@@ -136,7 +137,7 @@ fn wnaf<const N: usize>(scalar: &[u64; 4], window: u32) -> [i8; N] {
         let mut word = bits(i, width) + carry;
         carry = (word >> (window - 1)) & 1;
         word = word.wrapping_sub(carry << window);
-        digits[i] = word as i64 as i8;
+        digits[i] = word as i64 as i16;
         i += width;
     }
     // A carry comes from a window that held the top set bit, so it lands at most one place
@@ -170,12 +171,12 @@ pub(crate) fn double_mul<J: Point>(
     t: &[u64; 4],
     key: &KeyMultiples<'_, J::Affine>,
 ) -> J {
-    let g_digits: [[i8; PART_BITS + 1]; PARTS] =
+    let g_digits: [[i16; PART_BITS + 1]; PARTS] =
         core::array::from_fn(|part| wnaf(&scalar_part(s, part), g.window));
     let mut acc = J::IDENTITY;
     match key {
         KeyMultiples::Table(table) => {
-            let key_digits: [[i8; PART_BITS + 1]; PARTS] =
+            let key_digits: [[i16; PART_BITS + 1]; PARTS] =
                 core::array::from_fn(|part| wnaf(&scalar_part(t, part), table.window));
             prefetch_entries(table, &key_digits);
             for i in (0..=PART_BITS).rev() {
@@ -188,7 +189,7 @@ pub(crate) fn double_mul<J: Point>(
         }
         KeyMultiples::Once(point) => {
             let multiples = odd_multiples(J::from_affine(point), ONCE_WINDOW);
-            let key_digits: [i8; 257] = wnaf(t, ONCE_WINDOW);
+            let key_digits: [i16; 257] = wnaf(t, ONCE_WINDOW);
             for i in (0..=256).rev() {
                 acc = acc.double();
                 if i <= PART_BITS {
@@ -211,7 +212,7 @@ pub(crate) fn double_mul<J: Point>(
 /// Asks for every entry of a key's table that the digits will add, all at once: a table read
 /// from memory per addition would wait on each in turn (a node's busy signers' tables together
 /// outgrow the caches), while requests in flight together overlap.
-fn prefetch_entries<A: Copy>(table: &Table<A>, digits: &[[i8; PART_BITS + 1]; PARTS]) {
+fn prefetch_entries<A: Copy>(table: &Table<A>, digits: &[[i16; PART_BITS + 1]; PARTS]) {
     #[cfg(target_arch = "x86_64")]
     for (part, digits) in digits.iter().enumerate() {
         let multiples = table.part(part);
@@ -231,7 +232,7 @@ fn prefetch_entries<A: Copy>(table: &Table<A>, digits: &[[i8; PART_BITS + 1]; PA
 }
 
 #[inline(always)]
-fn add_digit_affine<J: Point>(acc: J, multiples: &[J::Affine], digit: i8) -> J {
+fn add_digit_affine<J: Point>(acc: J, multiples: &[J::Affine], digit: i16) -> J {
     match digit {
         0 => acc,
         d if d > 0 => acc.add_affine(&multiples[d as usize / 2]),
@@ -247,7 +248,7 @@ mod tests {
     #[test]
     fn naf_digits_rebuild_the_scalar() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(3);
-        for window in [ONCE_WINDOW, 6, 7, 8] {
+        for window in [ONCE_WINDOW, 6, 7, 8, 12] {
             for round in 0..200 {
                 let scalar: [u64; 4] = match round {
                     0 => [u64::MAX; 4],
@@ -256,9 +257,9 @@ mod tests {
                     3..50 => scalar_part(&rng.random(), round % PARTS),
                     _ => rng.random(),
                 };
-                let digits: [i8; 257] = wnaf(&scalar, window);
+                let digits: [i16; 257] = wnaf(&scalar, window);
                 if scalar[1..] == [0; 3] && scalar[0] < 1 << PART_BITS {
-                    let part: [i8; PART_BITS + 1] = wnaf(&scalar, window);
+                    let part: [i16; PART_BITS + 1] = wnaf(&scalar, window);
                     assert_eq!(part[..], digits[..=PART_BITS]);
                     assert!(digits[PART_BITS + 1..].iter().all(|&digit| digit == 0));
                 }
