@@ -388,13 +388,14 @@ struct Prepared {
 /// share of the sum cheaper, but a failing chunk costs its bisection on one thread while others
 /// wait. At least 128: below that, a chunk's share of the sum costs about as much as verifying
 /// its items singly (measured on the bench machines, see BENCHMARKS.md). Dense above one bad
-/// item in 2,000: a chunk costs nearly as much as verifying its items singly (about 0.85 of it
-/// at 512 items) and fails whole with one bad item.
+/// item in 500, where chunks sized for a quarter of a failure would fall below 128 items: with
+/// 2 bad items in 1,024, chunks of 128 ran at 1.15x single verification (one in 2,000, the
+/// limit before the sums got faster, sent such batches to single verification).
 const WAVES: Waves = Waves {
     probe_per_thread: 64,
     min_chunk: 128,
     max_chunk: 512,
-    dense: 1.0 / 2000.0,
+    dense: 1.0 / 500.0,
 };
 
 /// One point addition of a sum in units of one single verification (libsecp256k1's verify
