@@ -178,6 +178,7 @@ pub(crate) fn double_mul<J: Point>(
         KeyMultiples::Table(table) => {
             let key_digits: [[i16; PART_BITS + 1]; PARTS] =
                 core::array::from_fn(|part| wnaf(&scalar_part(t, part), table.window));
+            prefetch_entries(g, &g_digits);
             prefetch_entries(table, &key_digits);
             for i in (0..=PART_BITS).rev() {
                 acc = acc.double();
@@ -209,9 +210,10 @@ pub(crate) fn double_mul<J: Point>(
     acc
 }
 
-/// Asks for every entry of a key's table that the digits will add, all at once: a table read
-/// from memory per addition would wait on each in turn (a node's busy signers' tables together
-/// outgrow the caches), while requests in flight together overlap.
+/// Asks for every entry of a table that the digits will add, all at once: a table read from
+/// memory per addition would wait on each in turn (a node's busy signers' tables together
+/// outgrow the caches, and a wide window makes G's large), while requests in flight together
+/// overlap.
 fn prefetch_entries<A: Copy>(table: &Table<A>, digits: &[[i16; PART_BITS + 1]; PARTS]) {
     #[cfg(target_arch = "x86_64")]
     for (part, digits) in digits.iter().enumerate() {

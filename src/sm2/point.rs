@@ -39,7 +39,9 @@ const KEY_WINDOW: u32 = 5;
 pub(crate) type Table = ec_tables::Table<Affine>;
 pub(crate) type KeyMultiples<'a> = ec_tables::KeyMultiples<'a, Affine>;
 
-/// A point other than the identity, in affine coordinates.
+/// A point other than the identity, in affine coordinates. One cache line each, so that a
+/// table entry costs one fetch (see `ec_tables`'s prefetching).
+#[repr(align(64))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Affine {
     pub(crate) x: Fe,
