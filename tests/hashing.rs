@@ -233,6 +233,31 @@ macro_rules! path_tests {
                 }
             }
 
+            /// Outputs of 4 MiB and more are allocated zeroed and advised onto huge pages;
+            /// every digest must still land where it belongs, for equal and mixed lengths and
+            /// for Merkle pairs.
+            #[test]
+            fn outputs_of_hundreds_of_thousands_of_digests_match_the_reference() {
+                let count = 150_000usize;
+                let equal: Vec<[u8; 8]> = (0..count as u64).map(u64::to_le_bytes).collect();
+                let mixed: Vec<Vec<u8>> = (0..count)
+                    .map(|i| (i as u32).to_le_bytes().repeat(i % 40))
+                    .collect();
+                let hasher = Hasher::new();
+                let want: Vec<Digest> = equal.iter().map(|m| reference(m)).collect();
+                assert_eq!(hasher.hash_many(&equal), want);
+                let want: Vec<Digest> = mixed.iter().map(|m| reference(m)).collect();
+                assert_eq!(hasher.hash_many(&mixed), want);
+                let children: Vec<Digest> = (0..2 * count)
+                    .map(|i| reference(&i.to_le_bytes()))
+                    .collect();
+                let want: Vec<Digest> = children
+                    .chunks_exact(2)
+                    .map(|pair| reference(&pair.concat()))
+                    .collect();
+                assert_eq!(hasher.hash_pairs(&children), want);
+            }
+
             #[test]
             fn results_do_not_depend_on_the_thread_count() {
                 let messages: Vec<Vec<u8>> = (0..20_000u32)

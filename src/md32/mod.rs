@@ -8,6 +8,7 @@
 #![allow(unsafe_code)]
 
 pub(crate) mod calibration;
+mod pages;
 mod portable;
 
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -377,7 +378,7 @@ impl<A: Algorithm> Hasher<A> {
         job: &Job<'_>,
         messages: &[M],
     ) -> (Vec<Digest>, Execution) {
-        let mut out = vec![[0; 32]; messages.len()];
+        let mut out = pages::zeroed_digests(messages.len());
         #[cfg(feature = "gpu")]
         let execution =
             match crate::gpu::attempt(self.backend, crate::gpu::GpuWork::Hashing, |context| {
@@ -395,7 +396,7 @@ impl<A: Algorithm> Hasher<A> {
     /// Digest `i` is the hash of `children[2i]` ‖ `children[2i + 1]`; an odd trailing child is
     /// ignored.
     pub fn hash_pairs(&self, children: &[Digest]) -> Vec<Digest> {
-        let mut out = vec![[0; 32]; children.len() / 2];
+        let mut out = pages::zeroed_digests(children.len() / 2);
         self.hash_pairs_into(&Job::PLAIN, children, &mut out);
         out
     }
@@ -433,7 +434,7 @@ impl<A: Algorithm> Hasher<A> {
         let mut order: Vec<usize> = (0..messages.len()).collect();
         order.sort_by_key(|&i| blocks_per(messages[i].as_ref().len()));
         let total_blocks: usize = messages.iter().map(|m| blocks_per(m.as_ref().len())).sum();
-        let mut sorted = vec![[0; 32]; messages.len()];
+        let mut sorted = pages::zeroed_digests(messages.len());
         let body = |i: usize| messages[order[i]].as_ref();
         let average = total_blocks.div_ceil(messages.len());
         self.run_split(job, &body, &mut sorted, average, None);
