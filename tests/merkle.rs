@@ -293,6 +293,25 @@ fn streaming_matches_in_memory_for_large_trees_in_odd_pieces() {
     }
 }
 
+/// Trees whose levels reach 4 MiB (131,072 digests) take memory advised onto huge pages; the
+/// root, the levels and the proofs must not notice.
+#[test]
+fn large_trees_match_the_reference_and_prove_their_leaves() {
+    let leaves = random_leaves(300_001, 6);
+    for (flavor, want) in [
+        (RFC6962, reference::rfc6962(&leaves)),
+        (SSZ, reference::ssz(&leaves, None)),
+    ] {
+        check_against_reference(&Merkle::new(flavor), &leaves, want, &format!("{flavor}"));
+        let tree = Tree::new(&leaves, &flavor).unwrap();
+        let indices = [0u64, 1, 131_071, 131_072, 299_999, 300_000];
+        let proofs = tree.proofs(&indices).unwrap();
+        let claimed: Vec<Digest> = indices.iter().map(|&i| leaves[i as usize]).collect();
+        let mask = merkle::verify_inclusions(&flavor, &want, &claimed, &proofs).unwrap();
+        assert!(mask.iter().all(|&ok| ok), "{flavor}");
+    }
+}
+
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     let leaves = random_leaves((1 << 16) + 1, 4);

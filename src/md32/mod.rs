@@ -8,7 +8,7 @@
 #![allow(unsafe_code)]
 
 pub(crate) mod calibration;
-mod pages;
+pub(crate) mod pages;
 mod portable;
 
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]

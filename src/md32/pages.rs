@@ -32,22 +32,33 @@ pub(crate) fn zeroed_digests(len: usize) -> Vec<Digest> {
     // SAFETY: the global allocator gave `bytes` for exactly `len` digests (alignment 1), and
     // zeroed bytes are valid digests.
     #[allow(unsafe_code)]
-    let mut digests = unsafe { Vec::from_raw_parts(bytes.cast::<Digest>(), len, len) };
-    advise_huge_pages(&mut digests);
+    let digests = unsafe { Vec::from_raw_parts(bytes.cast::<Digest>(), len, len) };
+    advise_huge_pages(digests.as_ptr() as usize, len * 32);
     digests
 }
 
-/// Advises the 2 MiB-aligned interior of `digests` onto huge pages. Only advice: the contents
-/// stay as they are, and where transparent huge pages are off it changes nothing.
+/// Room for `additional` more digests in `digests`, advised onto huge pages when large: for
+/// vectors that threads then fill (a tree's levels).
+pub(crate) fn reserve_digests(digests: &mut Vec<Digest>, additional: usize) {
+    digests.reserve(additional);
+    let spare = digests.spare_capacity_mut();
+    let bytes = std::mem::size_of_val(spare);
+    if bytes >= HUGE_OUTPUT_BYTES {
+        advise_huge_pages(spare.as_ptr() as usize, bytes);
+    }
+}
+
+/// Advises the 2 MiB-aligned interior of `len` bytes at `start`, memory the caller owns, onto
+/// huge pages. Only advice: the contents stay as they are, and where transparent huge pages
+/// are off it changes nothing.
 #[cfg(target_os = "linux")]
-fn advise_huge_pages(digests: &mut [Digest]) {
+fn advise_huge_pages(start: usize, len: usize) {
     const HUGE_PAGE: usize = 2 << 20;
-    let start = digests.as_mut_ptr() as usize;
     let first = start.next_multiple_of(HUGE_PAGE);
-    let end = (start + std::mem::size_of_val(digests)) / HUGE_PAGE * HUGE_PAGE;
+    let end = (start + len) / HUGE_PAGE * HUGE_PAGE;
     if end > first {
-        // SAFETY: the range lies inside `digests`, which this function borrows mutably, and
-        // MADV_HUGEPAGE neither frees nor changes memory; a failure (no THP) is harmless.
+        // SAFETY: the range lies inside memory the caller owns, and MADV_HUGEPAGE neither
+        // frees nor changes memory; a failure (no THP) is harmless.
         #[allow(unsafe_code)]
         unsafe {
             libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_HUGEPAGE);
@@ -56,4 +67,4 @@ fn advise_huge_pages(digests: &mut [Digest]) {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_digests: &mut [Digest]) {}
+fn advise_huge_pages(_start: usize, _len: usize) {}

@@ -542,6 +542,7 @@ impl Merkle {
         let mutated = if level.len() > SUBTREE_LEAVES {
             // On all threads: the first touch of a large level's memory costs more than
             // hashing it (a tree kept for proofs allocates every level).
+            crate::md32::pages::reserve_digests(parents, count);
             parents.par_extend(rayon::iter::repeat_n([0; 32], count));
             self.flavor.odd == OddNode::Duplicate && level.par_chunks_exact(2).any(equal_pair)
         } else {

@@ -26,7 +26,10 @@ impl Tree {
     pub(super) fn build(merkle: Merkle, leaves: &[Digest]) -> Result<Tree, Error> {
         let shape = Shape::new(&merkle.flavor, leaves.len() as u64)?;
         let zeros = merkle.zero_hashes(shape.depth.unwrap_or(0));
-        let mut levels = vec![leaves.par_iter().copied().collect::<Vec<_>>()];
+        let mut first = Vec::new();
+        crate::md32::pages::reserve_digests(&mut first, leaves.len());
+        first.par_extend(leaves.par_iter().copied());
+        let mut levels = vec![first];
         let mut mutated = false;
         if leaves.is_empty() {
             let root = merkle.empty_root(&zeros, shape.depth);
