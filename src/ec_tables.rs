@@ -4,16 +4,16 @@
 //! Both scalars are written in width-w NAF and their additions interleaved over one chain of
 //! doublings. A table holds the odd multiples (2i+1)·2^(32j)·Q of a point for the eight 32-bit
 //! parts j of a scalar, so with tables for both G and P the chain has 33 doublings instead of
-//! 256: G's table is built once per process, a key's when it signs more than once (it is kept
-//! in the key cache). A key seen once gets a small Jacobian table of its odd multiples: one
-//! verification would not repay the normalisation an affine table needs. On SM2 eight parts
-//! measured a fifth faster than four; sixteen, or wider windows, gained under 5% for twice the
-//! memory.
+//! 256. G's table is built once per process; when a key earns its own is each scheme's choice
+//! (SM2: when it signs a second time; ECDSA: at its twelfth valid signature). A key without
+//! one gets a small Jacobian table of its odd multiples for the one verification (SM2's path;
+//! ECDSA sends such keys to libsecp256k1). The windows are each curve's, measured there.
 
 /// A curve's points in Jacobian (or other projective) coordinates, as the tables use them.
 pub(crate) trait Point: Copy {
     /// A point other than the identity, in affine coordinates.
     type Affine: Copy;
+    type Field: FieldElement;
 
     const IDENTITY: Self;
 
@@ -23,8 +23,39 @@ pub(crate) trait Point: Copy {
     fn add_affine(&self, other: &Self::Affine) -> Self;
     fn neg(&self) -> Self;
     fn neg_affine(point: &Self::Affine) -> Self::Affine;
-    /// The affine forms of points none of which is the identity, with one inversion.
-    fn normalize_all(points: &[Self]) -> Vec<Self::Affine>;
+    fn is_identity(&self) -> bool;
+    /// (X, Y, Z), for a point other than the identity.
+    fn coordinates(&self) -> (Self::Field, Self::Field, Self::Field);
+    /// The affine point (x, y), which the caller knows to be on the curve.
+    fn affine(x: Self::Field, y: Self::Field) -> Self::Affine;
+}
+
+/// The affine forms of points none of which is the identity, with one inversion.
+fn normalize_all<J: Point>(points: &[J]) -> Vec<J::Affine> {
+    let mut z: Vec<J::Field> = points.iter().map(|point| point.coordinates().2).collect();
+    invert_all(&mut z);
+    points
+        .iter()
+        .zip(z)
+        .map(|(point, z_inv)| {
+            let (x, y, _) = point.coordinates();
+            let zz = z_inv.mul(&z_inv);
+            J::affine(x.mul(&zz), y.mul(&zz).mul(&z_inv))
+        })
+        .collect()
+}
+
+/// Whether the affine x of `point` is one of `candidates`: X = x·Z² needs no inversion.
+pub(crate) fn x_is_one_of<J: Point>(point: &J, candidates: &[Option<J::Field>]) -> bool {
+    if point.is_identity() {
+        return false;
+    }
+    let (x, _, z) = point.coordinates();
+    let zz = z.mul(&z);
+    candidates
+        .iter()
+        .flatten()
+        .any(|candidate| candidate.mul(&zz).same(&x))
 }
 
 /// What inverting many field elements at once needs of them.
@@ -34,11 +65,16 @@ pub(crate) trait FieldElement: Copy {
     fn mul(&self, other: &Self) -> Self;
     /// The inverse of a non-zero element.
     fn invert(&self) -> Self;
+    /// Whether both are the same element.
+    fn same(&self, other: &Self) -> bool;
 }
 
 /// Inverts every element at the cost of one inversion and three multiplications each
 /// (Montgomery's trick). No element may be zero.
 pub(crate) fn invert_all<F: FieldElement>(elements: &mut [F]) {
+    if elements.is_empty() {
+        return;
+    }
     let mut prefix = Vec::with_capacity(elements.len());
     let mut acc = F::ONE;
     for element in elements.iter() {
@@ -95,7 +131,7 @@ impl<A: Copy> Table<A> {
         }
         Table {
             window,
-            points: J::normalize_all(&all),
+            points: normalize_all(&all),
         }
     }
 
@@ -215,6 +251,8 @@ pub(crate) fn double_mul<J: Point>(
 /// outgrow the caches, and a wide window makes G's large), while requests in flight together
 /// overlap.
 fn prefetch_entries<A: Copy>(table: &Table<A>, digits: &[[i16; PART_BITS + 1]; PARTS]) {
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (table, digits);
     #[cfg(target_arch = "x86_64")]
     for (part, digits) in digits.iter().enumerate() {
         let multiples = table.part(part);

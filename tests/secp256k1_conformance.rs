@@ -255,9 +255,10 @@ fn wycheproof_ecdsa_files_under_their_rules() {
         // on tables, the x-coordinate compared mod n) instead of libsecp256k1's.
         let on_tables =
             ecdsa::Verifier::new(rules).key_cache(Some(Arc::new(KeyCache::new(1 << 12))));
-        on_tables
+        let with_tables = on_tables
             .prepare_keys(&keys)
             .expect("the files' keys are points");
+        assert_eq!(with_tables, keys.len(), "{file}: every key has its table");
         let batch = on_tables
             .verify_batch(&keys, &hashes, &signatures)
             .expect("lengths");

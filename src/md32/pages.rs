@@ -1,13 +1,15 @@
-//! Outputs of millions of digests: zeroed by the kernel, touched first by the hashing threads,
-//! on transparent huge pages.
+//! Outputs of millions of digests: zeroed without a pass on the calling thread, touched first
+//! by the hashing threads, on transparent huge pages.
 //!
 //! `vec![[0u8; 32]; n]` fills its memory on the calling thread (the standard library asks the
-//! allocator for zeroed memory only for elements of at most 16 bytes), so a fresh 32 MiB
-//! output (a million digests) took its 8,192 page faults one after another before any hashing
-//! began: 12 ms on the 2-core AMD machine, more than hashing a million 64-byte messages on both
-//! cores, and the reason `hash_many` of 2^20 messages barely sped up from 2 to 16 threads.
-//! Allocated zeroed, the pages fault in on whichever thread writes them first; advised onto
-//! 2 MiB pages before that, they are 16 faults instead of 8,192.
+//! allocator for zeroed memory only for arrays of at most 16 elements), so a fresh 32 MiB output
+//! (a million digests) took its 8,192 page faults one after another before any hashing began:
+//! 12 ms on the 2-core AMD machine, more than hashing a million 64-byte messages on both cores,
+//! and the reason `hash_many` of 2^20 messages barely sped up from 2 to 16 threads. Allocated
+//! zeroed, memory fresh from the kernel faults in on whichever thread writes it first (with
+//! glibc, allocations above its mmap threshold; smaller ones reuse heap memory that is mapped
+//! already, which `calloc` clears); advised onto 2 MiB pages before that, 16 faults instead
+//! of 8,192.
 
 use std::alloc::Layout;
 

@@ -21,8 +21,8 @@
 //! once is verified by libsecp256k1. A key that keeps signing (an exchange, a validator) gets a
 //! table of its multiples in the cache: `u1·G + u2·P` then takes 33 doublings instead of
 //! libsecp256k1's 128 (see [`crate::ec_tables`]). Building a table costs about as much as
-//! three verifications, so a key earns one at its twelfth signature through the cache, or at
-//! once through [`Verifier::prepare_keys`].
+//! three verifications, so a key earns one at its twelfth valid signature through the cache, or
+//! at once through [`Verifier::prepare_keys`].
 
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -120,65 +120,80 @@ impl core::fmt::Display for Rules {
     }
 }
 
-/// The signature, counted per cached key, at which a key's table is built. A table costs
-/// about 60 µs to build (under three libsecp256k1 verifications) and saves about 5 µs on each
-/// verification after it, so a key that stops signing early has cost at most about 1.25 times
-/// what libsecp256k1 alone would have.
+/// The valid signature, counted per cached key, at which a key's table is built. A table
+/// costs about 60 µs to build (under three libsecp256k1 verifications) and saves about 5 µs on
+/// each verification after it, so a key that stops signing early has cost at most about 1.25
+/// times what libsecp256k1 alone would have. Only valid signatures count, so that bad ones under
+/// throwaway keys cannot claim the process's tables.
 const TABLE_AFTER_USES: u32 = 12;
 
 /// Tables alive at once in the process (8 KiB each), so that a cache full of busy signers
-/// stays within 32 MiB of tables; past it keys are verified as if seen once.
+/// stays within 32 MiB of tables; past it keys are verified as if seen once, and try again
+/// every [`TABLE_AFTER_USES`] valid signatures.
 const MAX_TABLES: usize = 4096;
 
 static TABLES: AtomicUsize = AtomicUsize::new(0);
 
-/// A parsed public key, how often it has signed through the cache, and its table once it has
-/// signed [`TABLE_AFTER_USES`] times.
+/// A parsed public key, how many valid signatures it has made without a table, and its table
+/// once it has made [`TABLE_AFTER_USES`] of them.
 #[derive(Debug)]
 pub(crate) struct DecodedKey {
     key: secp256k1::PublicKey,
-    uses: AtomicU32,
-    table: OnceLock<Option<Table>>,
+    valid_uses: AtomicU32,
+    table: OnceLock<Table>,
 }
 
 impl DecodedKey {
     fn new(key: secp256k1::PublicKey) -> DecodedKey {
         DecodedKey {
             key,
-            uses: AtomicU32::new(0),
+            valid_uses: AtomicU32::new(0),
             table: OnceLock::new(),
         }
     }
 
-    /// The key's table, when it has signed often enough to be worth one (counting this use).
     fn table(&self) -> Option<&Table> {
-        if let Some(table) = self.table.get() {
-            return table.as_ref();
-        }
-        if self.uses.fetch_add(1, Ordering::Relaxed) + 1 < TABLE_AFTER_USES {
-            return None;
-        }
-        self.table
-            .get_or_init(|| {
-                if TABLES.fetch_add(1, Ordering::Relaxed) >= MAX_TABLES {
-                    TABLES.fetch_sub(1, Ordering::Relaxed);
-                    return None;
-                }
-                let point = Affine::from_validated_uncompressed(&self.key.serialize_uncompressed());
-                Some(msm::key_table(&point?))
-            })
-            .as_ref()
+        self.table.get()
     }
 
-    /// The table [`DecodedKey::table`] built.
-    fn built_table(&self) -> Option<&Table> {
-        self.table.get().and_then(Option::as_ref)
+    /// Counts a valid signature verified without the table, and builds the table at every
+    /// [`TABLE_AFTER_USES`]th.
+    fn count_valid_use(&self) {
+        let uses = self.valid_uses.fetch_add(1, Ordering::Relaxed) + 1;
+        if uses.is_multiple_of(TABLE_AFTER_USES) {
+            self.build_table();
+        }
+    }
+
+    /// Builds the key's table unless the process already holds [`MAX_TABLES`]; whether the key
+    /// has one now.
+    fn build_table(&self) -> bool {
+        if self.table.get().is_some() {
+            return true;
+        }
+        let Some(point) = Affine::from_validated_uncompressed(&self.key.serialize_uncompressed())
+        else {
+            return false;
+        };
+        if TABLES.fetch_add(1, Ordering::Relaxed) >= MAX_TABLES {
+            TABLES.fetch_sub(1, Ordering::Relaxed);
+            return false;
+        }
+        let mut built_here = false;
+        self.table.get_or_init(|| {
+            built_here = true;
+            msm::key_table(&point)
+        });
+        if !built_here {
+            TABLES.fetch_sub(1, Ordering::Relaxed);
+        }
+        true
     }
 }
 
 impl Drop for DecodedKey {
     fn drop(&mut self) {
-        if matches!(self.table.get(), Some(Some(_))) {
+        if self.table.get().is_some() {
             TABLES.fetch_sub(1, Ordering::Relaxed);
         }
     }
@@ -213,6 +228,10 @@ impl crate::ec_tables::FieldElement for k256::Scalar {
     fn invert(&self) -> k256::Scalar {
         self.invert_vartime().unwrap_or(k256::Scalar::ZERO)
     }
+
+    fn same(&self, other: &k256::Scalar) -> bool {
+        self == other
+    }
 }
 
 /// An item once its key and signature are parsed.
@@ -238,7 +257,7 @@ fn verify_with_table(table: &Table, hash: &[u8; 32], r: &[u8; 32], w: &k256::Sca
         Fe::from_bytes(r),
         plus_order(r).and_then(|x| Fe::from_bytes(&x)),
     ];
-    sum.x_is_one_of(&candidates)
+    crate::ec_tables::x_is_one_of(&sum, &candidates)
 }
 
 /// libsecp256k1's verdict on (r, s), which the rules have already accepted.
@@ -306,10 +325,13 @@ impl Verifier {
 
     /// Parses `public_keys` into the key cache and builds their tables now, as a node does for
     /// the signers it expects (a validator set, an exchange's wallets): their signatures then
-    /// verify on tables from the first, instead of from a key's twelfth. Keys past the
-    /// process's budget of tables (4,096, 32 MiB) stay parsed only. Without a key cache there is
+    /// verify on tables from the first, instead of from a key's twelfth valid one. Returns how
+    /// many of the keys have a table: keys past the process's budget (4,096 tables, 32 MiB)
+    /// stay parsed only. A table lives as long as its key stays in the cache (a full shard is
+    /// emptied), so prepare again after the cache has churned. Without a key cache there is
     /// nothing to keep, and only the keys are checked.
-    pub fn prepare_keys<K: AsRef<[u8]>>(&self, public_keys: &[K]) -> Result<(), Error> {
+    pub fn prepare_keys<K: AsRef<[u8]>>(&self, public_keys: &[K]) -> Result<usize, Error> {
+        let mut with_tables = 0;
         for (index, public_key) in public_keys.iter().enumerate() {
             let bytes = public_key.as_ref();
             check_key_length(index, bytes)?;
@@ -318,12 +340,11 @@ impl Verifier {
                 field: Field::PublicKey,
                 reason: "not a point on secp256k1 under these rules",
             })?;
-            if self.key_cache.is_some() {
-                key.uses.store(TABLE_AFTER_USES, Ordering::Relaxed);
-                key.table();
+            if self.key_cache.is_some() && key.build_table() {
+                with_tables += 1;
             }
         }
-        Ok(())
+        Ok(with_tables)
     }
 
     /// The rules this verifier applies.
@@ -416,7 +437,7 @@ impl Verifier {
                 Checked::Verdict(verdict) => verdict,
                 Checked::OnTable { key, r, .. } => {
                     let w = inverses.next().expect("one inverse per table item");
-                    key.built_table()
+                    key.table()
                         .is_some_and(|table| verify_with_table(table, item(i).1, &r, w))
                 }
             })
@@ -441,7 +462,11 @@ impl Verifier {
             let s = super::reduce(&s);
             return Checked::OnTable { key, r, s };
         }
-        Checked::Verdict(verify_with_libsecp256k1(&key.key, hash, &r, &s))
+        let valid = verify_with_libsecp256k1(&key.key, hash, &r, &s);
+        if valid {
+            key.count_valid_use();
+        }
+        Checked::Verdict(valid)
     }
 
     fn decode_key(&self, bytes: &[u8]) -> Option<Arc<DecodedKey>> {
@@ -594,8 +619,61 @@ mod tests {
         }
     }
 
+    /// One test, since both parts count the process's tables: only valid signatures earn a
+    /// table, and the budget holds, frees and refills.
     #[test]
-    fn r_plus_n_is_a_candidate_only_below_2_to_the_256() {
+    fn tables_come_from_valid_signatures_within_the_process_budget() {
+        let secret = |i: u64| {
+            let mut bytes = [0u8; 32];
+            bytes[24..].copy_from_slice(&i.to_be_bytes());
+            secp256k1::SecretKey::from_secret_bytes(bytes).expect("a valid secret")
+        };
+        assert_eq!(TABLES.load(Ordering::Relaxed), 0);
+        let cache = Arc::new(KeyCache::new(1 << 14));
+        let verifier = Verifier::new(Rules::BITCOIN).key_cache(Some(cache.clone()));
+        let signer = secret(1);
+        let public_key = secp256k1::PublicKey::from_secret_key(&signer).serialize();
+        let signed = |i: u8| {
+            let hash = [i; 32];
+            let der = secp256k1::ecdsa::sign(secp256k1::Message::from_digest(hash), &signer);
+            (hash, der.serialize_der().to_vec())
+        };
+        let has_table = || verifier.decode_key(&public_key).unwrap().table().is_some();
+        for i in 0..TABLE_AFTER_USES as u8 - 1 {
+            let (hash, der) = signed(i);
+            assert!(verifier.verify(&public_key, &hash, &der).is_ok());
+            let mut wrong = hash;
+            wrong[0] ^= 1;
+            assert!(verifier.verify(&public_key, &wrong, &der).is_err());
+        }
+        assert!(!has_table(), "eleven valid signatures and eleven bad ones");
+        let (hash, der) = signed(100);
+        assert!(verifier.verify(&public_key, &hash, &der).is_ok());
+        assert!(has_table(), "the twelfth valid signature");
+        assert!(verifier.verify(&public_key, &hash, &der).is_ok());
+        cache.clear();
+        assert_eq!(TABLES.load(Ordering::Relaxed), 0);
+
+        let keys: Vec<[u8; 33]> = (1..=MAX_TABLES as u64 + 4)
+            .map(|i| secp256k1::PublicKey::from_secret_key(&secret(i)).serialize())
+            .collect();
+        assert_eq!(verifier.prepare_keys(&keys), Ok(MAX_TABLES));
+        assert_eq!(TABLES.load(Ordering::Relaxed), MAX_TABLES);
+        let past_budget = &keys[MAX_TABLES..];
+        assert!(verifier
+            .decode_key(&past_budget[0])
+            .unwrap()
+            .table()
+            .is_none());
+        cache.clear();
+        assert_eq!(TABLES.load(Ordering::Relaxed), 0);
+        assert_eq!(verifier.prepare_keys(past_budget), Ok(4));
+        cache.clear();
+        assert_eq!(TABLES.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn r_plus_n_is_a_candidate_only_without_overflow() {
         let mut small = [0u8; 32];
         small[31] = 5;
         let mut want = super::super::ORDER;

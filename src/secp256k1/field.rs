@@ -23,7 +23,7 @@ const P: [u64; 4] = [
 
 /// An element of the field (see the module docs for the representation).
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Fe([u64; 4]);
+pub(crate) struct Fe([u64; 4]);
 
 #[inline(always)]
 fn mac(acc: u64, a: u64, b: u64, carry: u64) -> (u64, u64) {
@@ -240,6 +240,10 @@ impl crate::ec_tables::FieldElement for Fe {
 
     fn invert(&self) -> Fe {
         Fe::invert(*self)
+    }
+
+    fn same(&self, other: &Fe) -> bool {
+        self.equals(*other)
     }
 }
 

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use k256::Scalar;
 
 use super::field::Fe;
-use crate::ec_tables::{self, invert_all};
+use crate::ec_tables;
 
 /// A point other than the identity, in affine coordinates. One cache line each, so that a
 /// table entry costs one fetch (see `ec_tables`'s prefetching).
@@ -231,22 +231,9 @@ impl Jacobian {
     }
 }
 
-impl Jacobian {
-    /// Whether this point's affine x is one of `candidates`: X = x·Z² needs no inversion.
-    pub(crate) fn x_is_one_of(&self, candidates: &[Option<Fe>]) -> bool {
-        if self.identity {
-            return false;
-        }
-        let zz = self.z.square();
-        candidates
-            .iter()
-            .flatten()
-            .any(|x| x.mul(zz).equals(self.x))
-    }
-}
-
 impl ec_tables::Point for Jacobian {
     type Affine = Affine;
+    type Field = Fe;
 
     const IDENTITY: Jacobian = Jacobian::IDENTITY;
 
@@ -274,20 +261,16 @@ impl ec_tables::Point for Jacobian {
         point.neg()
     }
 
-    fn normalize_all(points: &[Jacobian]) -> Vec<Affine> {
-        let mut z: Vec<Fe> = points.iter().map(|point| point.z).collect();
-        invert_all(&mut z);
-        points
-            .iter()
-            .zip(z)
-            .map(|(point, z_inv)| {
-                let zz = z_inv.square();
-                Affine {
-                    x: point.x.mul(zz),
-                    y: point.y.mul(zz).mul(z_inv),
-                }
-            })
-            .collect()
+    fn is_identity(&self) -> bool {
+        self.identity
+    }
+
+    fn coordinates(&self) -> (Fe, Fe, Fe) {
+        (self.x, self.y, self.z)
+    }
+
+    fn affine(x: Fe, y: Fe) -> Affine {
+        Affine { x, y }
     }
 }
 

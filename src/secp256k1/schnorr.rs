@@ -387,10 +387,11 @@ struct Prepared {
 /// The waves and chunks of a batch. Chunks of at most 512 items: larger ones make each item's
 /// share of the sum cheaper, but a failing chunk costs its bisection on one thread while others
 /// wait. At least 128: below that, a chunk's share of the sum costs about as much as verifying
-/// its items singly (measured on the bench machines, see BENCHMARKS.md). Dense above one bad
-/// item in 500, where chunks sized for a quarter of a failure would fall below 128 items: with
-/// 2 bad items in 1,024, chunks of 128 ran at 1.15x single verification (one in 2,000, the
-/// limit before the sums got faster, sent such batches to single verification).
+/// its items singly (measured on the bench machines, see BENCHMARKS.md). Chunks sized for a
+/// quarter of a failure fall below 128 items from one bad item in 512, so it is `min_chunk`
+/// that stops equations there; `dense` only must not stop them sooner: with 2 bad items in
+/// 1,024, chunks of 128 ran at 1.15x single verification (a `dense` of one in 2,000, set
+/// before the sums got faster, had sent such batches to single verification).
 const WAVES: Waves = Waves {
     probe_per_thread: 64,
     min_chunk: 128,

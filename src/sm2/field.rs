@@ -252,6 +252,10 @@ impl crate::ec_tables::FieldElement for Fe {
     fn invert(&self) -> Fe {
         Fe::invert(self)
     }
+
+    fn same(&self, other: &Fe) -> bool {
+        self == other
+    }
 }
 
 #[cfg(test)]

@@ -216,7 +216,7 @@ fn verify_parsed(key: &KeyMultiples<'_>, e: &Digest, r: &[u8; 32], s: &[u8; 32])
         return false;
     }
     // R = (e + x1) mod n = r holds exactly when x1 ≡ r − e (mod n); x1 < p < 2n leaves the
-    // two candidates r − e and r − e + n, so no inversion is needed (Jacobian::x_is_one_of).
+    // two candidates r − e and r − e + n, so no inversion is needed (ec_tables::x_is_one_of).
     let e = reduce_mod_n(limbs_from_bytes(e), false);
     let (difference, borrowed) = sub_limbs(&r, &e);
     let target = if borrowed {
@@ -229,7 +229,7 @@ fn verify_parsed(key: &KeyMultiples<'_>, e: &Digest, r: &[u8; 32], s: &[u8; 32])
         Fe::from_limbs(&target),
         (!carried).then(|| Fe::from_limbs(&shifted)).flatten(),
     ];
-    point::double_mul(&s, &t, key).x_is_one_of(&candidates)
+    crate::ec_tables::x_is_one_of(&point::double_mul(&s, &t, key), &candidates)
 }
 
 /// SM2 verification with a cache of parsed keys and their tables.
