@@ -37,6 +37,7 @@ __all__ = [
     "merkle_verify_consistency",
     "merkle_verify_proof",
     "merkle_verify_proofs",
+    "secp256k1_prepare_ecdsa_keys",
     "secp256k1_recover",
     "secp256k1_recover_batch",
     "secp256k1_verify_ecdsa",
@@ -69,6 +70,7 @@ def secp256k1_verify_ecdsa(
 def secp256k1_verify_ecdsa_batch(
     public_keys: _Column, message_hashes: _Column, signatures: _Column, rules: str
 ) -> bytearray: ...
+def secp256k1_prepare_ecdsa_keys(public_keys: _Column, rules: str) -> int: ...
 def secp256k1_recover(message_hash: _Buffer, signature: _Buffer) -> tuple[bytes, bytes] | None: ...
 def secp256k1_recover_batch(
     message_hashes: _Column, signatures: _Column

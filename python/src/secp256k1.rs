@@ -51,6 +51,20 @@ pub fn secp256k1_verify_ecdsa_batch<'py>(
     crate::mask(py, outcome)
 }
 
+/// How many of `public_keys` have a table in the process-wide ECDSA cache once prepared.
+#[pyfunction]
+pub fn secp256k1_prepare_ecdsa_keys(
+    py: Python<'_>,
+    public_keys: &Bound<'_, PyAny>,
+    rules: &str,
+) -> PyResult<usize> {
+    let rules: ecdsa::Rules = crate::option(rules)?;
+    let public_keys = Column::extract(public_keys, "public_keys", None)?;
+    let public_keys = public_keys.slices();
+    py.detach(|| ecdsa::Verifier::new(rules).prepare_keys(&public_keys))
+        .map_err(to_py)
+}
+
 /// `(address, public_key)` of the signer, or `None` when nothing recovers.
 #[pyfunction]
 pub fn secp256k1_recover<'py>(

@@ -142,6 +142,40 @@ def test_ecdsa_against_openssl_with_corruptions_and_high_s_twins() -> None:
         )
 
 
+def test_prepared_signers_verify_like_openssl() -> None:
+    """Repeated signers whose tables were prepared: every verdict still OpenSSL's."""
+    rng = random.Random(2)
+    signers = [ec.derive_private_key(rng.randrange(1, N), ec.SECP256K1()) for _ in range(8)]
+    encodings = [
+        signer.public_key().public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
+        for signer in signers
+    ]
+    assert secp256k1.prepare_ecdsa_keys(encodings) == len(encodings)
+    keys, digests, signatures, expected = [], [], [], []
+    for i in range(400):
+        signer = signers[i % len(signers)]
+        digest = rng.randbytes(32)
+        der = signer.sign(digest, ec.ECDSA(utils.Prehashed(hashes.SHA256())))
+        r, s = utils.decode_dss_signature(der)
+        if s > N // 2:
+            der = utils.encode_dss_signature(r, N - s)
+        if i % 5 == 0:
+            digest = bytes([digest[0] ^ 1]) + digest[1:]
+        try:
+            signer.public_key().verify(der, digest, ec.ECDSA(utils.Prehashed(hashes.SHA256())))
+            openssl = True
+        except InvalidSignature:
+            openssl = False
+        keys.append(encodings[i % len(signers)])
+        digests.append(digest)
+        signatures.append(der)
+        expected.append(openssl)
+    assert secp256k1.verify_ecdsa_batch(keys, digests, signatures).tolist() == expected
+    assert 0 < sum(expected) < len(expected)
+    with pytest.raises(batchverify.MalformedInputError, match="public_key at index 1"):
+        secp256k1.prepare_ecdsa_keys([encodings[0], b"\x04" + bytes(64)])
+
+
 def test_ethereum_rules_and_recovery_against_coincurve() -> None:
     rng = random.Random(2)
     digests, signatures65, keys, compact, expected_keys = [], [], [], [], []
