@@ -7,8 +7,9 @@
 //! negation; each is handled exactly, because adversarial batches can contain them (a repeated
 //! `R`, a key equal to another item's `R`).
 
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
+use k256::elliptic_curve::scalar::IsHigh as _;
 use k256::Scalar;
 
 use super::field::Fe;
@@ -83,6 +84,118 @@ impl Affine {
         Affine {
             x: self.x,
             y: self.y.neg(),
+        }
+    }
+
+    /// λ·P = (β·x, y): the endomorphism that lets a 256-bit scalar act as two of 128 bits.
+    fn endomorphism(self) -> Affine {
+        Affine {
+            x: self.x.mul(BETA),
+            y: self.y,
+        }
+    }
+}
+
+/// β, a cube root of unity mod p: (β·x, y) = λ·(x, y) for λ below (libsecp256k1's constants).
+const BETA: Fe = Fe::from_limbs([
+    0xC139_6C28_7195_01EE,
+    0x9CF0_4975_12F5_8995,
+    0x6E64_479E_AC34_34E9,
+    0x7AE9_6A2B_657C_0710,
+]);
+
+/// The GLV decomposition's constants (libsecp256k1's `scalar_split_lambda`): round(2^384·b2/n)
+/// and round(2^384·(−b1)/n) as little-endian limbs, then −b1, −b2 and −λ mod n.
+const G1: [u64; 4] = [
+    0xE893_209A_45DB_B031,
+    0x3DAA_8A14_71E8_CA7F,
+    0xE86C_90E4_9284_EB15,
+    0x3086_D221_A7D4_6BCD,
+];
+const G2: [u64; 4] = [
+    0x1571_B4AE_8AC4_7F71,
+    0x2212_08AC_9DF5_06C6,
+    0x6F54_7FA9_0ABF_E4C4,
+    0xE443_7ED6_010E_8828,
+];
+
+struct GlvScalars {
+    minus_b1: Scalar,
+    minus_b2: Scalar,
+    minus_lambda: Scalar,
+}
+
+static GLV: LazyLock<GlvScalars> = LazyLock::new(|| {
+    let scalar = |hex: &str| {
+        let bytes: [u8; 32] = core::array::from_fn(|i| {
+            u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex constant")
+        });
+        crate::secp256k1::reduce(&bytes)
+    };
+    GlvScalars {
+        minus_b1: scalar("00000000000000000000000000000000e4437ed6010e88286f547fa90abfe4c3"),
+        minus_b2: scalar("fffffffffffffffffffffffffffffffe8a280ac50774346dd765cda83db1562c"),
+        minus_lambda: scalar("ac9c52b33fa3cf1f5ad9e3fd77ed9ba4a880b9fc8ec739c2e0cfc810b51283cf"),
+    }
+});
+
+/// round(a·b / 2^384) for 256-bit a and b.
+fn mul_shift_384(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
+    let mut wide = [0u64; 8];
+    for i in 0..4 {
+        let mut carry = 0u128;
+        for j in 0..4 {
+            let sum = u128::from(wide[i + j]) + u128::from(a[i]) * u128::from(b[j]) + carry;
+            wide[i + j] = sum as u64;
+            carry = sum >> 64;
+        }
+        wide[i + 4] = carry as u64;
+    }
+    let round = u128::from(wide[6]) + u128::from(wide[5] >> 63);
+    [round as u64, wide[7] + (round >> 64) as u64, 0, 0]
+}
+
+/// The scalar of little-endian limbs below n.
+fn scalar_of(limbs: [u64; 4]) -> Scalar {
+    let mut bytes = [0u8; 32];
+    for (i, limb) in limbs.iter().enumerate() {
+        bytes[32 - 8 * (i + 1)..32 - 8 * i].copy_from_slice(&limb.to_be_bytes());
+    }
+    crate::secp256k1::reduce(&bytes)
+}
+
+/// (k1, k2) with k = k1 + k2·λ (mod n), each below 2^128 in magnitude (as residues mod n: a
+/// "negative" one lies just below n).
+fn split_lambda(k: &Scalar) -> (Scalar, Scalar) {
+    let k_limbs = limbs(k);
+    let c1 = scalar_of(mul_shift_384(&k_limbs, &G1)) * GLV.minus_b1;
+    let c2 = scalar_of(mul_shift_384(&k_limbs, &G2)) * GLV.minus_b2;
+    let k2 = c1 + c2;
+    (k2 * GLV.minus_lambda + k, k2)
+}
+
+/// A term of a sum: its point and a scalar below 2^128 as little-endian limbs.
+type ShortTerm = (Affine, [u64; 4]);
+
+/// `scalar · point` as terms with scalars below 2^128: the point itself when the scalar is
+/// short already, else its GLV halves on P and λP, each negated when its half is.
+fn short_terms(point: Affine, scalar: &Scalar, terms: &mut Vec<ShortTerm>) {
+    let whole = limbs(scalar);
+    if whole[2] == 0 && whole[3] == 0 {
+        terms.push((point, whole));
+        return;
+    }
+    let (k1, k2) = split_lambda(scalar);
+    for (point, half) in [(point, k1), (point.endomorphism(), k2)] {
+        let (point, half) = if bool::from(half.is_high()) {
+            (point.neg(), -half)
+        } else {
+            (point, half)
+        };
+        let half = limbs(&half);
+        debug_assert!(half[2] == 0 && half[3] == 0, "GLV halves are below 2^128");
+        if half != [0; 4] {
+            terms.push((point, half));
         }
     }
 }
@@ -310,17 +423,17 @@ fn limbs(scalar: &Scalar) -> [u64; 4] {
 /// `[g_weight] G + Σ scalars[i] · points[i]`, by Pippenger's bucket method with signed
 /// digits. Variable time: the inputs are public.
 pub(crate) fn multiscalar(g_weight: &Scalar, points: &[Affine], scalars: &[Scalar]) -> Jacobian {
-    let count = points.len() + 1;
-    let (window, _) = best_window(count);
+    let mut terms = Vec::with_capacity(2 * (points.len() + 1));
+    short_terms(GENERATOR, g_weight, &mut terms);
+    for (point, scalar) in points.iter().zip(scalars) {
+        short_terms(*point, scalar, &mut terms);
+    }
+    let (window, _) = best_window(terms.len());
     let windows = window_count(window);
-    let mut digits = vec![0i32; count * windows];
-    let all_scalars = core::iter::once(g_weight).chain(scalars);
-    for (scalar, digits) in all_scalars.zip(digits.chunks_exact_mut(windows)) {
+    let mut digits = vec![0i32; terms.len() * windows];
+    for ((_, scalar), digits) in terms.iter().zip(digits.chunks_exact_mut(windows)) {
         signed_digits(scalar, window, digits);
     }
-    let all_points: Vec<Affine> = core::iter::once(GENERATOR)
-        .chain(points.iter().copied())
-        .collect();
     let mut buckets = vec![Jacobian::IDENTITY; 1 << (window - 1)];
     let mut total = Jacobian::IDENTITY;
     for j in (0..windows).rev() {
@@ -328,7 +441,7 @@ pub(crate) fn multiscalar(g_weight: &Scalar, points: &[Affine], scalars: &[Scala
             total = total.double();
         }
         buckets.fill(Jacobian::IDENTITY);
-        for (point, digits) in all_points.iter().zip(digits.chunks_exact(windows)) {
+        for ((point, _), digits) in terms.iter().zip(digits.chunks_exact(windows)) {
             let digit = digits[j];
             if digit > 0 {
                 let bucket = &mut buckets[digit as usize - 1];
@@ -347,21 +460,14 @@ pub(crate) fn multiscalar(g_weight: &Scalar, points: &[Affine], scalars: &[Scala
     total
 }
 
-/// Signed window digits of a scalar, least significant first: `Σ d_j 2^(c j)` with every
-/// `|d_j| <= 2^(c-1)`, which halves the buckets a window needs.
-fn signed_digits(scalar: &Scalar, window: usize, digits: &mut [i32]) {
-    let bytes = scalar.to_bytes();
-    let mut limbs = [0u64; 4];
-    for (i, limb) in limbs.iter_mut().enumerate() {
-        let start = 32 - 8 * (i + 1);
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&bytes[start..start + 8]);
-        *limb = u64::from_be_bytes(word);
-    }
+/// Signed window digits of a scalar below 2^128 (little-endian limbs), least significant
+/// first: `Σ d_j 2^(c j)` with every `|d_j| <= 2^(c-1)`, which halves the buckets a window
+/// needs.
+fn signed_digits(limbs: &[u64; 4], window: usize, digits: &mut [i32]) {
     let half = 1i64 << (window - 1);
     let mut carry = 0i64;
     for (j, digit) in digits.iter_mut().enumerate() {
-        let raw = window_bits(&limbs, j * window, window) as i64 + carry;
+        let raw = window_bits(limbs, j * window, window) as i64 + carry;
         if raw >= half {
             *digit = (raw - 2 * half) as i32;
             carry = 1;
@@ -385,9 +491,9 @@ fn window_bits(limbs: &[u64; 4], start: usize, count: usize) -> u64 {
     bits & ((1 << count) - 1)
 }
 
-/// Windows of `window` bits a 256-bit scalar needs in signed form (one more for the carry).
+/// Windows of `window` bits a scalar below 2^128 needs in signed form (one more for the carry).
 fn window_count(window: usize) -> usize {
-    256usize.div_ceil(window) + 1
+    128usize.div_ceil(window) + 1
 }
 
 /// The window width with the fewest additions for `points` terms, and that count: each window
@@ -399,9 +505,10 @@ fn best_window(points: usize) -> (usize, usize) {
         .unwrap_or((2, usize::MAX))
 }
 
-/// Point additions a sum of `points` terms costs (what bisection weighs a split by).
+/// Point additions a sum of `points` terms costs (what bisection weighs a split by), counting
+/// every term as split in two.
 pub(crate) fn additions(points: usize) -> usize {
-    best_window(points + 1).1
+    best_window(2 * (points + 1)).1
 }
 
 #[cfg(test)]
@@ -577,14 +684,15 @@ mod tests {
     #[test]
     fn signed_digits_recompose_the_scalar() {
         for seed in 0..50 {
-            let scalar = if seed == 0 {
-                -Scalar::ONE
-            } else {
-                random_scalar(seed)
+            let whole = limbs(&random_scalar(seed));
+            let short = match seed {
+                0 => [u64::MAX, u64::MAX, 0, 0],
+                _ => [whole[0], whole[1], 0, 0],
             };
+            let scalar = scalar_of(short);
             for window in [2, 5, 8, 13, 16] {
                 let mut digits = vec![0; window_count(window)];
-                signed_digits(&scalar, window, &mut digits);
+                signed_digits(&short, window, &mut digits);
                 let base = Scalar::from(1u64 << window);
                 let recomposed = digits.iter().rev().fold(Scalar::ZERO, |acc, &d| {
                     let digit = Scalar::from(u64::from(d.unsigned_abs()));
@@ -593,6 +701,32 @@ mod tests {
                 assert_eq!(recomposed, scalar, "seed {seed}, window {window}");
                 assert!(digits.iter().all(|d| d.unsigned_abs() <= 1 << (window - 1)));
             }
+        }
+    }
+
+    /// λ·G computed by k256 is (β·x, y) of G, and every split recombines into its scalar with
+    /// halves below 2^128 in magnitude.
+    #[test]
+    fn the_glv_split_recombines_into_short_halves() {
+        let lambda = -GLV.minus_lambda;
+        assert_eq!(lambda * lambda * lambda, Scalar::ONE);
+        let want = k256_encoded(&(ProjectivePoint::GENERATOR * lambda));
+        assert_eq!(Some(GENERATOR.endomorphism().to_uncompressed()), want);
+        let short = |half: Scalar| {
+            let half = if bool::from(half.is_high()) {
+                -half
+            } else {
+                half
+            };
+            let half = limbs(&half);
+            half[2] == 0 && half[3] == 0
+        };
+        let edges = [Scalar::ZERO, Scalar::ONE, -Scalar::ONE, lambda, -lambda];
+        let randoms = (0..2000u64).map(random_scalar);
+        for (i, k) in edges.into_iter().chain(randoms).enumerate() {
+            let (k1, k2) = split_lambda(&k);
+            assert_eq!(k1 + k2 * lambda, k, "scalar {i}");
+            assert!(short(k1) && short(k2), "scalar {i}");
         }
     }
 }
