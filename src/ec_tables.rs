@@ -58,7 +58,7 @@ pub(crate) fn x_is_one_of<J: Point>(point: &J, candidates: &[Option<J::Field>]) 
         .any(|candidate| candidate.mul(&zz).same(&x))
 }
 
-/// What inverting many field elements at once needs of them.
+/// What the tables need of a curve's field: products, inverses (many at once) and equality.
 pub(crate) trait FieldElement: Copy {
     const ONE: Self;
 
@@ -91,7 +91,7 @@ pub(crate) fn invert_all<F: FieldElement>(elements: &mut [F]) {
 
 /// Scalars split into this many parts when both points have tables: the chain of doublings is
 /// one part long.
-pub(crate) const PARTS: usize = 8;
+const PARTS: usize = 8;
 const PART_BITS: usize = 256 / PARTS;
 
 /// NAF window of the odd multiples made for a key seen once.

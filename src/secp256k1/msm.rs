@@ -97,7 +97,7 @@ impl Affine {
 }
 
 /// β, a cube root of unity mod p: (β·x, y) = λ·(x, y) for the matching cube root of unity λ
-/// mod n (−λ is in [`GLV`]; libsecp256k1's constants).
+/// mod n (−λ is [`MINUS_LAMBDA`]; libsecp256k1's constants).
 const BETA: Fe = Fe::from_limbs([
     0xC139_6C28_7195_01EE,
     0x9CF0_4975_12F5_8995,
@@ -106,7 +106,7 @@ const BETA: Fe = Fe::from_limbs([
 ]);
 
 /// The GLV decomposition's constants (libsecp256k1's `scalar_split_lambda`): round(2^384·b2/n)
-/// and round(2^384·(−b1)/n) as little-endian limbs, then −b1, −b2 and −λ mod n.
+/// and round(2^384·(−b1)/n) as little-endian limbs, then −b1 and b2 (both below 2^128) and −λ.
 const G1: [u64; 4] = [
     0xE893_209A_45DB_B031,
     0x3DAA_8A14_71E8_CA7F,
@@ -119,30 +119,20 @@ const G2: [u64; 4] = [
     0x6F54_7FA9_0ABF_E4C4,
     0xE443_7ED6_010E_8828,
 ];
+const MINUS_B1: u128 = 0xE443_7ED6_010E_8828_6F54_7FA9_0ABF_E4C3;
+const B2: u128 = 0x3086_D221_A7D4_6BCD_E86C_90E4_9284_EB15;
+const MINUS_LAMBDA: [u8; 32] = [
+    0xAC, 0x9C, 0x52, 0xB3, 0x3F, 0xA3, 0xCF, 0x1F, 0x5A, 0xD9, 0xE3, 0xFD, 0x77, 0xED, 0x9B, 0xA4,
+    0xA8, 0x80, 0xB9, 0xFC, 0x8E, 0xC7, 0x39, 0xC2, 0xE0, 0xCF, 0xC8, 0x10, 0xB5, 0x12, 0x83, 0xCF,
+];
 
-struct GlvScalars {
-    minus_b1: Scalar,
-    minus_b2: Scalar,
-    minus_lambda: Scalar,
-}
+/// −λ mod n as a scalar (k256's scalars cannot be built in constants).
+static MINUS_LAMBDA_SCALAR: LazyLock<Scalar> =
+    LazyLock::new(|| crate::secp256k1::reduce(&MINUS_LAMBDA));
 
-static GLV: LazyLock<GlvScalars> = LazyLock::new(|| {
-    let scalar = |hex: &str| {
-        let bytes: [u8; 32] = core::array::from_fn(|i| {
-            u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex constant")
-        });
-        crate::secp256k1::reduce(&bytes)
-    };
-    GlvScalars {
-        minus_b1: scalar("00000000000000000000000000000000e4437ed6010e88286f547fa90abfe4c3"),
-        minus_b2: scalar("fffffffffffffffffffffffffffffffe8a280ac50774346dd765cda83db1562c"),
-        minus_lambda: scalar("ac9c52b33fa3cf1f5ad9e3fd77ed9ba4a880b9fc8ec739c2e0cfc810b51283cf"),
-    }
-});
-
-/// round(a·b / 2^384) for a below n and b below 2^256 (for larger a the rounding could carry
-/// out of the top limb).
-fn mul_shift_384(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
+/// round(a·b / 2^384) for a below n and b below 2^256, which is below 2^128 for the GLV
+/// constants (for larger a the rounding could carry out of the top limb).
+fn mul_shift_384(a: &[u64; 4], b: &[u64; 4]) -> u128 {
     let mut wide = [0u64; 8];
     for i in 0..4 {
         let mut carry = 0u128;
@@ -153,17 +143,7 @@ fn mul_shift_384(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
         }
         wide[i + 4] = carry as u64;
     }
-    let round = u128::from(wide[6]) + u128::from(wide[5] >> 63);
-    [round as u64, wide[7] + (round >> 64) as u64, 0, 0]
-}
-
-/// The scalar of little-endian limbs below n.
-fn scalar_of(limbs: [u64; 4]) -> Scalar {
-    let mut bytes = [0u8; 32];
-    for (i, limb) in limbs.iter().enumerate() {
-        bytes[32 - 8 * (i + 1)..32 - 8 * i].copy_from_slice(&limb.to_be_bytes());
-    }
-    crate::secp256k1::reduce(&bytes)
+    (u128::from(wide[7]) << 64 | u128::from(wide[6])) + u128::from(wide[5] >> 63)
 }
 
 /// (k1, k2) with k = k1 + k2·λ (mod n), each below 2^128 in magnitude (as residues mod n: a
@@ -172,10 +152,10 @@ fn scalar_of(limbs: [u64; 4]) -> Scalar {
 /// 0x8a65287bd47179fb2be08846cea267ed, both under 2^128 and n/2.
 fn split_lambda(k: &Scalar) -> (Scalar, Scalar) {
     let k_limbs = limbs(k);
-    let c1 = scalar_of(mul_shift_384(&k_limbs, &G1)) * GLV.minus_b1;
-    let c2 = scalar_of(mul_shift_384(&k_limbs, &G2)) * GLV.minus_b2;
+    let c1 = Scalar::from(mul_shift_384(&k_limbs, &G1)) * Scalar::from(MINUS_B1);
+    let c2 = Scalar::from(mul_shift_384(&k_limbs, &G2)) * -Scalar::from(B2);
     let k2 = c1 + c2;
-    (k2 * GLV.minus_lambda + k, k2)
+    (k2 * *MINUS_LAMBDA_SCALAR + k, k2)
 }
 
 /// A term of a sum: its point and a scalar below 2^128 as little-endian limbs.
@@ -696,7 +676,7 @@ mod tests {
                 0 => [u64::MAX, u64::MAX, 0, 0],
                 _ => [whole[0], whole[1], 0, 0],
             };
-            let scalar = scalar_of(short);
+            let scalar = Scalar::from(u128::from(short[1]) << 64 | u128::from(short[0]));
             for window in [2, 5, 8, 13, 16] {
                 let mut digits = vec![0; window_count(window)];
                 signed_digits(&short, window, &mut digits);
@@ -715,7 +695,7 @@ mod tests {
     /// halves below 2^128 in magnitude.
     #[test]
     fn the_glv_split_recombines_into_short_halves() {
-        let lambda = -GLV.minus_lambda;
+        let lambda = -*MINUS_LAMBDA_SCALAR;
         assert_eq!(lambda * lambda * lambda, Scalar::ONE);
         let want = k256_encoded(&(ProjectivePoint::GENERATOR * lambda));
         assert_eq!(Some(GENERATOR.endomorphism().to_uncompressed()), want);
