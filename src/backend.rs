@@ -193,6 +193,9 @@ pub struct CpuInfo {
     pub ifma_backend_built: bool,
     /// The backend Ed25519 point arithmetic runs on.
     pub ed25519: Ed25519Path,
+    /// Where batches decompress Ed25519 points: `"avx512-ifma"` (eight square roots at once in
+    /// SIMD lanes) or `"serial"` (curve25519-dalek, one at a time).
+    pub ed25519_decompression: &'static str,
     /// The SHA-256 path batch hashing and Merkle trees run on.
     pub sha256: HashPath,
     /// The SHA-512 compression function (Ed25519 challenge hashes).
@@ -222,6 +225,8 @@ pub fn cpu_info() -> CpuInfo {
         features,
         ifma_backend_built,
         ed25519,
+        ed25519_decompression: crate::ed25519::lanes::LanePath::detect()
+            .map_or("serial", |path| path.name()),
         sha256,
         sha512,
     }

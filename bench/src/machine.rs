@@ -49,6 +49,10 @@ pub fn machine(threads: usize, min_time_ms: u64, gpu: Option<&GpuContext>) -> Ma
     let code_paths = BTreeMap::from([
         ("ed25519".to_string(), info.ed25519.to_string()),
         (
+            "ed25519 batch decompression".to_string(),
+            info.ed25519_decompression.to_string(),
+        ),
+        (
             "sha256 (nodes, messages up to 119 bytes)".to_string(),
             calibration.short.to_string(),
         ),

@@ -6,13 +6,14 @@ pub fn run() -> ExitCode {
     out!("cpu:       {}", batchverify_bench::cpu_model());
     out!("features:  {}", info.features.join(" "));
     out!(
-        "ed25519:   {} (IFMA backend {})",
+        "ed25519:   {} (IFMA backend {}), batch decompression {}",
         info.ed25519,
         if info.ifma_backend_built {
             "built in"
         } else {
             "not built"
-        }
+        },
+        info.ed25519_decompression
     );
     for (name, calibration) in [
         ("sha256", batchverify::sha256::calibration()),

@@ -21,13 +21,16 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
-use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::traits::VartimeMultiscalarMul;
 use curve25519_dalek::Scalar;
 use rayon::prelude::*;
 use sha2::{Digest, Sha512};
 
-use super::{challenge, parse_s, r_bytes, verify_item, zip215_equation_holds, Policy, Verifier};
+use super::{
+    challenge, lanes, parse_s, r_bytes, verify_item, zip215_equation_holds, DecodedKey, Policy,
+    Verifier,
+};
 use crate::batch::{bisect, lone_failure, map_items, LocatableCheck, SplittableCheck, Waves};
 
 pub(super) struct Item<'a> {
@@ -139,14 +142,45 @@ fn verify_zip215_chunk(verifier: &Verifier, chunk: &[Item<'_>], secret: &[u8; 32
 }
 
 /// The items of `chunk` that pass every structural check, decoded for the equation.
+///
+/// Every R, and every key not in the cache (once per distinct key), is decompressed in one
+/// call, so the square roots fill the SIMD lanes.
 fn prepare(verifier: &Verifier, chunk: &[Item<'_>]) -> Vec<Prepared> {
-    chunk
-        .iter()
-        .enumerate()
-        .filter_map(|(index, item)| {
-            let s = parse_s(item.signature)?;
-            let r = CompressedEdwardsY(r_bytes(item.signature)).decompress()?;
-            let a = verifier.decode_key(item.public_key)?.point;
+    let mut encodings: Vec<[u8; 32]> = Vec::with_capacity(2 * chunk.len());
+    let mut cached: HashMap<&[u8; 32], Option<DecodedKey>> = HashMap::new();
+    let mut uncached: HashMap<&[u8; 32], usize> = HashMap::new();
+    let mut candidates = Vec::with_capacity(chunk.len());
+    for (index, item) in chunk.iter().enumerate() {
+        let Some(s) = parse_s(item.signature) else {
+            continue;
+        };
+        let key = item.public_key;
+        if !uncached.contains_key(key)
+            && cached
+                .entry(key)
+                .or_insert_with(|| verifier.cached_key(key))
+                .is_none()
+        {
+            uncached.insert(key, encodings.len());
+            encodings.push(*key);
+        }
+        candidates.push((index, s, encodings.len()));
+        encodings.push(r_bytes(item.signature));
+    }
+    let points = lanes::decompress_all(lanes::LanePath::detect(), &encodings);
+    for (key, position) in uncached {
+        let decoded = points[position].map(|point| DecodedKey::from_point(key, point));
+        if let Some(decoded) = decoded {
+            verifier.keep_key(key, decoded);
+        }
+        cached.insert(key, decoded);
+    }
+    candidates
+        .into_iter()
+        .filter_map(|(index, s, r_position)| {
+            let item = &chunk[index];
+            let r = points[r_position]?;
+            let a = cached[item.public_key]?.point;
             let k = challenge(&item.signature[..32], item.public_key, item.message);
             Some(Prepared { index, s, k, r, a })
         })

@@ -13,12 +13,19 @@ pub(crate) struct DecodedKey {
 impl DecodedKey {
     /// `None` when the bytes are not the encoding of any curve point.
     pub(crate) fn decode(bytes: &[u8; 32]) -> Option<Self> {
-        let point = CompressedEdwardsY(*bytes).decompress()?;
-        Some(Self {
+        Some(Self::from_point(
+            bytes,
+            CompressedEdwardsY(*bytes).decompress()?,
+        ))
+    }
+
+    /// The key whose encoding `bytes` decompressed to `point`.
+    pub(crate) fn from_point(bytes: &[u8; 32], point: EdwardsPoint) -> Self {
+        Self {
             point,
             canonical: is_canonical_encoding(bytes),
             small_order: point.is_small_order(),
-        })
+        }
     }
 }
 

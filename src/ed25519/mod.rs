@@ -14,6 +14,7 @@
 
 mod batch;
 mod key;
+pub(crate) mod lanes;
 mod sign;
 
 use std::sync::Arc;
@@ -175,6 +176,18 @@ impl Verifier {
             })
             .collect::<Result<Vec<_>, Error>>()?;
         Ok(BatchOutcome::from_verdicts(batch::verify(self, &items)))
+    }
+
+    /// The key from the cache, without decoding it when it is not there.
+    fn cached_key(&self, bytes: &[u8; 32]) -> Option<DecodedKey> {
+        self.key_cache.as_ref()?.get(bytes)
+    }
+
+    /// Keeps a key decoded outside [`Verifier::decode_key`] in the cache, if there is one.
+    fn keep_key(&self, bytes: &[u8; 32], key: DecodedKey) {
+        if let Some(cache) = &self.key_cache {
+            cache.insert(bytes, key);
+        }
     }
 
     fn decode_key(&self, bytes: &[u8; 32]) -> Option<DecodedKey> {

@@ -1,0 +1,179 @@
+use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT, EIGHT_TORSION};
+use curve25519_dalek::Scalar;
+use num_bigint::BigUint;
+use rand::{Rng, RngExt, SeedableRng};
+
+use super::*;
+
+fn p() -> BigUint {
+    (BigUint::from(1u8) << 255u32) - BigUint::from(19u8)
+}
+
+fn value_of_limbs(limbs: &Limbs) -> BigUint {
+    limbs
+        .iter()
+        .rev()
+        .fold(BigUint::from(0u8), |acc, &limb| (acc << 51u32) + limb)
+}
+
+fn bytes_of(value: &BigUint) -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    let digits = value.to_bytes_le();
+    bytes[..digits.len()].copy_from_slice(&digits);
+    bytes
+}
+
+/// Every lane path this CPU has, said in the test output.
+fn paths() -> Vec<LanePath> {
+    let paths: Vec<LanePath> = LanePath::detect().into_iter().collect();
+    match paths.first() {
+        Some(path) => eprintln!("decompression lane path tested: {}", path.name()),
+        None => eprintln!("this CPU has no decompression lane path: only the serial one ran"),
+    }
+    paths
+}
+
+/// Encodings of every kind decompression must tell apart: valid points with and without
+/// torsion, small-order points, y = 1 and y = -1 with the sign bit set (x = 0), unreduced y
+/// (p <= y < 2^255), and random bytes (about half of them not a point).
+fn awkward_encodings(rng: &mut impl Rng, random: usize) -> Vec<[u8; 32]> {
+    let mut encodings = Vec::new();
+    for (i, torsion) in EIGHT_TORSION.iter().enumerate() {
+        let point = ED25519_BASEPOINT_POINT * Scalar::from(1000 + i as u64) + torsion;
+        encodings.push(point.compress().to_bytes());
+        encodings.push(torsion.compress().to_bytes());
+        let mut flipped = torsion.compress().to_bytes();
+        flipped[31] ^= 0x80;
+        encodings.push(flipped);
+    }
+    let p = p();
+    for offset in 0u32..19 {
+        for sign in [0u8, 0x80] {
+            let mut bytes = bytes_of(&(&p + offset));
+            bytes[31] |= sign;
+            encodings.push(bytes);
+            let mut below = bytes_of(&(&p - 1u32 - offset));
+            below[31] |= sign;
+            encodings.push(below);
+        }
+    }
+    encodings.push([0xff; 32]);
+    encodings.push([0; 32]);
+    for _ in 0..random {
+        let mut bytes = [0u8; 32];
+        rng.fill_bytes(&mut bytes);
+        encodings.push(bytes);
+        let scalar = Scalar::from(rng.random::<u64>());
+        encodings.push((ED25519_BASEPOINT_POINT * scalar).compress().to_bytes());
+    }
+    encodings
+}
+
+#[test]
+fn lane_x_coordinates_are_the_ones_decompression_returns() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(14);
+    let encodings = awkward_encodings(&mut rng, 2000);
+    for path in paths() {
+        let lanes = path.lanes();
+        let mut xs = vec![None; lanes];
+        let (mut valid, mut invalid) = (0, 0);
+        for group in encodings.chunks_exact(lanes) {
+            path.x_coordinates(group, &mut xs);
+            for (bytes, x) in group.iter().zip(&xs) {
+                let expected = CompressedEdwardsY(*bytes).decompress();
+                match (expected, x) {
+                    (Some(point), Some(x)) => {
+                        let from_lane = CompressedEdwardsY(*bytes).decompress_with_x(x);
+                        assert_eq!(from_lane, Some(point), "{bytes:02x?}");
+                        valid += 1;
+                    }
+                    (None, None) => invalid += 1,
+                    _ => panic!(
+                        "{}: {bytes:02x?} decompressed {expected:?}, lane {x:?}",
+                        path.name()
+                    ),
+                }
+            }
+        }
+        assert!(
+            valid > 2000 && invalid > 500,
+            "{valid} valid, {invalid} invalid"
+        );
+    }
+}
+
+#[test]
+fn decompress_all_matches_serial_decompression_at_awkward_lengths() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(15);
+    let encodings = awkward_encodings(&mut rng, 40);
+    for path in paths().into_iter().map(Some).chain([None]) {
+        for len in [0, 1, 2, 7, 8, 9, 15, 17, encodings.len()] {
+            let encodings = &encodings[encodings.len() - len..];
+            let serial: Vec<_> = encodings
+                .iter()
+                .map(|bytes| CompressedEdwardsY(*bytes).decompress())
+                .collect();
+            assert_eq!(
+                decompress_all(path, encodings),
+                serial,
+                "{path:?}, {len} points"
+            );
+        }
+    }
+}
+
+#[test]
+fn lane_exponentiation_matches_big_integers() {
+    let p = p();
+    let exponent = (&p - 5u32) >> 3u32;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(16);
+    let top = (1u64 << 52) - 1;
+    let mut inputs: Vec<Limbs> = vec![[top; 5], [0; 5], ONE, [LIMB_MASK; 5], SQRT_M1, EDWARDS_D];
+    inputs.extend((0..400).map(|_| core::array::from_fn(|_| rng.random::<u64>() & top)));
+    for path in paths() {
+        let lanes = path.lanes();
+        let mut out = vec![ZERO; lanes];
+        for group in inputs.chunks(lanes).filter(|group| group.len() == lanes) {
+            path.pow_p58(group, &mut out);
+            for (input, output) in group.iter().zip(&out) {
+                let expected = value_of_limbs(input).modpow(&exponent, &p);
+                assert_eq!(canonical_bytes(*output), bytes_of(&expected), "{input:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn canonical_bytes_and_negation_match_big_integers() {
+    let p = p();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(17);
+    let top = (1u64 << 52) - 1;
+    let mut inputs: Vec<Limbs> = vec![[top; 5], [0; 5], [LIMB_MASK; 5]];
+    inputs.push([LIMB_MASK - 18, LIMB_MASK, LIMB_MASK, LIMB_MASK, LIMB_MASK]); // p
+    inputs.push([LIMB_MASK - 19, LIMB_MASK, LIMB_MASK, LIMB_MASK, LIMB_MASK]); // p - 1
+    inputs.extend((0..1000).map(|_| core::array::from_fn(|_| rng.random::<u64>() & top)));
+    for limbs in inputs {
+        let value = value_of_limbs(&limbs) % &p;
+        let bytes = canonical_bytes(limbs);
+        assert_eq!(bytes, bytes_of(&value), "{limbs:?}");
+        assert_eq!(negate(&bytes), bytes_of(&((&p - &value) % &p)), "{limbs:?}");
+        assert_eq!(limbs_of(&bytes), {
+            let mut reduced = [0u64; 5];
+            let mut rest = value.clone();
+            for limb in &mut reduced {
+                *limb = (&rest & BigUint::from(LIMB_MASK))
+                    .to_u64_digits()
+                    .first()
+                    .copied()
+                    .unwrap_or(0);
+                rest >>= 51u32;
+            }
+            reduced
+        });
+    }
+    // The constants are what their names say.
+    let d = value_of_limbs(&EDWARDS_D);
+    assert_eq!((d * 121666u32 + 121665u32) % &p, BigUint::from(0u8));
+    let i = value_of_limbs(&SQRT_M1);
+    assert_eq!((&i * &i + 1u32) % &p, BigUint::from(0u8));
+}
