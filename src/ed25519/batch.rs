@@ -10,23 +10,28 @@
 //! (S not reduced, R or A not a point) never enter the equation: they are invalid under both
 //! paths.
 //!
-//! `Strict` is cofactorless. A point with a torsion component can satisfy `[S]B = R + [k]A`
-//! with some weights and not others, and random weights only catch a torsion mismatch with
-//! probability 1/2 per weight, so a batch equation cannot reproduce the single verdict for such
-//! points. Deciding torsion-freeness costs a scalar multiplication per point, as much as a single
-//! verification. So `Strict` batches are verified item by item, in parallel, with keys decoded
-//! once through the cache: the verdicts are the single verdicts by construction.
+//! `Strict` is cofactorless: `Σ z_i R_i + Σ (z_i k_i) A_i - [Σ z_i S_i] B = 0`. A point with a
+//! torsion component can satisfy `[S]B = R + [k]A` with some weights and not others (a weight
+//! cancels an order-2 component with probability 1/2), so the equation only takes items whose
+//! R and A lie in the prime-order subgroup, where it is exact like Zip215's: each term is zero
+//! for a valid item, and a non-zero term survives the random weights except with probability
+//! about 2^-128. Membership is tested per point (`[L]P` = 0, in SIMD lanes, remembered per key
+//! in the cache). The other items need no equation, or get their own: with A in the subgroup,
+//! `[S]B - [k]A` is too, so an R outside it, a small-order R or a non-canonical R encoding can
+//! never equal it and the item is invalid; an item whose A has a torsion component (but is not
+//! of small order) is verified singly by the exact rule.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::EdwardsPoint;
-use curve25519_dalek::traits::VartimeMultiscalarMul;
+use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
 use curve25519_dalek::Scalar;
 use rayon::prelude::*;
 use sha2::{Digest, Sha512};
 
+use super::key::is_canonical_encoding;
 use super::{
     challenge, lanes, parse_s, r_bytes, verify_item, zip215_equation_holds, DecodedKey, Policy,
     Verifier,
@@ -65,24 +70,27 @@ pub(super) fn verify(verifier: &Verifier, items: &[Item<'_>]) -> Vec<bool> {
 /// Without a `secret` to key the weights with, a batch equation could be cancelled by an
 /// attacker who predicts them, so every item is then verified by its single rule.
 fn verify_keyed(verifier: &Verifier, items: &[Item<'_>], secret: Option<&[u8; 32]>) -> Vec<bool> {
-    match (verifier.policy, secret) {
-        (Policy::Zip215, Some(secret)) => verify_zip215(verifier, items, secret),
-        (policy, _) => verify_singly(verifier, policy, items),
+    match secret {
+        Some(secret) => verify_by_equations(verifier, items, secret),
+        None => verify_singly(verifier, items),
     }
 }
 
-fn verify_singly(verifier: &Verifier, policy: Policy, items: &[Item<'_>]) -> Vec<bool> {
+fn verify_singly(verifier: &Verifier, items: &[Item<'_>]) -> Vec<bool> {
     map_items(items.len(), verifier.sequential, |i| {
-        let item = &items[i];
-        let key = verifier.decode_key(item.public_key);
-        verify_item(
-            policy,
-            item.public_key,
-            key.as_ref(),
-            item.message,
-            item.signature,
-        )
+        verify_single(verifier, &items[i])
     })
+}
+
+fn verify_single(verifier: &Verifier, item: &Item<'_>) -> bool {
+    let key = verifier.decode_key(item.public_key);
+    verify_item(
+        verifier.policy,
+        item.public_key,
+        key.as_ref(),
+        item.message,
+        item.signature,
+    )
 }
 
 /// An item that passed every structural check, ready for the equation; `index` is its
@@ -95,8 +103,15 @@ struct Prepared {
     a: EdwardsPoint,
 }
 
-fn verify_zip215(verifier: &Verifier, items: &[Item<'_>], secret: &[u8; 32]) -> Vec<bool> {
-    let check_chunk = |chunk: &[Item<'_>]| verify_zip215_chunk(verifier, chunk, secret);
+/// A chunk's items sorted by how they are decided: by the equation, or singly (positions in
+/// the chunk). The rest are invalid.
+struct PreparedChunk {
+    equation: Vec<Prepared>,
+    singly: Vec<usize>,
+}
+
+fn verify_by_equations(verifier: &Verifier, items: &[Item<'_>], secret: &[u8; 32]) -> Vec<bool> {
+    let check_chunk = |chunk: &[Item<'_>]| verify_chunk(verifier, chunk, secret);
     let chunked = |range: Range<usize>, chunk_len: usize| {
         let items = &items[range];
         let verdicts: Vec<Vec<bool>> = if verifier.sequential {
@@ -106,48 +121,54 @@ fn verify_zip215(verifier: &Verifier, items: &[Item<'_>], secret: &[u8; 32]) -> 
         };
         verdicts.concat()
     };
-    let singly = |range: Range<usize>| verify_singly(verifier, Policy::Zip215, &items[range]);
+    let singly = |range: Range<usize>| verify_singly(verifier, &items[range]);
     let memory = verifier.failures.as_deref();
     WAVES.run(items.len(), verifier.sequential, memory, chunked, singly)
 }
 
 /// Each chunk is prepared and checked on one thread, so the decoded points stay in that
 /// core's cache between decoding and the multiscalar multiplication.
-fn verify_zip215_chunk(verifier: &Verifier, chunk: &[Item<'_>], secret: &[u8; 32]) -> Vec<bool> {
-    let prepared = prepare(verifier, chunk);
+fn verify_chunk(verifier: &Verifier, chunk: &[Item<'_>], secret: &[u8; 32]) -> Vec<bool> {
+    let PreparedChunk { equation, singly } = match verifier.policy {
+        Policy::Zip215 => prepare_zip215(verifier, chunk),
+        Policy::Strict => prepare_strict(verifier, chunk),
+    };
     let mut verdicts = vec![false; chunk.len()];
-    if prepared.is_empty() {
+    for index in singly {
+        verdicts[index] = verify_single(verifier, &chunk[index]);
+    }
+    if equation.is_empty() {
         return verdicts;
     }
-    let check = Zip215Check::new(&prepared, chunk, secret);
-    let mut prepared_verdicts = vec![false; prepared.len()];
-    if prepared.len() == 1 {
+    let check = EquationCheck::new(verifier.policy, &equation, chunk, secret);
+    let mut prepared_verdicts = vec![false; equation.len()];
+    if equation.len() == 1 {
         // One item: its own double-base equation is cheaper than a multiscalar sum.
         prepared_verdicts[0] = check.verify_one(0);
     } else {
         let whole = check.grouped_sum(false);
         if check.holds(&whole) {
             prepared_verdicts.fill(true);
-        } else if let Some(position) = lone_failure(&check, prepared.len(), &whole) {
+        } else if let Some(position) = lone_failure(&check, equation.len(), &whole) {
             prepared_verdicts.fill(true);
             prepared_verdicts[position] = false;
         } else {
-            bisect(&check, 0..prepared.len(), whole, &mut prepared_verdicts);
+            bisect(&check, 0..equation.len(), whole, &mut prepared_verdicts);
         }
     }
-    for (item, valid) in prepared.iter().zip(prepared_verdicts) {
+    for (item, valid) in equation.iter().zip(prepared_verdicts) {
         verdicts[item.index] = valid;
     }
     verdicts
 }
 
-/// The items of `chunk` that pass every structural check, decoded for the equation.
+/// The items of `chunk` that pass every structural check, decoded for the `Zip215` equation.
 ///
 /// Every R, and every key not in the cache (once per distinct key), is decompressed in one
 /// call, so the square roots fill the SIMD lanes.
-fn prepare(verifier: &Verifier, chunk: &[Item<'_>]) -> Vec<Prepared> {
+fn prepare_zip215(verifier: &Verifier, chunk: &[Item<'_>]) -> PreparedChunk {
     let mut encodings: Vec<[u8; 32]> = Vec::with_capacity(2 * chunk.len());
-    let mut cached: HashMap<&[u8; 32], Option<DecodedKey>> = HashMap::new();
+    let mut keys: HashMap<&[u8; 32], Option<DecodedKey>> = HashMap::new();
     let mut uncached: HashMap<&[u8; 32], usize> = HashMap::new();
     let mut candidates = Vec::with_capacity(chunk.len());
     for (index, item) in chunk.iter().enumerate() {
@@ -156,7 +177,7 @@ fn prepare(verifier: &Verifier, chunk: &[Item<'_>]) -> Vec<Prepared> {
         };
         let key = item.public_key;
         if !uncached.contains_key(key)
-            && cached
+            && keys
                 .entry(key)
                 .or_insert_with(|| verifier.cached_key(key))
                 .is_none()
@@ -173,31 +194,113 @@ fn prepare(verifier: &Verifier, chunk: &[Item<'_>]) -> Vec<Prepared> {
         if let Some(decoded) = decoded {
             verifier.keep_key(key, decoded);
         }
-        cached.insert(key, decoded);
+        keys.insert(key, decoded);
     }
-    candidates
+    let equation = candidates
         .into_iter()
         .filter_map(|(index, s, r_position)| {
             let item = &chunk[index];
             let r = points[r_position]?;
-            let a = cached[item.public_key]?.point;
+            let a = keys[item.public_key]?.point;
             let k = challenge(&item.signature[..32], item.public_key, item.message);
             Some(Prepared { index, s, k, r, a })
         })
-        .collect()
+        .collect();
+    PreparedChunk {
+        equation,
+        singly: Vec::new(),
+    }
+}
+
+/// The items of `chunk` the `Strict` equation can decide (canonical R and A in the prime-order
+/// subgroup, neither the identity), and those with a key outside the subgroup, verified singly.
+///
+/// Every canonical R, and every key whose subgroup membership the cache does not know, is
+/// decompressed and tested in one call.
+fn prepare_strict(verifier: &Verifier, chunk: &[Item<'_>]) -> PreparedChunk {
+    let mut encodings: Vec<[u8; 32]> = Vec::with_capacity(2 * chunk.len());
+    let mut keys: HashMap<&[u8; 32], Option<DecodedKey>> = HashMap::new();
+    let mut unknown: HashMap<&[u8; 32], usize> = HashMap::new();
+    let mut candidates = Vec::with_capacity(chunk.len());
+    for (index, item) in chunk.iter().enumerate() {
+        let r = r_bytes(item.signature);
+        let Some(s) = parse_s(item.signature).filter(|_| is_canonical_encoding(&r)) else {
+            continue;
+        };
+        let key = item.public_key;
+        if !unknown.contains_key(key) {
+            let cached = keys.entry(key).or_insert_with(|| verifier.cached_key(key));
+            if cached.is_none_or(|key| key.torsion_free.is_none()) {
+                unknown.insert(key, encodings.len());
+                encodings.push(*key);
+            }
+        }
+        candidates.push((index, s, encodings.len()));
+        encodings.push(r);
+    }
+    let points = lanes::decompress_all_with_subgroup(lanes::LanePath::detect(), &encodings);
+    for (key, position) in unknown {
+        let decoded = points[position].map(|(point, torsion_free)| DecodedKey {
+            torsion_free: Some(torsion_free),
+            ..DecodedKey::from_point(key, point)
+        });
+        if let Some(decoded) = decoded {
+            verifier.keep_key(key, decoded);
+        }
+        keys.insert(key, decoded);
+    }
+    let mut chunk_sorted = PreparedChunk {
+        equation: Vec::with_capacity(candidates.len()),
+        singly: Vec::new(),
+    };
+    for (index, s, r_position) in candidates {
+        let item = &chunk[index];
+        let Some(key) = keys[item.public_key] else {
+            continue;
+        };
+        if !key.canonical || key.small_order {
+            continue;
+        }
+        if key.torsion_free != Some(true) {
+            chunk_sorted.singly.push(index);
+            continue;
+        }
+        let Some((r, true)) = points[r_position] else {
+            continue;
+        };
+        if r.is_identity() {
+            continue;
+        }
+        let k = challenge(&item.signature[..32], item.public_key, item.message);
+        chunk_sorted.equation.push(Prepared {
+            index,
+            s,
+            k,
+            r,
+            a: key.point,
+        });
+    }
+    chunk_sorted
 }
 
 /// A chunk's randomized equation, split and searched by [`bisect`] and [`lone_failure`].
-struct Zip215Check<'a> {
+struct EquationCheck<'a> {
+    policy: Policy,
     chunk: &'a [Prepared],
     items: &'a [Item<'a>],
     weights: Vec<Scalar>,
 }
 
-impl<'a> Zip215Check<'a> {
-    fn new(chunk: &'a [Prepared], items: &'a [Item<'a>], secret: &[u8; 32]) -> Self {
+impl<'a> EquationCheck<'a> {
+    fn new(
+        policy: Policy,
+        chunk: &'a [Prepared],
+        items: &'a [Item<'a>],
+        secret: &[u8; 32],
+    ) -> Self {
         let weights = batch_weights(chunk, items, secret);
         Self {
+            policy,
             chunk,
             items,
             weights,
@@ -235,7 +338,7 @@ impl<'a> Zip215Check<'a> {
     }
 }
 
-impl LocatableCheck for Zip215Check<'_> {
+impl LocatableCheck for EquationCheck<'_> {
     fn position_weighted_sum(&self, len: usize) -> EdwardsPoint {
         debug_assert_eq!(len, self.chunk.len());
         self.grouped_sum(true)
@@ -246,7 +349,11 @@ impl LocatableCheck for Zip215Check<'_> {
     }
 
     fn observed(&self, sum: &EdwardsPoint) -> EdwardsPoint {
-        sum.mul_by_cofactor()
+        match self.policy {
+            Policy::Zip215 => sum.mul_by_cofactor(),
+            // Every term lies in the prime-order subgroup: there is nothing to look past.
+            Policy::Strict => *sum,
+        }
     }
 
     fn same(&self, a: &EdwardsPoint, b: &EdwardsPoint) -> bool {
@@ -254,7 +361,7 @@ impl LocatableCheck for Zip215Check<'_> {
     }
 }
 
-impl SplittableCheck for Zip215Check<'_> {
+impl SplittableCheck for EquationCheck<'_> {
     type Sum = EdwardsPoint;
 
     fn sum(&self, range: Range<usize>) -> EdwardsPoint {
@@ -279,12 +386,23 @@ impl SplittableCheck for Zip215Check<'_> {
     }
 
     fn holds(&self, sum: &EdwardsPoint) -> bool {
-        sum.is_small_order()
+        match self.policy {
+            Policy::Zip215 => sum.is_small_order(),
+            Policy::Strict => sum.is_identity(),
+        }
     }
 
     fn verify_one(&self, index: usize) -> bool {
         let item = &self.chunk[index];
-        zip215_equation_holds(&item.a, &item.r, &item.k, &item.s)
+        match self.policy {
+            Policy::Zip215 => zip215_equation_holds(&item.a, &item.r, &item.k, &item.s),
+            // R is canonical and not of small order, so equal points mean `verify_strict`'s
+            // equal encodings.
+            Policy::Strict => {
+                EdwardsPoint::vartime_double_scalar_mul_basepoint(&item.k, &-item.a, &item.s)
+                    == item.r
+            }
+        }
     }
 
     fn split_cost(&self, range: Range<usize>) -> f64 {
@@ -402,9 +520,9 @@ mod tests {
                 bad,
                 "the oracle sees exactly the corrupted items"
             );
-            assert_eq!(verify_zip215_chunk(&verifier, &items, &[7; 32]), consensus);
-            let prepared = prepare(&verifier, &items);
-            let check = Zip215Check::new(&prepared, &items, &[7; 32]);
+            assert_eq!(verify_chunk(&verifier, &items, &[7; 32]), consensus);
+            let prepared = prepare_zip215(&verifier, &items).equation;
+            let check = EquationCheck::new(Policy::Zip215, &prepared, &items, &[7; 32]);
             let located = lone_failure(&check, n, &check.grouped_sum(false));
             assert_eq!(located, (bad.len() == 1).then_some(bad[0]), "{bad:?}");
         }

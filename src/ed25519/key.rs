@@ -8,6 +8,8 @@ pub(crate) struct DecodedKey {
     pub(crate) point: EdwardsPoint,
     pub(crate) canonical: bool,
     pub(crate) small_order: bool,
+    /// Whether the point lies in the prime-order subgroup, once a `Strict` batch has asked.
+    pub(crate) torsion_free: Option<bool>,
 }
 
 impl DecodedKey {
@@ -25,6 +27,7 @@ impl DecodedKey {
             point,
             canonical: is_canonical_encoding(bytes),
             small_order: point.is_small_order(),
+            torsion_free: None,
         }
     }
 }

@@ -36,6 +36,17 @@ pub(super) fn x_coordinates(_: IfmaToken, encodings: &[[u8; 32]], xs: &mut [Opti
     unsafe { run(encodings, xs) }
 }
 
+pub(super) fn in_prime_subgroup(_: IfmaToken, xs: &[Limbs], ys: &[Limbs], out: &mut [bool]) {
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn run(xs: &[Limbs], ys: &[Limbs], out: &mut [bool]) {
+        // SAFETY: the CPU has AVX-512 F and IFMA.
+        unsafe { super::in_prime_subgroup_in::<F51x8>(xs, ys, out) }
+    }
+    assert!(xs.len() == 8 && ys.len() == 8 && out.len() == 8);
+    // SAFETY: the token exists, so the CPU has AVX-512 F and IFMA.
+    unsafe { run(xs, ys, out) }
+}
+
 #[cfg(test)]
 pub(super) fn pow_p58(_: IfmaToken, inputs: &[Limbs], out: &mut [Limbs]) {
     #[target_feature(enable = "avx512f,avx512ifma")]

@@ -32,6 +32,16 @@ const EDWARDS_D: Limbs = [
     2033849074728123,
     1442794654840575,
 ];
+/// 2d.
+const EDWARDS_D2: Limbs = [
+    1859910466990425,
+    932731440258426,
+    1072319116312658,
+    1815898335770999,
+    633789495995903,
+];
+/// The order of the prime subgroup is L = 2^252 + `L_LOW`.
+const L_LOW: u128 = 0x14de_f9de_a2f7_9cd6_5812_631a_5cf5_d3ed;
 /// A square root of -1: 2^((p-1)/4).
 const SQRT_M1: Limbs = [
     1718705420411056,
@@ -104,6 +114,14 @@ impl LanePath {
         }
     }
 
+    /// Whether `[L]P` is the identity for each lane's affine point `P = (xs[i], ys[i])`.
+    fn in_prime_subgroup(self, xs: &[Limbs], ys: &[Limbs], out: &mut [bool]) {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            LanePath::Ifma(token) => ifma::in_prime_subgroup(token, xs, ys, out),
+        }
+    }
+
     /// `x^((p-5)/8)` for `LANES` elements (for the tests: the exponentiation alone).
     #[cfg(test)]
     fn pow_p58(self, inputs: &[Limbs], out: &mut [Limbs]) {
@@ -119,26 +137,84 @@ pub(crate) fn decompress_all(
     path: Option<LanePath>,
     encodings: &[[u8; 32]],
 ) -> Vec<Option<EdwardsPoint>> {
-    let serial = |bytes: &[u8; 32]| CompressedEdwardsY(*bytes).decompress();
+    decompress_groups(path, encodings, false)
+        .into_iter()
+        .map(|point| point.map(|(point, _)| point))
+        .collect()
+}
+
+/// Decompresses every encoding and says of each point whether it lies in the prime-order
+/// subgroup (`[L]P` is the identity), as curve25519-dalek's `is_torsion_free` would.
+pub(crate) fn decompress_all_with_subgroup(
+    path: Option<LanePath>,
+    encodings: &[[u8; 32]],
+) -> Vec<Option<(EdwardsPoint, bool)>> {
+    decompress_groups(path, encodings, true)
+}
+
+/// The points, each with its subgroup membership when `subgroup` asks for it (else `false`).
+fn decompress_groups(
+    path: Option<LanePath>,
+    encodings: &[[u8; 32]],
+    subgroup: bool,
+) -> Vec<Option<(EdwardsPoint, bool)>> {
+    let serial = |bytes: &[u8; 32]| {
+        CompressedEdwardsY(*bytes)
+            .decompress()
+            .map(|point| (point, subgroup && point.is_torsion_free()))
+    };
     let Some(path) = path else {
         return encodings.iter().map(serial).collect();
     };
     let lanes = path.lanes();
     let mut points = Vec::with_capacity(encodings.len());
-    let mut group = vec![[0u8; 32]; lanes];
-    let mut xs = vec![None; lanes];
+    let mut group = [[0u8; 32]; MAX_LANES];
+    let mut xs = [None; MAX_LANES];
+    let mut x_limbs = [ZERO; MAX_LANES];
+    let mut y_limbs = [ZERO; MAX_LANES];
+    let mut in_subgroup = [false; MAX_LANES];
     for chunk in encodings.chunks(lanes) {
         group[..chunk.len()].copy_from_slice(chunk);
         // The tail's idle lanes repeat its first encoding; their results are dropped.
-        group[chunk.len()..].fill(chunk[0]);
-        path.x_coordinates(&group, &mut xs);
-        points.extend(chunk.iter().zip(&xs).map(|(bytes, x)| {
-            x.and_then(|x| CompressedEdwardsY(*bytes).decompress_with_x(&x))
-                .or_else(|| serial(bytes))
-        }));
+        group[chunk.len()..lanes].fill(chunk[0]);
+        path.x_coordinates(&group[..lanes], &mut xs[..lanes]);
+        let accepted: Vec<Option<EdwardsPoint>> = chunk
+            .iter()
+            .zip(&xs)
+            .map(|(bytes, x)| x.and_then(|x| CompressedEdwardsY(*bytes).decompress_with_x(&x)))
+            .collect();
+        if subgroup {
+            for lane in 0..lanes {
+                // Lanes without a point test the identity, (0, 1).
+                let (x, y) = match accepted.get(lane).copied().flatten() {
+                    Some(_) => (xs[lane].unwrap_or_default(), group[lane]),
+                    None => ([0; 32], ONE_BYTES),
+                };
+                x_limbs[lane] = limbs_of(&x);
+                y_limbs[lane] = limbs_of(&y);
+            }
+            path.in_prime_subgroup(
+                &x_limbs[..lanes],
+                &y_limbs[..lanes],
+                &mut in_subgroup[..lanes],
+            );
+        }
+        points.extend(chunk.iter().zip(accepted).zip(in_subgroup).map(
+            |((bytes, point), in_subgroup)| match point {
+                Some(point) => Some((point, in_subgroup)),
+                None => serial(bytes),
+            },
+        ));
     }
     points
 }
+
+/// The encoding of the field element 1 (and of the identity point's y).
+const ONE_BYTES: [u8; 32] = {
+    let mut bytes = [0; 32];
+    bytes[0] = 1;
+    bytes
+};
 
 /// The most lanes any path has.
 const MAX_LANES: usize = 8;
@@ -235,6 +311,117 @@ unsafe fn pow2k<F: FieldLanes>(mut x: F, k: u32) -> F {
         x = unsafe { x.square() };
     }
     x
+}
+
+/// Points in extended coordinates `(X : Y : Z : T)`, with x = X/Z, y = Y/Z and xy = T/Z, one
+/// per lane.
+#[derive(Clone, Copy)]
+struct PointLanes<F> {
+    x: F,
+    y: F,
+    z: F,
+    t: F,
+}
+
+impl<F: FieldLanes> PointLanes<F> {
+    /// `P + Q` (Hisil, Wong, Carter and Dawson 2008, "add-2008-hwcd-3" for a = -1).
+    ///
+    /// # Safety
+    /// The CPU must have `F`'s instructions.
+    #[inline(always)]
+    unsafe fn add(&self, other: &Self) -> Self {
+        // SAFETY: as for the caller.
+        unsafe {
+            let a = self.y.sub(self.x).mul(other.y.sub(other.x));
+            let b = self.y.add(self.x).mul(other.y.add(other.x));
+            let c = self.t.mul(F::splat(&EDWARDS_D2)).mul(other.t);
+            let d = self.z.add(self.z).mul(other.z);
+            let (e, f, g, h) = (b.sub(a), d.sub(c), d.add(c), b.add(a));
+            PointLanes {
+                x: e.mul(f),
+                y: g.mul(h),
+                z: f.mul(g),
+                t: e.mul(h),
+            }
+        }
+    }
+
+    /// `2P` ("dbl-2008-hwcd" for a = -1).
+    ///
+    /// # Safety
+    /// The CPU must have `F`'s instructions.
+    #[inline(always)]
+    unsafe fn double(&self) -> Self {
+        // SAFETY: as for the caller.
+        unsafe {
+            let a = self.x.square();
+            let b = self.y.square();
+            let c = self.z.square();
+            let c = c.add(c);
+            let e = self.x.add(self.y).square().sub(a).sub(b);
+            let g = b.sub(a);
+            let f = g.sub(c);
+            let h = F::splat(&ZERO).sub(a).sub(b);
+            PointLanes {
+                x: e.mul(f),
+                y: g.mul(h),
+                z: f.mul(g),
+                t: e.mul(h),
+            }
+        }
+    }
+}
+
+/// Whether `[L]P` is the identity for each lane's affine point `(xs[i], ys[i])`: a fixed
+/// window of four bits over the public scalar L, so every lane runs the same operations.
+///
+/// # Safety
+/// The CPU must have `F`'s instructions.
+#[inline(always)]
+unsafe fn in_prime_subgroup_in<F: FieldLanes>(xs: &[Limbs], ys: &[Limbs], out: &mut [bool]) {
+    const WINDOWS: u32 = 64;
+    let nibble = |window: u32| -> usize {
+        match window {
+            0..32 => (L_LOW >> (4 * window)) as usize & 15,
+            63 => 1,
+            _ => 0,
+        }
+    };
+    let mut identity_tests = [[ZERO; MAX_LANES]; 2];
+    // SAFETY: the caller runs this where the CPU has `F`'s instructions.
+    unsafe {
+        let (x, y) = (F::from_limbs(xs), F::from_limbs(ys));
+        let point = PointLanes {
+            x,
+            y,
+            z: F::splat(&ONE),
+            t: x.mul(y),
+        };
+        // multiples[j] = [j + 1]P.
+        let mut multiples = [point; 15];
+        multiples[1] = point.double();
+        for j in 2..15 {
+            multiples[j] = multiples[j - 1].add(&point);
+        }
+        let mut sum = multiples[nibble(WINDOWS - 1) - 1];
+        for window in (0..WINDOWS - 1).rev() {
+            for _ in 0..4 {
+                sum = sum.double();
+            }
+            let digit = nibble(window);
+            if digit != 0 {
+                sum = sum.add(&multiples[digit - 1]);
+            }
+        }
+        // The identity is X = 0 and Y = Z.
+        sum.x.to_limbs(&mut identity_tests[0]);
+        sum.y.sub(sum.z).to_limbs(&mut identity_tests[1]);
+    }
+    let [x, y_minus_z] = &identity_tests;
+    for lane in 0..F::LANES {
+        out[lane] =
+            canonical_bytes(x[lane]) == [0; 32] && canonical_bytes(y_minus_z[lane]) == [0; 32];
+    }
 }
 
 /// The five 51-bit limbs of a 255-bit little-endian encoding (its top bit ignored).

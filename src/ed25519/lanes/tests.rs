@@ -177,3 +177,35 @@ fn canonical_bytes_and_negation_match_big_integers() {
     let i = value_of_limbs(&SQRT_M1);
     assert_eq!((&i * &i + 1u32) % &p, BigUint::from(0u8));
 }
+
+#[test]
+fn lane_subgroup_test_agrees_with_multiplication_by_the_group_order() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(18);
+    let mut encodings = awkward_encodings(&mut rng, 100);
+    // Random points in every coset of the prime subgroup, each at several positions in a group.
+    for _ in 0..40 {
+        let prime = ED25519_BASEPOINT_POINT * Scalar::from(rng.random::<u64>());
+        for torsion in EIGHT_TORSION {
+            encodings.push((prime + torsion).compress().to_bytes());
+        }
+    }
+    for path in paths().into_iter().map(Some).chain([None]) {
+        let checked = decompress_all_with_subgroup(path, &encodings);
+        let (mut in_subgroup, mut outside) = (0, 0);
+        for (bytes, result) in encodings.iter().zip(checked) {
+            let expected = CompressedEdwardsY(*bytes)
+                .decompress()
+                .map(|point| (point, point.is_torsion_free()));
+            assert_eq!(result, expected, "{path:?}: {bytes:02x?}");
+            match expected {
+                Some((_, true)) => in_subgroup += 1,
+                Some((_, false)) => outside += 1,
+                None => {}
+            }
+        }
+        assert!(
+            in_subgroup > 100 && outside > 300,
+            "{in_subgroup} in, {outside} out"
+        );
+    }
+}
