@@ -169,7 +169,11 @@ fn torsion_components_injected_at_random_positions() {
             .collect();
         for _ in 0..30 {
             let key_torsion = rng.random_range(0..8);
-            let r_torsion = if rng.random_bool(0.5) { 0 } else { rng.random_range(0..8) };
+            let r_torsion = if rng.random_bool(0.5) {
+                0
+            } else {
+                rng.random_range(0..8)
+            };
             let strict_valid = r_torsion == 0 && key_torsion != 0 && rng.random_bool(0.5);
             let mut item = torsioned(&mut rng, key_torsion, r_torsion, strict_valid);
             if rng.random_bool(0.2) {
