@@ -193,8 +193,9 @@ pub struct CpuInfo {
     pub ifma_backend_built: bool,
     /// The backend Ed25519 point arithmetic runs on.
     pub ed25519: Ed25519Path,
-    /// Where batches decompress Ed25519 points: `"avx512-ifma"` (eight square roots at once in
-    /// SIMD lanes) or `"serial"` (curve25519-dalek, one at a time).
+    /// Where batches decompress Ed25519 points and test their subgroup: `"avx512-ifma"` (eight
+    /// at once in SIMD lanes) or `"serial"` (one at a time); `BATCHVERIFY_ED25519_LANES=serial`
+    /// picks the second on any CPU.
     pub ed25519_decompression: &'static str,
     /// The SHA-256 path batch hashing and Merkle trees run on.
     pub sha256: HashPath,

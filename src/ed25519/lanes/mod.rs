@@ -32,16 +32,30 @@ const EDWARDS_D: Limbs = [
     2033849074728123,
     1442794654840575,
 ];
-/// 2d.
-const EDWARDS_D2: Limbs = [
-    1859910466990425,
-    932731440258426,
-    1072319116312658,
-    1815898335770999,
-    633789495995903,
+/// 1 + d.
+const ONE_PLUS_D: Limbs = [
+    929955233495204,
+    466365720129213,
+    1662059464998953,
+    2033849074728123,
+    1442794654840575,
 ];
-/// The order of the prime subgroup is L = 2^252 + `L_LOW`.
-const L_LOW: u128 = 0x14de_f9de_a2f7_9cd6_5812_631a_5cf5_d3ed;
+/// The square root of 1 + d whose quartic character is -i (the subgroup test needs this one).
+const RHO: Limbs = [
+    1599906806521538,
+    1309563457358013,
+    1913546986760764,
+    2101475917639414,
+    1115666411487605,
+];
+/// 2i(1 + `RHO`): the tangent slope at the 4-torsion point the subgroup test pairs with.
+const LAMBDA: Limbs = [
+    1164997649735081,
+    1321793605177569,
+    2125687342695728,
+    2171786888045167,
+    1228750548068516,
+];
 /// A square root of -1: 2^((p-1)/4).
 const SQRT_M1: Limbs = [
     1718705420411056,
@@ -60,9 +74,9 @@ const SQRT_M1: Limbs = [
 /// that [`canonical_bytes`] reduces.
 pub(crate) trait FieldLanes: Copy {
     const LANES: usize;
-    /// The same element in every lane.
+    /// The same element in every lane, from reduced limbs.
     unsafe fn splat(limbs: &Limbs) -> Self;
-    /// Lane `i` from `limbs[i]`.
+    /// Lane `i` from `limbs[i]`, limbs below 2^52.
     unsafe fn from_limbs(limbs: &[Limbs]) -> Self;
     /// Lane `i` into `out[i]`.
     unsafe fn to_limbs(self, out: &mut [Limbs]);
@@ -81,13 +95,39 @@ pub(crate) enum LanePath {
 }
 
 impl LanePath {
-    /// The fastest path this CPU has, or `None` (points are then decompressed one at a time).
+    /// The path batches use, read once per process: the one `BATCHVERIFY_ED25519_LANES`
+    /// names (`avx512-ifma` or `serial`, for comparing them on one machine) when this
+    /// CPU has it, else the fastest this CPU has; `None` decompresses one point at a time.
     pub(crate) fn detect() -> Option<LanePath> {
+        static CONFIGURED: std::sync::OnceLock<Option<LanePath>> = std::sync::OnceLock::new();
+        *CONFIGURED.get_or_init(|| {
+            let available = Self::available();
+            let Ok(asked) = std::env::var("BATCHVERIFY_ED25519_LANES") else {
+                return available.first().copied();
+            };
+            if asked == "serial" {
+                return None;
+            }
+            let found = available.iter().find(|path| path.name() == asked);
+            if found.is_none() {
+                log::warn!(
+                    "BATCHVERIFY_ED25519_LANES={asked:?}: not a lane path of this CPU \
+                     (it has {:?} and serial); using the fastest",
+                    available.iter().map(|path| path.name()).collect::<Vec<_>>()
+                );
+            }
+            found.or(available.first()).copied()
+        })
+    }
+
+    /// Every path this CPU has, fastest first.
+    pub(crate) fn available() -> Vec<LanePath> {
+        let mut paths = Vec::new();
         #[cfg(target_arch = "x86_64")]
-        if let Some(token) = ifma::IfmaToken::detect() {
-            return Some(LanePath::Ifma(token));
+        {
+            paths.extend(ifma::IfmaToken::detect().map(LanePath::Ifma));
         }
-        None
+        paths
     }
 
     /// The name `batchverify info` and the benchmarks report.
@@ -285,6 +325,19 @@ unsafe fn x_coordinates_in<F: FieldLanes>(encodings: &[[u8; 32]], xs: &mut [Opti
 unsafe fn pow_p58_in<F: FieldLanes>(x: F) -> F {
     // SAFETY: as for the caller.
     unsafe {
+        let (_, x_250) = pow22501(x);
+        pow2k(x_250, 2).mul(x)
+    }
+}
+
+/// `x^2` and `x^(2^250 - 1)`, the common start of every exponentiation here.
+///
+/// # Safety
+/// The CPU must have `F`'s instructions.
+#[inline(always)]
+unsafe fn pow22501<F: FieldLanes>(x: F) -> (F, F) {
+    // SAFETY: as for the caller.
+    unsafe {
         let x2 = x.square();
         let x9 = pow2k(x2, 2).mul(x);
         let x11 = x2.mul(x9);
@@ -295,8 +348,7 @@ unsafe fn pow_p58_in<F: FieldLanes>(x: F) -> F {
         let x_50 = pow2k(x_40, 10).mul(x_10);
         let x_100 = pow2k(x_50, 50).mul(x_50);
         let x_200 = pow2k(x_100, 100).mul(x_100);
-        let x_250 = pow2k(x_200, 50).mul(x_50);
-        pow2k(x_250, 2).mul(x)
+        (x2, pow2k(x_200, 50).mul(x_50))
     }
 }
 
@@ -313,114 +365,82 @@ unsafe fn pow2k<F: FieldLanes>(mut x: F, k: u32) -> F {
     x
 }
 
-/// Points in extended coordinates `(X : Y : Z : T)`, with x = X/Z, y = Y/Z and xy = T/Z, one
-/// per lane.
-#[derive(Clone, Copy)]
-struct PointLanes<F> {
-    x: F,
-    y: F,
-    z: F,
-    t: F,
-}
-
-impl<F: FieldLanes> PointLanes<F> {
-    /// `P + Q` (Hisil, Wong, Carter and Dawson 2008, "add-2008-hwcd-3" for a = -1).
-    ///
-    /// # Safety
-    /// The CPU must have `F`'s instructions.
-    #[inline(always)]
-    unsafe fn add(&self, other: &Self) -> Self {
-        // SAFETY: as for the caller.
-        unsafe {
-            let a = self.y.sub(self.x).mul(other.y.sub(other.x));
-            let b = self.y.add(self.x).mul(other.y.add(other.x));
-            let c = self.t.mul(F::splat(&EDWARDS_D2)).mul(other.t);
-            let d = self.z.add(self.z).mul(other.z);
-            let (e, f, g, h) = (b.sub(a), d.sub(c), d.add(c), b.add(a));
-            PointLanes {
-                x: e.mul(f),
-                y: g.mul(h),
-                z: f.mul(g),
-                t: e.mul(h),
-            }
-        }
-    }
-
-    /// `2P` ("dbl-2008-hwcd" for a = -1).
-    ///
-    /// # Safety
-    /// The CPU must have `F`'s instructions.
-    #[inline(always)]
-    unsafe fn double(&self) -> Self {
-        // SAFETY: as for the caller.
-        unsafe {
-            let a = self.x.square();
-            let b = self.y.square();
-            let c = self.z.square();
-            let c = c.add(c);
-            let e = self.x.add(self.y).square().sub(a).sub(b);
-            let g = b.sub(a);
-            let f = g.sub(c);
-            let h = F::splat(&ZERO).sub(a).sub(b);
-            PointLanes {
-                x: e.mul(f),
-                y: g.mul(h),
-                z: f.mul(g),
-                t: e.mul(h),
-            }
-        }
-    }
-}
-
-/// Whether `[L]P` is the identity for each lane's affine point `(xs[i], ys[i])`: a fixed
-/// window of four bits over the public scalar L, so every lane runs the same operations.
+/// Whether each lane's affine point `(xs[i], ys[i])` lies in the prime-order subgroup, in
+/// two fixed exponentiations rather than the 252 doublings of `[L]P`.
+///
+/// The group is cyclic of order 8L, so P is in the subgroup exactly when it is in 8E. The
+/// test (derived for this library from Pornin's halving, ePrint 2022/1164, and the 4-Tate
+/// pairing; checked against `[L]P` on every coset in a Python model and in the tests here):
+/// - P is in 2E exactly when z = 1 + d y^2 is a square; its root s (either one) gives half a
+///   halving of P, onto a curve where one more character decides the rest:
+/// - with tau = rho s, n = 1 + d y + tau, m = (1 + d) y + tau and G = 2 x tau n -
+///   lambda m (1 - y), P is in 8E exactly when F = G^2 m (1 - y)^3 is a fourth power,
+///   F^((p-1)/4) = 1.
+///
+/// The eight points of small order are the only points with x = 0, y = 0 or x = +-iy; there
+/// the formulas degenerate, and the answer is whether P is the identity.
 ///
 /// # Safety
 /// The CPU must have `F`'s instructions.
 #[inline(always)]
 unsafe fn in_prime_subgroup_in<F: FieldLanes>(xs: &[Limbs], ys: &[Limbs], out: &mut [bool]) {
-    const WINDOWS: u32 = 64;
-    let nibble = |window: u32| -> usize {
-        match window {
-            0..32 => (L_LOW >> (4 * window)) as usize & 15,
-            63 => 1,
-            _ => 0,
-        }
-    };
-    let mut identity_tests = [[ZERO; MAX_LANES]; 2];
+    let lanes = F::LANES;
+    let mut roots = [[ZERO; MAX_LANES]; 5];
     // SAFETY: the caller runs this where the CPU has `F`'s instructions.
-    unsafe {
+    let (x, y) = unsafe {
         let (x, y) = (F::from_limbs(xs), F::from_limbs(ys));
-        let point = PointLanes {
-            x,
-            y,
-            z: F::splat(&ONE),
-            t: x.mul(y),
-        };
-        // multiples[j] = [j + 1]P.
-        let mut multiples = [point; 15];
-        multiples[1] = point.double();
-        for j in 2..15 {
-            multiples[j] = multiples[j - 1].add(&point);
+        let z = F::splat(&ONE).add(y.square().mul(F::splat(&EDWARDS_D)));
+        // z^((p+3)/8) = z^(2^252 - 2): a square root of z or of -z when z is a square.
+        let (z2, z_250) = pow22501(z);
+        let r = pow2k(z_250, 2).mul(z2);
+        let r_i = r.mul(F::splat(&SQRT_M1));
+        let neg_z = F::splat(&ZERO).sub(z);
+        for (value, out) in [r, r_i, r.square(), z, neg_z].into_iter().zip(&mut roots) {
+            value.to_limbs(out);
         }
-        let mut sum = multiples[nibble(WINDOWS - 1) - 1];
-        for window in (0..WINDOWS - 1).rev() {
-            for _ in 0..4 {
-                sum = sum.double();
-            }
-            let digit = nibble(window);
-            if digit != 0 {
-                sum = sum.add(&multiples[digit - 1]);
-            }
-        }
-        // The identity is X = 0 and Y = Z.
-        sum.x.to_limbs(&mut identity_tests[0]);
-        sum.y.sub(sum.z).to_limbs(&mut identity_tests[1]);
+        (x, y)
+    };
+    let [r, r_i, r_squared, z_limbs, neg_z] = &roots;
+    let mut in_2e = [false; MAX_LANES];
+    let mut s_limbs = [ZERO; MAX_LANES];
+    for lane in 0..lanes {
+        let r_squared = canonical_bytes(r_squared[lane]);
+        let square_root = r_squared == canonical_bytes(z_limbs[lane]);
+        in_2e[lane] = square_root || r_squared == canonical_bytes(neg_z[lane]);
+        s_limbs[lane] = if square_root { r[lane] } else { r_i[lane] };
     }
-    let [x, y_minus_z] = &identity_tests;
-    for lane in 0..F::LANES {
-        out[lane] =
-            canonical_bytes(x[lane]) == [0; 32] && canonical_bytes(y_minus_z[lane]) == [0; 32];
+    let mut results = [[ZERO; MAX_LANES]; 3];
+    // SAFETY: as above.
+    unsafe {
+        let tau = F::from_limbs(&s_limbs).mul(F::splat(&RHO));
+        let one = F::splat(&ONE);
+        let n = one.add(F::splat(&EDWARDS_D).mul(y)).add(tau);
+        let m = F::splat(&ONE_PLUS_D).mul(y).add(tau);
+        let one_minus_y = one.sub(y);
+        let x_tau = x.mul(tau);
+        let g = x_tau
+            .add(x_tau)
+            .mul(n)
+            .sub(F::splat(&LAMBDA).mul(m.mul(one_minus_y)));
+        let f = g.square().mul(m).mul(one_minus_y.square().mul(one_minus_y));
+        // F^((p-1)/4) = F^(2^253 - 5) = (F^(2^250 - 1))^(2^3) * F^3.
+        let (f2, f_250) = pow22501(f);
+        let character = pow2k(f_250, 3).mul(f2.mul(f));
+        character.to_limbs(&mut results[0]);
+        x.to_limbs(&mut results[1]);
+        y.mul(F::splat(&SQRT_M1)).to_limbs(&mut results[2]);
+    }
+    let [character, x, i_y] = &results;
+    for lane in 0..lanes {
+        let x = canonical_bytes(x[lane]);
+        let y = canonical_bytes(ys[lane]);
+        let i_y = canonical_bytes(i_y[lane]);
+        let small_order = x == [0; 32] || y == [0; 32] || x == i_y || x == negate(&i_y);
+        out[lane] = if small_order {
+            x == [0; 32] && y == ONE_BYTES
+        } else {
+            in_2e[lane] && canonical_bytes(character[lane]) == ONE_BYTES
+        };
     }
 }
 

@@ -25,10 +25,11 @@ fn bytes_of(value: &BigUint) -> [u8; 32] {
 
 /// Every lane path this CPU has, said in the test output.
 fn paths() -> Vec<LanePath> {
-    let paths: Vec<LanePath> = LanePath::detect().into_iter().collect();
-    match paths.first() {
-        Some(path) => eprintln!("decompression lane path tested: {}", path.name()),
-        None => eprintln!("this CPU has no decompression lane path: only the serial one ran"),
+    let paths = LanePath::available();
+    let names: Vec<&str> = paths.iter().map(|path| path.name()).collect();
+    match names.is_empty() {
+        false => eprintln!("decompression lane paths tested: {}", names.join(", ")),
+        true => eprintln!("this CPU has no decompression lane path: only the serial one ran"),
     }
     paths
 }
@@ -173,9 +174,19 @@ fn canonical_bytes_and_negation_match_big_integers() {
     }
     // The constants are what their names say.
     let d = value_of_limbs(&EDWARDS_D);
-    assert_eq!((d * 121666u32 + 121665u32) % &p, BigUint::from(0u8));
+    assert_eq!((&d * 121666u32 + 121665u32) % &p, BigUint::from(0u8));
     let i = value_of_limbs(&SQRT_M1);
     assert_eq!((&i * &i + 1u32) % &p, BigUint::from(0u8));
+    assert_eq!(value_of_limbs(&ONE_PLUS_D), (&d + 1u32) % &p);
+    let rho = value_of_limbs(&RHO);
+    assert_eq!((&rho * &rho) % &p, (&d + 1u32) % &p);
+    let quartic = (&p - 1u32) >> 2u32;
+    assert_eq!(
+        rho.modpow(&quartic, &p),
+        &p - &i,
+        "the root of 1 + d with character -i"
+    );
+    assert_eq!(value_of_limbs(&LAMBDA), (i * 2u32 * (rho + 1u32)) % &p);
 }
 
 #[test]
