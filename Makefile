@@ -42,6 +42,9 @@ clippy:
 rust-test:
 	$(CARGO) test --workspace
 	$(CARGO) test -p batchverify --no-default-features --lib
+	# Batches again on the portable Ed25519 path, the one CPUs without IFMA take.
+	BATCHVERIFY_ED25519_LANES=portable $(CARGO) test -p batchverify --test ed25519_conformance \
+		--test ed25519_properties
 
 # The Python module, built by maturin through pip (as `pip install ./python` does) into a local
 # virtual environment together with the test suite's own dependencies.

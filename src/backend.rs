@@ -194,8 +194,8 @@ pub struct CpuInfo {
     /// The backend Ed25519 point arithmetic runs on.
     pub ed25519: Ed25519Path,
     /// Where batches decompress Ed25519 points and test their subgroup: `"avx512-ifma"` (eight
-    /// at once in SIMD lanes) or `"serial"` (one at a time); `BATCHVERIFY_ED25519_LANES=serial`
-    /// picks the second on any CPU.
+    /// at once in SIMD lanes) or `"portable"` (one at a time);
+    /// `BATCHVERIFY_ED25519_LANES=portable` picks the second on any CPU.
     pub ed25519_decompression: &'static str,
     /// The SHA-256 path batch hashing and Merkle trees run on.
     pub sha256: HashPath,
@@ -226,8 +226,7 @@ pub fn cpu_info() -> CpuInfo {
         features,
         ifma_backend_built,
         ed25519,
-        ed25519_decompression: crate::ed25519::lanes::LanePath::detect()
-            .map_or("serial", |path| path.name()),
+        ed25519_decompression: crate::ed25519::lanes::LanePath::detect().name(),
         sha256,
         sha512,
     }

@@ -15,6 +15,7 @@
 
 #[cfg(target_arch = "x86_64")]
 mod ifma;
+mod portable;
 
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 
@@ -92,41 +93,41 @@ pub(crate) enum LanePath {
     /// AVX-512 IFMA: eight points at once, 52-bit multiply-accumulate.
     #[cfg(target_arch = "x86_64")]
     Ifma(ifma::IfmaToken),
+    /// One point at a time, on every CPU: decompression by curve25519-dalek, the subgroup test
+    /// by [`portable::F51x1`].
+    Portable,
 }
 
 impl LanePath {
     /// The path batches use, read once per process: the one `BATCHVERIFY_ED25519_LANES`
-    /// names (`avx512-ifma` or `serial`, for comparing them on one machine) when this
-    /// CPU has it, else the fastest this CPU has; `None` decompresses one point at a time.
-    pub(crate) fn detect() -> Option<LanePath> {
-        static CONFIGURED: std::sync::OnceLock<Option<LanePath>> = std::sync::OnceLock::new();
+    /// names (`avx512-ifma` or `portable`, for comparing them on one machine) when this CPU
+    /// has it, else the fastest this CPU has.
+    pub(crate) fn detect() -> LanePath {
+        static CONFIGURED: std::sync::OnceLock<LanePath> = std::sync::OnceLock::new();
         *CONFIGURED.get_or_init(|| {
             let available = Self::available();
+            let fastest = available[0];
             let Ok(asked) = std::env::var("BATCHVERIFY_ED25519_LANES") else {
-                return available.first().copied();
+                return fastest;
             };
-            if asked == "serial" {
-                return None;
-            }
             let found = available.iter().find(|path| path.name() == asked);
             if found.is_none() {
                 log::warn!(
                     "BATCHVERIFY_ED25519_LANES={asked:?}: not a lane path of this CPU \
-                     (it has {:?} and serial); using the fastest",
+                     (it has {:?}); using the fastest",
                     available.iter().map(|path| path.name()).collect::<Vec<_>>()
                 );
             }
-            found.or(available.first()).copied()
+            found.copied().unwrap_or(fastest)
         })
     }
 
-    /// Every path this CPU has, fastest first.
+    /// Every path this CPU has, fastest first; `Portable` is always there.
     pub(crate) fn available() -> Vec<LanePath> {
         let mut paths = Vec::new();
         #[cfg(target_arch = "x86_64")]
-        {
-            paths.extend(ifma::IfmaToken::detect().map(LanePath::Ifma));
-        }
+        paths.extend(ifma::IfmaToken::detect().map(LanePath::Ifma));
+        paths.push(LanePath::Portable);
         paths
     }
 
@@ -135,6 +136,7 @@ impl LanePath {
         match self {
             #[cfg(target_arch = "x86_64")]
             LanePath::Ifma(_) => "avx512-ifma",
+            LanePath::Portable => "portable",
         }
     }
 
@@ -142,6 +144,7 @@ impl LanePath {
         match self {
             #[cfg(target_arch = "x86_64")]
             LanePath::Ifma(_) => <ifma::F51x8 as FieldLanes>::LANES,
+            LanePath::Portable => <portable::F51x1 as FieldLanes>::LANES,
         }
     }
 
@@ -151,6 +154,8 @@ impl LanePath {
         match self {
             #[cfg(target_arch = "x86_64")]
             LanePath::Ifma(token) => ifma::x_coordinates(token, encodings, xs),
+            // SAFETY: portable code, nothing for the CPU to support.
+            LanePath::Portable => unsafe { x_coordinates_in::<portable::F51x1>(encodings, xs) },
         }
     }
 
@@ -159,6 +164,8 @@ impl LanePath {
         match self {
             #[cfg(target_arch = "x86_64")]
             LanePath::Ifma(token) => ifma::in_prime_subgroup(token, xs, ys, out),
+            // SAFETY: portable code, nothing for the CPU to support.
+            LanePath::Portable => unsafe { in_prime_subgroup_in::<portable::F51x1>(xs, ys, out) },
         }
     }
 
@@ -168,15 +175,16 @@ impl LanePath {
         match self {
             #[cfg(target_arch = "x86_64")]
             LanePath::Ifma(token) => ifma::pow_p58(token, inputs, out),
+            // SAFETY: portable code, nothing for the CPU to support.
+            LanePath::Portable => unsafe {
+                pow_p58_in(portable::F51x1::from_limbs(inputs)).to_limbs(out)
+            },
         }
     }
 }
 
 /// Decompresses every encoding: the points `CompressedEdwardsY::decompress` returns, in order.
-pub(crate) fn decompress_all(
-    path: Option<LanePath>,
-    encodings: &[[u8; 32]],
-) -> Vec<Option<EdwardsPoint>> {
+pub(crate) fn decompress_all(path: LanePath, encodings: &[[u8; 32]]) -> Vec<Option<EdwardsPoint>> {
     decompress_groups(path, encodings, false)
         .into_iter()
         .map(|point| point.map(|(point, _)| point))
@@ -186,7 +194,7 @@ pub(crate) fn decompress_all(
 /// Decompresses every encoding and says of each point whether it lies in the prime-order
 /// subgroup (`[L]P` is the identity), as curve25519-dalek's `is_torsion_free` would.
 pub(crate) fn decompress_all_with_subgroup(
-    path: Option<LanePath>,
+    path: LanePath,
     encodings: &[[u8; 32]],
 ) -> Vec<Option<(EdwardsPoint, bool)>> {
     decompress_groups(path, encodings, true)
@@ -194,18 +202,21 @@ pub(crate) fn decompress_all_with_subgroup(
 
 /// The points, each with its subgroup membership when `subgroup` asks for it (else `false`).
 fn decompress_groups(
-    path: Option<LanePath>,
+    path: LanePath,
     encodings: &[[u8; 32]],
     subgroup: bool,
 ) -> Vec<Option<(EdwardsPoint, bool)>> {
+    // Lanes whose x-coordinate did not check out: only encodings that are not points, unless
+    // a lane path is wrong.
     let serial = |bytes: &[u8; 32]| {
         CompressedEdwardsY(*bytes)
             .decompress()
             .map(|point| (point, subgroup && point.is_torsion_free()))
     };
-    let Some(path) = path else {
+    if path == LanePath::Portable && !subgroup {
+        // One point at a time, curve25519-dalek's decompression is as fast and needs no check.
         return encodings.iter().map(serial).collect();
-    };
+    }
     let lanes = path.lanes();
     let mut points = Vec::with_capacity(encodings.len());
     let mut group = [[0u8; 32]; MAX_LANES];

@@ -27,10 +27,7 @@ fn bytes_of(value: &BigUint) -> [u8; 32] {
 fn paths() -> Vec<LanePath> {
     let paths = LanePath::available();
     let names: Vec<&str> = paths.iter().map(|path| path.name()).collect();
-    match names.is_empty() {
-        false => eprintln!("decompression lane paths tested: {}", names.join(", ")),
-        true => eprintln!("this CPU has no decompression lane path: only the serial one ran"),
-    }
+    eprintln!("decompression lane paths tested: {}", names.join(", "));
     paths
 }
 
@@ -107,7 +104,7 @@ fn lane_x_coordinates_are_the_ones_decompression_returns() {
 fn decompress_all_matches_serial_decompression_at_awkward_lengths() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(15);
     let encodings = awkward_encodings(&mut rng, 40);
-    for path in paths().into_iter().map(Some).chain([None]) {
+    for path in paths() {
         for len in [0, 1, 2, 7, 8, 9, 15, 17, encodings.len()] {
             let encodings = &encodings[encodings.len() - len..];
             let serial: Vec<_> = encodings
@@ -200,7 +197,7 @@ fn lane_subgroup_test_agrees_with_multiplication_by_the_group_order() {
             encodings.push((prime + torsion).compress().to_bytes());
         }
     }
-    for path in paths().into_iter().map(Some).chain([None]) {
+    for path in paths() {
         let checked = decompress_all_with_subgroup(path, &encodings);
         let (mut in_subgroup, mut outside) = (0, 0);
         for (bytes, result) in encodings.iter().zip(checked) {
