@@ -15,8 +15,9 @@
 //! cancels an order-2 component with probability 1/2), so the equation only takes items whose
 //! R and A lie in the prime-order subgroup, where it is exact like Zip215's: each term is zero
 //! for a valid item, and a non-zero term survives the random weights except with probability
-//! about 2^-128. Membership is tested per point (`[L]P` = 0, in SIMD lanes, remembered per key
-//! in the cache). The other items need no equation, or get their own: with A in the subgroup,
+//! about 2^-128. Membership (`[L]P` = 0) is tested per point by two exponentiations in SIMD
+//! lanes (`lanes`) and remembered per key in the cache. The other items need no equation, or
+//! get their own: with A in the subgroup,
 //! `[S]B - [k]A` is too, so an R outside it, a small-order R or a non-canonical R encoding can
 //! never equal it and the item is invalid; an item whose A has a torsion component (but is not
 //! of small order) is verified singly by the exact rule.
