@@ -15,12 +15,12 @@
 //! cancels an order-2 component with probability 1/2), so the equation only takes items whose
 //! R and A lie in the prime-order subgroup, where it is exact like Zip215's: each term is zero
 //! for a valid item, and a non-zero term survives the random weights except with probability
-//! about 2^-128. Membership (`[L]P` = 0) is tested per point by two exponentiations in SIMD
-//! lanes (`lanes`) and remembered per key in the cache. The other items need no equation, or
-//! get their own: with A in the subgroup,
-//! `[S]B - [k]A` is too, so an R outside it, a small-order R or a non-canonical R encoding can
-//! never equal it and the item is invalid; an item whose A has a torsion component (but is not
-//! of small order) is verified singly by the exact rule.
+//! about 2^-128. Membership (`[L]P` = 0) is tested per point by two exponentiations (`lanes`)
+//! and remembered per key in the cache. The other items: with A in the subgroup, `[S]B - [k]A`
+//! is too, so a non-canonical R encoding or the identity can never equal it and the item is
+//! invalid; an R outside the subgroup cannot either, but that item is verified singly, so that
+//! a wrong subgroup answer can never reject a valid item; an item whose A has a torsion
+//! component (but is not of small order) may be valid and is verified singly by the exact rule.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -163,48 +163,92 @@ fn verify_chunk(verifier: &Verifier, chunk: &[Item<'_>], secret: &[u8; 32]) -> V
     verdicts
 }
 
-/// The items of `chunk` that pass every structural check, decoded for the `Zip215` equation.
-///
-/// Every R, and every key not in the cache (once per distinct key), is decompressed in one
-/// call, so the square roots fill the SIMD lanes.
-fn prepare_zip215(verifier: &Verifier, chunk: &[Item<'_>]) -> PreparedChunk {
-    let mut encodings: Vec<[u8; 32]> = Vec::with_capacity(2 * chunk.len());
-    let mut keys: HashMap<&[u8; 32], Option<DecodedKey>> = HashMap::new();
-    let mut uncached: HashMap<&[u8; 32], usize> = HashMap::new();
-    let mut candidates = Vec::with_capacity(chunk.len());
-    for (index, item) in chunk.iter().enumerate() {
-        let Some(s) = parse_s(item.signature) else {
-            continue;
-        };
-        let key = item.public_key;
-        if !uncached.contains_key(key)
-            && keys
-                .entry(key)
-                .or_insert_with(|| verifier.cached_key(key))
-                .is_none()
-        {
-            uncached.insert(key, encodings.len());
-            encodings.push(*key);
-        }
-        candidates.push((index, s, encodings.len()));
-        encodings.push(r_bytes(item.signature));
+/// A chunk's keys and R points, decompressed many at a time so that the square roots fill the
+/// SIMD lanes.
+struct DecodedChunk<'a> {
+    /// Every distinct key of the chunk, decoded, or `None` where it is not a point.
+    keys: HashMap<&'a [u8; 32], Option<DecodedKey>>,
+    /// For the items with a reduced S whose key `decode_chunk`'s `wants_r` accepted: position in
+    /// the chunk, S, and R where it is a point.
+    items: Vec<(usize, Scalar, Option<lanes::Decompressed>)>,
+}
+
+/// Decodes the chunk's keys (from the cache, else decompressed together and kept in it), then
+/// decompresses together the R of each item with a reduced S whose key `wants_r` accepts. With
+/// `subgroup`, every point decompressed is also tested for the prime-order subgroup, and a
+/// cached key whose membership is not known yet is decoded again.
+fn decode_chunk<'a>(
+    verifier: &Verifier,
+    chunk: &[Item<'a>],
+    subgroup: bool,
+    wants_r: impl Fn(&Item<'a>, &DecodedKey) -> bool,
+) -> DecodedChunk<'a> {
+    let path = lanes::LanePath::detect();
+    let mut keys: HashMap<&'a [u8; 32], Option<DecodedKey>> = HashMap::new();
+    let mut to_decode: Vec<&'a [u8; 32]> = Vec::new();
+    for item in chunk {
+        keys.entry(item.public_key).or_insert_with(|| {
+            let cached = verifier
+                .cached_key(item.public_key)
+                .filter(|key| !subgroup || key.torsion_free.is_some());
+            if cached.is_none() {
+                to_decode.push(item.public_key);
+            }
+            cached
+        });
     }
-    let points = lanes::decompress_all(lanes::LanePath::detect(), &encodings);
-    for (key, position) in uncached {
-        let decoded = points[position].map(|point| DecodedKey::from_point(key, point));
+    let encodings: Vec<[u8; 32]> = to_decode.iter().map(|key| **key).collect();
+    for (key, point) in to_decode
+        .into_iter()
+        .zip(lanes::decompress_all(path, &encodings, subgroup))
+    {
+        let decoded = point.map(|point| DecodedKey {
+            torsion_free: point.torsion_free,
+            ..DecodedKey::from_point(key, point.point)
+        });
         if let Some(decoded) = decoded {
             verifier.keep_key(key, decoded);
         }
         keys.insert(key, decoded);
     }
-    let equation = candidates
+
+    let mut items = Vec::with_capacity(chunk.len());
+    let mut encodings = Vec::with_capacity(chunk.len());
+    for (index, item) in chunk.iter().enumerate() {
+        let Some(s) = parse_s(item.signature) else {
+            continue;
+        };
+        if keys[item.public_key].is_some_and(|key| wants_r(item, &key)) {
+            items.push((index, s, None));
+            encodings.push(r_bytes(item.signature));
+        }
+    }
+    for (item, r) in items
+        .iter_mut()
+        .zip(lanes::decompress_all(path, &encodings, subgroup))
+    {
+        item.2 = r;
+    }
+    DecodedChunk { keys, items }
+}
+
+/// The items of `chunk` that pass every structural check, decoded for the `Zip215` equation.
+fn prepare_zip215(verifier: &Verifier, chunk: &[Item<'_>]) -> PreparedChunk {
+    let decoded = decode_chunk(verifier, chunk, false, |_, _| true);
+    let equation = decoded
+        .items
         .into_iter()
-        .filter_map(|(index, s, r_position)| {
+        .filter_map(|(index, s, r)| {
             let item = &chunk[index];
-            let r = points[r_position]?;
-            let a = keys[item.public_key]?.point;
+            let a = decoded.keys[item.public_key]?.point;
             let k = challenge(&item.signature[..32], item.public_key, item.message);
-            Some(Prepared { index, s, k, r, a })
+            Some(Prepared {
+                index,
+                s,
+                k,
+                r: r?.point,
+                a,
+            })
         })
         .collect();
     PreparedChunk {
@@ -213,75 +257,44 @@ fn prepare_zip215(verifier: &Verifier, chunk: &[Item<'_>]) -> PreparedChunk {
     }
 }
 
-/// The items of `chunk` the `Strict` equation can decide (canonical R and A in the prime-order
-/// subgroup, neither the identity), and those with a key outside the subgroup, verified singly.
+/// The items of `chunk` the `Strict` equation can decide, canonical R and A in the prime-order
+/// subgroup and R not the identity, and those verified singly.
 ///
-/// Every canonical R, and every key whose subgroup membership the cache does not know, is
-/// decompressed and tested in one call.
+/// Singly: items whose key has a torsion component (not of small order), and items whose R is
+/// a point outside the subgroup. The second kind is invalid whenever the subgroup answers are
+/// right (A is in the subgroup, so `[S]B - [k]A` is too); verifying it singly costs an honest
+/// batch nothing and keeps a wrong "outside" answer from ever rejecting a valid item.
 fn prepare_strict(verifier: &Verifier, chunk: &[Item<'_>]) -> PreparedChunk {
-    let mut encodings: Vec<[u8; 32]> = Vec::with_capacity(2 * chunk.len());
-    let mut keys: HashMap<&[u8; 32], Option<DecodedKey>> = HashMap::new();
-    let mut unknown: HashMap<&[u8; 32], usize> = HashMap::new();
-    let mut candidates = Vec::with_capacity(chunk.len());
-    for (index, item) in chunk.iter().enumerate() {
-        let r = r_bytes(item.signature);
-        let Some(s) = parse_s(item.signature).filter(|_| is_canonical_encoding(&r)) else {
-            continue;
-        };
-        let key = item.public_key;
-        if !unknown.contains_key(key) {
-            let cached = keys.entry(key).or_insert_with(|| verifier.cached_key(key));
-            if cached.is_none_or(|key| key.torsion_free.is_none()) {
-                unknown.insert(key, encodings.len());
-                encodings.push(*key);
-            }
-        }
-        candidates.push((index, s, encodings.len()));
-        encodings.push(r);
-    }
-    let points = lanes::decompress_all_with_subgroup(lanes::LanePath::detect(), &encodings);
-    for (key, position) in unknown {
-        let decoded = points[position].map(|(point, torsion_free)| DecodedKey {
-            torsion_free: Some(torsion_free),
-            ..DecodedKey::from_point(key, point)
-        });
-        if let Some(decoded) = decoded {
-            verifier.keep_key(key, decoded);
-        }
-        keys.insert(key, decoded);
-    }
-    let mut chunk_sorted = PreparedChunk {
-        equation: Vec::with_capacity(candidates.len()),
+    let strict_key = |key: &DecodedKey| key.canonical && !key.small_order;
+    let decoded = decode_chunk(verifier, chunk, true, |item, key| {
+        strict_key(key) && is_canonical_encoding(&r_bytes(item.signature))
+    });
+    let mut prepared = PreparedChunk {
+        equation: Vec::with_capacity(decoded.items.len()),
         singly: Vec::new(),
     };
-    for (index, s, r_position) in candidates {
+    for (index, s, r) in decoded.items {
         let item = &chunk[index];
-        let Some(key) = keys[item.public_key] else {
+        let Some(key) = decoded.keys[item.public_key] else {
             continue;
         };
-        if !key.canonical || key.small_order {
-            continue;
-        }
-        if key.torsion_free != Some(true) {
-            chunk_sorted.singly.push(index);
-            continue;
-        }
-        let Some((r, true)) = points[r_position] else {
+        let Some(r) = r else {
             continue;
         };
-        if r.is_identity() {
-            continue;
+        if key.torsion_free != Some(true) || r.torsion_free != Some(true) {
+            prepared.singly.push(index);
+        } else if !r.point.is_identity() {
+            let k = challenge(&item.signature[..32], item.public_key, item.message);
+            prepared.equation.push(Prepared {
+                index,
+                s,
+                k,
+                r: r.point,
+                a: key.point,
+            });
         }
-        let k = challenge(&item.signature[..32], item.public_key, item.message);
-        chunk_sorted.equation.push(Prepared {
-            index,
-            s,
-            k,
-            r,
-            a: key.point,
-        });
     }
-    chunk_sorted
+    prepared
 }
 
 /// A chunk's randomized equation, split and searched by [`bisect`] and [`lone_failure`].
@@ -527,6 +540,67 @@ mod tests {
             let located = lone_failure(&check, n, &check.grouped_sum(false));
             assert_eq!(located, (bad.len() == 1).then_some(bad[0]), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn strict_batches_sort_items_by_what_their_points_are() {
+        use curve25519_dalek::constants::EIGHT_TORSION;
+        let clean = EdwardsPoint::default();
+        let message = b"sorted";
+        let signed = |key_torsion: usize, r_torsion: usize| {
+            signed_with_torsion(
+                Scalar::from(77u64 + key_torsion as u64),
+                message,
+                EIGHT_TORSION[r_torsion],
+                if key_torsion == 0 {
+                    clean
+                } else {
+                    EIGHT_TORSION[key_torsion]
+                },
+            )
+        };
+        let mut cases = vec![signed(0, 0), signed(1, 0), signed(0, 4), signed(0, 0)];
+        // R of small order.
+        cases[3].1[..32].copy_from_slice(&EIGHT_TORSION[2].compress().to_bytes());
+        // R the identity, and the identity encoded with the sign bit set (not canonical).
+        let identity = clean.compress().to_bytes();
+        let mut negative_zero = identity;
+        negative_zero[31] |= 0x80;
+        for r in [identity, negative_zero] {
+            let mut case = signed(0, 0);
+            case.1[..32].copy_from_slice(&r);
+            cases.push(case);
+        }
+        // A key of small order, and S not reduced.
+        let mut case = signed(0, 0);
+        case.0 = EIGHT_TORSION[3].compress().to_bytes();
+        cases.push(case);
+        let mut case = signed(0, 0);
+        case.1[63] = 0xff;
+        cases.push(case);
+        let items: Vec<Item<'_>> = cases
+            .iter()
+            .map(|(public_key, signature)| Item {
+                public_key,
+                signature,
+                message,
+            })
+            .collect();
+
+        let cache = std::sync::Arc::new(crate::ed25519::KeyCache::new(64));
+        let strict = Verifier::new(Policy::Strict).key_cache(Some(cache.clone()));
+        let zip215 = Verifier::new(Policy::Zip215).key_cache(Some(cache.clone()));
+        // Keys cached by a Zip215 batch have no subgroup answer: Strict decodes them again.
+        assert_eq!(prepare_zip215(&zip215, &items).equation.len(), 7);
+        for _ in 0..2 {
+            let prepared = prepare_strict(&strict, &items);
+            let equation: Vec<usize> = prepared.equation.iter().map(|item| item.index).collect();
+            assert_eq!(equation, [0]);
+            assert_eq!(prepared.singly, [1, 2, 3]);
+        }
+        let torsion_free = |i: usize| strict.cached_key(&cases[i].0).unwrap().torsion_free;
+        assert_eq!(torsion_free(0), Some(true));
+        assert_eq!(torsion_free(1), Some(false));
     }
 
     #[test]

@@ -89,16 +89,22 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    /// A verifier for `policy`, parallel, using the process-wide Ed25519 key cache and failure
-    /// memory.
+    /// A verifier for `policy`, parallel, using the process-wide Ed25519 key cache and the
+    /// policy's process-wide failure memory.
     pub fn new(policy: Policy) -> Self {
         static DEFAULT_CACHE: std::sync::OnceLock<Arc<KeyCache>> = std::sync::OnceLock::new();
-        static FAILURES: std::sync::OnceLock<Arc<FailureMemory>> = std::sync::OnceLock::new();
+        // One memory per policy: a node's Strict and Zip215 traffic fail at their own rates.
+        static FAILURES: [std::sync::OnceLock<Arc<FailureMemory>>; 2] =
+            [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+        let failures = &FAILURES[match policy {
+            Policy::Zip215 => 0,
+            Policy::Strict => 1,
+        }];
         Self {
             policy,
             sequential: false,
             key_cache: Some(crate::cache::global(&DEFAULT_CACHE, DEFAULT_CACHE_CAPACITY)),
-            failures: Some(FAILURES.get_or_init(Arc::default).clone()),
+            failures: Some(failures.get_or_init(Arc::default).clone()),
         }
     }
 
@@ -115,9 +121,9 @@ impl Verifier {
         self
     }
 
-    /// Where `Zip215` batches remember the failure rate they met, which sizes the next batches'
-    /// chunks (shared with other verifiers, or none: each batch then starts as if failures were
-    /// rare). Verdicts never depend on it.
+    /// Where batches remember the failure rate they met, which sizes the next batches' chunks
+    /// (shared with other verifiers, or none: each batch then starts as if failures were rare).
+    /// Verdicts never depend on it.
     pub fn failure_memory(mut self, memory: Option<Arc<FailureMemory>>) -> Self {
         self.failures = memory;
         self

@@ -7,7 +7,7 @@
 
 use core::arch::x86_64::*;
 
-use super::{FieldLanes, Limbs, LIMB_MASK, MAX_LANES};
+use super::{FieldLanes, Limbs, LIMB_MASK, MAX_LANES, TWO_P};
 
 /// Made only once AVX-512 F and IFMA were detected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,6 +129,7 @@ impl FieldLanes for F51x8 {
         }
         let mut out = [_mm512_setzero_si512(); 5];
         for i in 0..5 {
+            // Reads the 64 bytes of `columns[i]`; the unaligned load accepts any address.
             out[i] = _mm512_loadu_si512(columns[i].as_ptr().cast());
         }
         F51x8(out)
@@ -138,6 +139,7 @@ impl FieldLanes for F51x8 {
     unsafe fn to_limbs(self, out: &mut [Limbs]) {
         let mut columns = [[0u64; MAX_LANES]; 5];
         for i in 0..5 {
+            // Writes the 64 bytes of `columns[i]`; the unaligned store accepts any address.
             _mm512_storeu_si512(columns[i].as_mut_ptr().cast(), self.0[i]);
         }
         for (lane, element) in out.iter_mut().take(8).enumerate() {
@@ -158,15 +160,10 @@ impl FieldLanes for F51x8 {
 
     #[inline(always)]
     unsafe fn sub(self, other: Self) -> Self {
-        // Adding 2p limb by limb keeps every limb non-negative: `other`'s are below 2^52 - 38.
         let mut difference = self.0;
         for i in 0..5 {
-            let two_p = splat(if i == 0 {
-                (1 << 52) - 38
-            } else {
-                (1 << 52) - 2
-            });
-            difference[i] = _mm512_sub_epi64(_mm512_add_epi64(self.0[i], two_p), other.0[i]);
+            let minuend = _mm512_add_epi64(self.0[i], splat(TWO_P[i]));
+            difference[i] = _mm512_sub_epi64(minuend, other.0[i]);
         }
         F51x8(carry_once(difference))
     }

@@ -57,6 +57,15 @@ const LAMBDA: Limbs = [
     2171786888045167,
     1228750548068516,
 ];
+/// 2p, limb by limb: added before a subtraction, it keeps every limb non-negative for any
+/// subtrahend with limbs below 2^52 - 38.
+const TWO_P: Limbs = [
+    (1 << 52) - 38,
+    (1 << 52) - 2,
+    (1 << 52) - 2,
+    (1 << 52) - 2,
+    (1 << 52) - 2,
+];
 /// A square root of -1: 2^((p-1)/4).
 const SQRT_M1: Limbs = [
     1718705420411056,
@@ -93,8 +102,8 @@ pub(crate) enum LanePath {
     /// AVX-512 IFMA: eight points at once, 52-bit multiply-accumulate.
     #[cfg(target_arch = "x86_64")]
     Ifma(ifma::IfmaToken),
-    /// One point at a time, on every CPU: decompression by curve25519-dalek, the subgroup test
-    /// by [`portable::F51x1`].
+    /// One point at a time, on every CPU, on [`portable::F51x1`]; where no subgroup test is
+    /// asked for, curve25519-dalek's decompression instead (as fast, and no check needed).
     Portable,
 }
 
@@ -105,7 +114,17 @@ impl LanePath {
     pub(crate) fn detect() -> LanePath {
         static CONFIGURED: std::sync::OnceLock<LanePath> = std::sync::OnceLock::new();
         *CONFIGURED.get_or_init(|| {
-            let available = Self::available();
+            let mut available = Self::available();
+            available.retain(|&path| {
+                let holds = path == LanePath::Portable || known_answers_hold(path);
+                if !holds {
+                    log::error!(
+                        "Ed25519 lane path {} gave wrong answers: not used",
+                        path.name()
+                    );
+                }
+                holds
+            });
             let fastest = available[0];
             let Ok(asked) = std::env::var("BATCHVERIFY_ED25519_LANES") else {
                 return fastest;
@@ -183,35 +202,31 @@ impl LanePath {
     }
 }
 
-/// Decompresses every encoding: the points `CompressedEdwardsY::decompress` returns, in order.
-pub(crate) fn decompress_all(path: LanePath, encodings: &[[u8; 32]]) -> Vec<Option<EdwardsPoint>> {
-    decompress_groups(path, encodings, false)
-        .into_iter()
-        .map(|point| point.map(|(point, _)| point))
-        .collect()
+/// A decompressed point, with its membership of the prime-order subgroup where it was asked
+/// for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Decompressed {
+    pub(crate) point: EdwardsPoint,
+    /// Whether `[L]P` is the identity (curve25519-dalek's `is_torsion_free`), when asked.
+    pub(crate) torsion_free: Option<bool>,
 }
 
-/// Decompresses every encoding and says of each point whether it lies in the prime-order
-/// subgroup (`[L]P` is the identity), as curve25519-dalek's `is_torsion_free` would.
-pub(crate) fn decompress_all_with_subgroup(
-    path: LanePath,
-    encodings: &[[u8; 32]],
-) -> Vec<Option<(EdwardsPoint, bool)>> {
-    decompress_groups(path, encodings, true)
-}
-
-/// The points, each with its subgroup membership when `subgroup` asks for it (else `false`).
-fn decompress_groups(
+/// Decompresses every encoding, in order, to the point `CompressedEdwardsY::decompress`
+/// returns, and with `subgroup` tests each point's membership of the prime-order subgroup.
+pub(crate) fn decompress_all(
     path: LanePath,
     encodings: &[[u8; 32]],
     subgroup: bool,
-) -> Vec<Option<(EdwardsPoint, bool)>> {
+) -> Vec<Option<Decompressed>> {
     // Lanes whose x-coordinate did not check out: only encodings that are not points, unless
     // a lane path is wrong.
     let serial = |bytes: &[u8; 32]| {
         CompressedEdwardsY(*bytes)
             .decompress()
-            .map(|point| (point, subgroup && point.is_torsion_free()))
+            .map(|point| Decompressed {
+                point,
+                torsion_free: subgroup.then(|| point.is_torsion_free()),
+            })
     };
     if path == LanePath::Portable && !subgroup {
         // One point at a time, curve25519-dalek's decompression is as fast and needs no check.
@@ -229,16 +244,16 @@ fn decompress_groups(
         // The tail's idle lanes repeat its first encoding; their results are dropped.
         group[chunk.len()..lanes].fill(chunk[0]);
         path.x_coordinates(&group[..lanes], &mut xs[..lanes]);
-        let accepted: Vec<Option<EdwardsPoint>> = chunk
-            .iter()
-            .zip(&xs)
-            .map(|(bytes, x)| x.and_then(|x| CompressedEdwardsY(*bytes).decompress_with_x(&x)))
-            .collect();
+        let mut accepted = [None; MAX_LANES];
+        for (lane, bytes) in chunk.iter().enumerate() {
+            accepted[lane] =
+                xs[lane].and_then(|x| Some((CompressedEdwardsY(*bytes).decompress_with_x(&x)?, x)));
+        }
         if subgroup {
             for lane in 0..lanes {
                 // Lanes without a point test the identity, (0, 1).
-                let (x, y) = match accepted.get(lane).copied().flatten() {
-                    Some(_) => (xs[lane].unwrap_or_default(), group[lane]),
+                let (x, y) = match accepted[lane] {
+                    Some((_, x)) => (x, group[lane]),
                     None => ([0; 32], ONE_BYTES),
                 };
                 x_limbs[lane] = limbs_of(&x);
@@ -250,14 +265,51 @@ fn decompress_groups(
                 &mut in_subgroup[..lanes],
             );
         }
-        points.extend(chunk.iter().zip(accepted).zip(in_subgroup).map(
-            |((bytes, point), in_subgroup)| match point {
-                Some(point) => Some((point, in_subgroup)),
-                None => serial(bytes),
-            },
-        ));
+        points.extend(
+            chunk
+                .iter()
+                .enumerate()
+                .map(|(lane, bytes)| match accepted[lane] {
+                    Some((point, _)) => Some(Decompressed {
+                        point,
+                        torsion_free: subgroup.then_some(in_subgroup[lane]),
+                    }),
+                    None => serial(bytes),
+                }),
+        );
     }
     points
+}
+
+/// Whether `path` gives curve25519-dalek's answers on points of every coset of the prime-order
+/// subgroup and on every point of small order: run once per process before a path is used, so
+/// that a faulty vector unit or miscompiled path costs speed, not verdicts.
+fn known_answers_hold(path: LanePath) -> bool {
+    use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT, EIGHT_TORSION};
+    let mut encodings = Vec::new();
+    for (i, torsion) in EIGHT_TORSION.iter().enumerate() {
+        let multiple = curve25519_dalek::Scalar::from(0x9e37_79b9_u64 + i as u64);
+        encodings.push(
+            (ED25519_BASEPOINT_POINT * multiple + torsion)
+                .compress()
+                .to_bytes(),
+        );
+        encodings.push(torsion.compress().to_bytes());
+    }
+    // A y with no point.
+    encodings.push([2; 32]);
+    let expected: Vec<Option<Decompressed>> = encodings
+        .iter()
+        .map(|bytes| {
+            CompressedEdwardsY(*bytes)
+                .decompress()
+                .map(|point| Decompressed {
+                    point,
+                    torsion_free: Some(point.is_torsion_free()),
+                })
+        })
+        .collect();
+    decompress_all(path, &encodings, true) == expected
 }
 
 /// The encoding of the field element 1 (and of the identity point's y).
@@ -381,12 +433,20 @@ unsafe fn pow2k<F: FieldLanes>(mut x: F, k: u32) -> F {
 ///
 /// The group is cyclic of order 8L, so P is in the subgroup exactly when it is in 8E. The
 /// test (derived for this library from Pornin's halving, ePrint 2022/1164, and the 4-Tate
-/// pairing; checked against `[L]P` on every coset in a Python model and in the tests here):
+/// pairing; the tests check it against curve25519-dalek's `[L]P` on every coset):
 /// - P is in 2E exactly when z = 1 + d y^2 is a square; its root s (either one) gives half a
 ///   halving of P, onto a curve where one more character decides the rest:
 /// - with tau = rho s, n = 1 + d y + tau, m = (1 + d) y + tau and G = 2 x tau n -
 ///   lambda m (1 - y), P is in 8E exactly when F = G^2 m (1 - y)^3 is a fourth power,
 ///   F^((p-1)/4) = 1.
+///
+/// Why: on Pornin's Montgomery-type model P is in 2E exactly when its u is a square, which
+/// here is z. A root s gives a preimage R of P under a 2-isogeny from E': v^2 = u (u + 4)
+/// (u - 4d), whose 2-part is Z/2 x Z/4, and P is in 8E exactly when R is in <T'> x Z/L (T' the
+/// point (0, 0)): the kernel of the 4-Tate pairing with the 4-torsion point Q of u = -4 - 4 rho,
+/// whose tangent has slope +-lambda. F is that pairing's value at R up to a fourth power (the
+/// 1 / (1 - y) denominators cleared), so it is a fourth power exactly then. Only the root rho
+/// of 1 + d whose own quartic character is -i gives this Q; the tests check the constants.
 ///
 /// The eight points of small order are the only points with x = 0, y = 0 or x = +-iy; there
 /// the formulas degenerate, and the answer is whether P is the identity.

@@ -2,7 +2,7 @@
 //! on every CPU, for the subgroup test where there are no SIMD lanes (curve25519-dalek has no
 //! public field arithmetic to run it on).
 
-use super::{FieldLanes, Limbs, LIMB_MASK};
+use super::{FieldLanes, Limbs, LIMB_MASK, TWO_P};
 
 /// One element mod p in five limbs below 2^52.
 #[derive(Clone, Copy)]
@@ -39,14 +39,8 @@ impl FieldLanes for F51x1 {
     }
 
     unsafe fn sub(self, other: Self) -> Self {
-        // Adding 2p limb by limb keeps every limb non-negative: `other`'s are below 2^52 - 38.
         F51x1(carry_once(core::array::from_fn(|i| {
-            let two_p = if i == 0 {
-                (1 << 52) - 38
-            } else {
-                (1 << 52) - 2
-            };
-            self.0[i] + two_p - other.0[i]
+            self.0[i] + TWO_P[i] - other.0[i]
         })))
     }
 

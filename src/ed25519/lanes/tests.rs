@@ -100,22 +100,36 @@ fn lane_x_coordinates_are_the_ones_decompression_returns() {
     }
 }
 
+/// What `decompress_all` must return: curve25519-dalek's decompression and, when asked, its
+/// `is_torsion_free` (which computes `[L]P`).
+fn expected(encodings: &[[u8; 32]], subgroup: bool) -> Vec<Option<Decompressed>> {
+    encodings
+        .iter()
+        .map(|bytes| {
+            CompressedEdwardsY(*bytes)
+                .decompress()
+                .map(|point| Decompressed {
+                    point,
+                    torsion_free: subgroup.then(|| point.is_torsion_free()),
+                })
+        })
+        .collect()
+}
+
 #[test]
 fn decompress_all_matches_serial_decompression_at_awkward_lengths() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(15);
     let encodings = awkward_encodings(&mut rng, 40);
     for path in paths() {
-        for len in [0, 1, 2, 7, 8, 9, 15, 17, encodings.len()] {
-            let encodings = &encodings[encodings.len() - len..];
-            let serial: Vec<_> = encodings
-                .iter()
-                .map(|bytes| CompressedEdwardsY(*bytes).decompress())
-                .collect();
-            assert_eq!(
-                decompress_all(path, encodings),
-                serial,
-                "{path:?}, {len} points"
-            );
+        for subgroup in [false, true] {
+            for len in [0, 1, 2, 7, 8, 9, 15, 17, encodings.len()] {
+                let encodings = &encodings[encodings.len() - len..];
+                assert_eq!(
+                    decompress_all(path, encodings, subgroup),
+                    expected(encodings, subgroup),
+                    "{path:?}, {len} points, subgroup {subgroup}"
+                );
+            }
         }
     }
 }
@@ -190,30 +204,36 @@ fn canonical_bytes_and_negation_match_big_integers() {
 fn lane_subgroup_test_agrees_with_multiplication_by_the_group_order() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(18);
     let mut encodings = awkward_encodings(&mut rng, 100);
-    // Random points in every coset of the prime subgroup, each at several positions in a group.
+    // Random points in every coset of the prime subgroup, shuffled so that each coset meets
+    // every lane.
     for _ in 0..40 {
         let prime = ED25519_BASEPOINT_POINT * Scalar::from(rng.random::<u64>());
         for torsion in EIGHT_TORSION {
             encodings.push((prime + torsion).compress().to_bytes());
         }
     }
+    for i in (1..encodings.len()).rev() {
+        encodings.swap(i, rng.random_range(0..=i));
+    }
+    let expected = expected(&encodings, true);
+    let in_subgroup = expected
+        .iter()
+        .flatten()
+        .filter(|p| p.torsion_free == Some(true));
+    let outside = expected
+        .iter()
+        .flatten()
+        .filter(|p| p.torsion_free == Some(false));
+    let (in_subgroup, outside) = (in_subgroup.count(), outside.count());
+    assert!(
+        in_subgroup > 100 && outside > 300,
+        "{in_subgroup} in, {outside} out"
+    );
     for path in paths() {
-        let checked = decompress_all_with_subgroup(path, &encodings);
-        let (mut in_subgroup, mut outside) = (0, 0);
-        for (bytes, result) in encodings.iter().zip(checked) {
-            let expected = CompressedEdwardsY(*bytes)
-                .decompress()
-                .map(|point| (point, point.is_torsion_free()));
-            assert_eq!(result, expected, "{path:?}: {bytes:02x?}");
-            match expected {
-                Some((_, true)) => in_subgroup += 1,
-                Some((_, false)) => outside += 1,
-                None => {}
-            }
+        let checked = decompress_all(path, &encodings, true);
+        for ((bytes, result), expected) in encodings.iter().zip(checked).zip(&expected) {
+            assert_eq!(result, *expected, "{path:?}: {bytes:02x?}");
         }
-        assert!(
-            in_subgroup > 100 && outside > 300,
-            "{in_subgroup} in, {outside} out"
-        );
+        assert!(known_answers_hold(path), "{path:?}");
     }
 }
