@@ -220,14 +220,7 @@ pub(crate) fn decompress_all(
 ) -> Vec<Option<Decompressed>> {
     // Lanes whose x-coordinate did not check out: only encodings that are not points, unless
     // a lane path is wrong.
-    let serial = |bytes: &[u8; 32]| {
-        CompressedEdwardsY(*bytes)
-            .decompress()
-            .map(|point| Decompressed {
-                point,
-                torsion_free: subgroup.then(|| point.is_torsion_free()),
-            })
-    };
+    let serial = |bytes: &[u8; 32]| decompress_serially(bytes, subgroup);
     if path == LanePath::Portable && !subgroup {
         // One point at a time, curve25519-dalek's decompression is as fast and needs no check.
         return encodings.iter().map(serial).collect();
@@ -300,16 +293,19 @@ fn known_answers_hold(path: LanePath) -> bool {
     encodings.push([2; 32]);
     let expected: Vec<Option<Decompressed>> = encodings
         .iter()
-        .map(|bytes| {
-            CompressedEdwardsY(*bytes)
-                .decompress()
-                .map(|point| Decompressed {
-                    point,
-                    torsion_free: Some(point.is_torsion_free()),
-                })
-        })
+        .map(|bytes| decompress_serially(bytes, true))
         .collect();
     decompress_all(path, &encodings, true) == expected
+}
+
+/// curve25519-dalek's answer for one encoding: its decompression and, with `subgroup`, its
+/// `is_torsion_free` (which computes `[L]P`).
+fn decompress_serially(bytes: &[u8; 32], subgroup: bool) -> Option<Decompressed> {
+    let point = CompressedEdwardsY(*bytes).decompress()?;
+    Some(Decompressed {
+        point,
+        torsion_free: subgroup.then(|| point.is_torsion_free()),
+    })
 }
 
 /// The encoding of the field element 1 (and of the identity point's y).

@@ -100,19 +100,11 @@ fn lane_x_coordinates_are_the_ones_decompression_returns() {
     }
 }
 
-/// What `decompress_all` must return: curve25519-dalek's decompression and, when asked, its
-/// `is_torsion_free` (which computes `[L]P`).
+/// What `decompress_all` must return: curve25519-dalek's answers.
 fn expected(encodings: &[[u8; 32]], subgroup: bool) -> Vec<Option<Decompressed>> {
     encodings
         .iter()
-        .map(|bytes| {
-            CompressedEdwardsY(*bytes)
-                .decompress()
-                .map(|point| Decompressed {
-                    point,
-                    torsion_free: subgroup.then(|| point.is_torsion_free()),
-                })
-        })
+        .map(|bytes| decompress_serially(bytes, subgroup))
         .collect()
 }
 
