@@ -1,4 +1,4 @@
-//! Point decompression many points at a time.
+//! Point decompression and the prime-order subgroup test, many points at a time.
 //!
 //! Decompressing an Ed25519 point is a square root mod p = 2^255 - 19: an exponentiation of
 //! 254 squarings and 11 multiplications, each depending on the one before, so one point at a
