@@ -193,7 +193,7 @@ pub struct CpuInfo {
     pub ifma_backend_built: bool,
     /// The backend Ed25519 point arithmetic runs on.
     pub ed25519: Ed25519Path,
-    /// Where batches decompress Ed25519 points and test their subgroup: `"avx512-ifma"` (eight
+    /// Where batches decompress Ed25519 points and test their subgroup: `"avx512-ifma"` (sixteen
     /// at once in SIMD lanes) or `"portable"` (one at a time);
     /// `BATCHVERIFY_ED25519_LANES=portable` picks the second on any CPU.
     pub ed25519_decompression: &'static str,

@@ -7,7 +7,7 @@
 
 use core::arch::x86_64::*;
 
-use super::{FieldLanes, Limbs, LIMB_MASK, MAX_LANES, TWO_P};
+use super::{FieldLanes, Limbs, Pair, LIMB_MASK, MAX_LANES, TWO_P};
 
 /// Made only once AVX-512 F and IFMA were detected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,6 +21,10 @@ impl IfmaToken {
     }
 }
 
+/// Sixteen lanes: two registers' worth, so that one group's multiplications wait less on the
+/// other's (measured: see BENCHMARKS.md).
+pub(crate) type Lanes = Pair<F51x8>;
+
 /// Eight elements mod p: `limbs[i]` holds limb `i` of each lane, below 2^52.
 #[derive(Clone, Copy)]
 pub(crate) struct F51x8([__m512i; 5]);
@@ -29,9 +33,9 @@ pub(super) fn x_coordinates(_: IfmaToken, encodings: &[[u8; 32]], xs: &mut [Opti
     #[target_feature(enable = "avx512f,avx512ifma")]
     unsafe fn run(encodings: &[[u8; 32]], xs: &mut [Option<[u8; 32]>]) {
         // SAFETY: the CPU has AVX-512 F and IFMA.
-        unsafe { super::x_coordinates_in::<F51x8>(encodings, xs) }
+        unsafe { super::x_coordinates_in::<Lanes>(encodings, xs) }
     }
-    assert!(encodings.len() == 8 && xs.len() == 8);
+    assert!(encodings.len() == Lanes::LANES && xs.len() == Lanes::LANES);
     // SAFETY: the token exists, so the CPU has AVX-512 F and IFMA.
     unsafe { run(encodings, xs) }
 }
@@ -40,9 +44,9 @@ pub(super) fn in_prime_subgroup(_: IfmaToken, xs: &[Limbs], ys: &[Limbs], out: &
     #[target_feature(enable = "avx512f,avx512ifma")]
     unsafe fn run(xs: &[Limbs], ys: &[Limbs], out: &mut [bool]) {
         // SAFETY: the CPU has AVX-512 F and IFMA.
-        unsafe { super::in_prime_subgroup_in::<F51x8>(xs, ys, out) }
+        unsafe { super::in_prime_subgroup_in::<Lanes>(xs, ys, out) }
     }
-    assert!(xs.len() == 8 && ys.len() == 8 && out.len() == 8);
+    assert!(xs.len() == Lanes::LANES && ys.len() == Lanes::LANES && out.len() == Lanes::LANES);
     // SAFETY: the token exists, so the CPU has AVX-512 F and IFMA.
     unsafe { run(xs, ys, out) }
 }
@@ -52,9 +56,9 @@ pub(super) fn pow_p58(_: IfmaToken, inputs: &[Limbs], out: &mut [Limbs]) {
     #[target_feature(enable = "avx512f,avx512ifma")]
     unsafe fn run(inputs: &[Limbs], out: &mut [Limbs]) {
         // SAFETY: the CPU has AVX-512 F and IFMA.
-        unsafe { super::pow_p58_in(F51x8::from_limbs(inputs)).to_limbs(out) }
+        unsafe { super::pow_p58_in(Lanes::from_limbs(inputs)).to_limbs(out) }
     }
-    assert!(inputs.len() == 8 && out.len() == 8);
+    assert!(inputs.len() == Lanes::LANES && out.len() == Lanes::LANES);
     // SAFETY: the token exists, so the CPU has AVX-512 F and IFMA.
     unsafe { run(inputs, out) }
 }
