@@ -10,6 +10,7 @@ pub(crate) struct F51x1(Limbs);
 
 /// One carry from every limb at once (the top one, times 19, to the bottom), from limbs below
 /// 2^63 to limbs below 2^51 + 19 * 2^12.
+#[inline(always)]
 fn carry_once(x: Limbs) -> Limbs {
     let mut out = x;
     for i in 0..5 {
@@ -22,28 +23,34 @@ fn carry_once(x: Limbs) -> Limbs {
 impl FieldLanes for F51x1 {
     const LANES: usize = 1;
 
+    #[inline(always)]
     unsafe fn splat(limbs: &Limbs) -> Self {
         F51x1(*limbs)
     }
 
+    #[inline(always)]
     unsafe fn from_limbs(limbs: &[Limbs]) -> Self {
         F51x1(limbs[0])
     }
 
+    #[inline(always)]
     unsafe fn to_limbs(self, out: &mut [Limbs]) {
         out[0] = self.0;
     }
 
+    #[inline(always)]
     unsafe fn add(self, other: Self) -> Self {
         F51x1(carry_once(core::array::from_fn(|i| self.0[i] + other.0[i])))
     }
 
+    #[inline(always)]
     unsafe fn sub(self, other: Self) -> Self {
         F51x1(carry_once(core::array::from_fn(|i| {
             self.0[i] + TWO_P[i] - other.0[i]
         })))
     }
 
+    #[inline(always)]
     unsafe fn mul(self, other: Self) -> Self {
         let (a, b) = (self.0, other.0);
         // Column k gathers the products a_i b_j with i + j = k or (times 19, as 2^255 = 19)
@@ -58,6 +65,7 @@ impl FieldLanes for F51x1 {
         F51x1(carry_columns(columns))
     }
 
+    #[inline(always)]
     unsafe fn square(self) -> Self {
         let a = self.0;
         // As `mul`, each cross product computed once and counted twice.
@@ -74,6 +82,7 @@ impl FieldLanes for F51x1 {
 }
 
 /// Limbs below 2^52 from columns below 2^111.
+#[inline(always)]
 fn carry_columns(mut columns: [u128; 5]) -> Limbs {
     let mask = u128::from(LIMB_MASK);
     for k in 0..4 {
