@@ -418,11 +418,7 @@ pub(crate) fn map_ranges<T: Send>(
     f: impl Fn(std::ops::Range<usize>) -> Vec<T> + Sync + Send,
 ) -> Vec<T> {
     use rayon::prelude::*;
-    let threads = if sequential {
-        1
-    } else {
-        rayon::current_num_threads()
-    };
+    let threads = threads(sequential);
     let size = len.div_ceil(4 * threads).clamp(1, most.max(1));
     let range = |k: usize| k * size..((k + 1) * size).min(len);
     let ranges = len.div_ceil(size);

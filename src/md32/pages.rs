@@ -26,14 +26,12 @@ pub(crate) fn zeroed_digests(len: usize) -> Vec<Digest> {
         _ => return vec![[0u8; 32]; len],
     };
     // SAFETY: the layout has a non-zero size; a null result is handled below.
-    #[allow(unsafe_code)]
     let bytes = unsafe { std::alloc::alloc_zeroed(layout) };
     if bytes.is_null() {
         std::alloc::handle_alloc_error(layout);
     }
     // SAFETY: the global allocator gave `bytes` for exactly `len` digests (alignment 1), and
     // zeroed bytes are valid digests.
-    #[allow(unsafe_code)]
     let digests = unsafe { Vec::from_raw_parts(bytes.cast::<Digest>(), len, len) };
     advise_huge_pages(digests.as_ptr() as usize, len * 32);
     digests
@@ -42,7 +40,12 @@ pub(crate) fn zeroed_digests(len: usize) -> Vec<Digest> {
 /// Room for `additional` more digests in `digests`, advised onto huge pages when large: for
 /// vectors that threads then fill (a tree's levels).
 pub(crate) fn reserve_digests(digests: &mut Vec<Digest>, additional: usize) {
+    let capacity = digests.capacity();
     digests.reserve(additional);
+    if digests.capacity() == capacity {
+        // Memory a stream reuses level after level was advised when it was reserved.
+        return;
+    }
     let spare = digests.spare_capacity_mut();
     let bytes = std::mem::size_of_val(spare);
     if bytes >= HUGE_OUTPUT_BYTES {
@@ -61,7 +64,6 @@ fn advise_huge_pages(start: usize, len: usize) {
     if end > first {
         // SAFETY: the range lies inside memory the caller owns, and MADV_HUGEPAGE neither
         // frees nor changes memory; a failure (no THP) is harmless.
-        #[allow(unsafe_code)]
         unsafe {
             libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_HUGEPAGE);
         }

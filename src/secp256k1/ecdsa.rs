@@ -123,8 +123,10 @@ impl core::fmt::Display for Rules {
 /// The valid signature, counted per cached key, at which a key's table is built. A table
 /// costs about 60 µs to build (under three libsecp256k1 verifications) and saves about 5 µs on
 /// each verification after it, so a key that stops signing early has cost at most about 1.25
-/// times what libsecp256k1 alone would have. Only valid signatures count, so that bad ones under
-/// throwaway keys cannot claim the process's tables.
+/// times what libsecp256k1 alone would have. Only valid signatures count, so that invalid ones
+/// under someone else's keys cannot claim the process's tables; anyone can still earn tables
+/// with valid signatures under keys of their own, and the budget below is first come, first
+/// served.
 const TABLE_AFTER_USES: u32 = 12;
 
 /// Tables alive at once in the process (8 KiB each), so that a cache full of busy signers
@@ -680,5 +682,14 @@ mod tests {
         want[31] += 5;
         assert_eq!(plus_order(&small), Some(want));
         assert_eq!(plus_order(&super::super::HALF_ORDER), None);
+        // A sum that carries through the low half of the bytes, against big integers.
+        let mut carrying = [0u8; 32];
+        carrying[16..].fill(0xff);
+        let sum = num_bigint::BigUint::from_bytes_be(&carrying)
+            + num_bigint::BigUint::from_bytes_be(&super::super::ORDER);
+        let mut want = [0u8; 32];
+        let digits = sum.to_bytes_be();
+        want[32 - digits.len()..].copy_from_slice(&digits);
+        assert_eq!(plus_order(&carrying), Some(want));
     }
 }

@@ -199,7 +199,7 @@ impl Fe {
     }
 
     /// `self^(p - 2)`, the inverse of a non-zero element (zero for zero): for the affine
-    /// tables of keys, one per table.
+    /// tables of keys and of G, one per table.
     pub(super) fn invert(self) -> Fe {
         // p - 2 in binary is 223 ones, a zero, 22 ones, then 0000101101.
         let x = [Fe52::from(self)];

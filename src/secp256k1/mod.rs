@@ -2,9 +2,10 @@
 //! recovery (ecrecover), and BIP-340 Schnorr signatures, single and batched.
 //!
 //! Single verification and recovery run on libsecp256k1 (the `secp256k1` crate), the code
-//! Bitcoin Core itself runs, so a verdict here is the verdict a node gives. ECDSA has no linear
-//! batch equation (only the x-coordinate of `R` is checked), so its batches are single
-//! verifications on every core with parsed keys cached. BIP-340 does have one: its batches are
+//! Bitcoin Core itself runs, except for ECDSA keys with a per-key table (repeated signers, see
+//! [`ecdsa`]), which verify on this module's own arithmetic, checked against libsecp256k1 and
+//! k256 in the tests. ECDSA has no linear batch equation (only the x-coordinate of `R` is
+//! checked), so its batches are single verifications on every core with parsed keys cached. BIP-340 does have one: its batches are
 //! one randomized multiscalar sum per chunk on this module's own field and point arithmetic
 //! (k256 keeps its field private; its scalars serve), with bisection to blame
 //! bad items, and every verdict equals the single verdict (see [`schnorr`]).
