@@ -208,12 +208,11 @@ pub fn cpu_info() -> CpuInfo {
     let features = detected_features();
     let has = |name: &str| features.contains(&name);
     let ifma_backend_built = ifma_backend_built();
-    let ed25519 = if ifma_backend_built && has("avx512ifma") && has("avx512vl") {
-        Ed25519Path::Avx512Ifma
-    } else if avx2_backend_built() && has("avx2") {
-        Ed25519Path::Avx2
-    } else {
-        Ed25519Path::Serial
+    // What curve25519-dalek's own run-time selection picked, not a guess from CPU features.
+    let ed25519 = match curve25519_dalek::selected_backend_name() {
+        "avx512ifma" => Ed25519Path::Avx512Ifma,
+        "avx2" => Ed25519Path::Avx2,
+        _ => Ed25519Path::Serial,
     };
     let x86 = cfg!(any(target_arch = "x86", target_arch = "x86_64"));
     let sha256 = crate::sha256::best_path();
@@ -241,14 +240,6 @@ fn ifma_backend_built() -> bool {
             curve25519_dalek_backend = "avx512",
             all(target_feature = "avx512ifma", target_feature = "avx512vl")
         )
-    ))
-}
-
-fn avx2_backend_built() -> bool {
-    cfg!(all(
-        target_arch = "x86_64",
-        not(curve25519_dalek_backend = "serial"),
-        not(curve25519_dalek_backend = "fiat")
     ))
 }
 

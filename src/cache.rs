@@ -6,9 +6,18 @@
 //! function of its bytes, so a shared cache cannot change a verdict and junk keys cannot evict
 //! real ones. A full shard is emptied, which keeps the bound without bookkeeping on the hot
 //! path.
+//!
+//! "A pure function of its bytes" holds only if the bytes an entry is stored under are the
+//! bytes that were decoded. A caller's memory can change while a call reads it (a read-only
+//! Python buffer over an array another thread writes), so the cache never sees the caller's
+//! memory: it takes [`KeyBytes`], a copy made once, and that copy is what is looked up, what
+//! the decoder reads (a plain `fn`, which cannot capture the caller's memory) and what is
+//! stored. A racing caller may get wrong verdicts in its own call; it cannot plant an entry
+//! that maps one key's bytes to another key's point.
 
+use std::any::Any;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 use std::sync::{Arc, OnceLock, RwLock};
 
 const SHARDS: usize = 16;
@@ -16,29 +25,68 @@ const SHARDS: usize = 16;
 /// Signature families, each with its own shards (see [`Cached::FAMILY`]).
 const FAMILIES: usize = 6;
 
-/// What a cache entry holds: a decoded key of one family.
-#[derive(Clone)]
-pub(crate) enum Entry {
-    Ed25519(crate::ed25519::DecodedKey),
-    BlsMinPk(blst::min_pk::PublicKey),
-    BlsMinSig(blst::min_sig::PublicKey),
-    Secp256k1(std::sync::Arc<crate::secp256k1::ecdsa::DecodedKey>),
-    Secp256k1XOnly(crate::secp256k1::schnorr::DecodedKey),
-    /// Shared: an SM2 key grows a 4 KiB table once it signs again.
-    Sm2(std::sync::Arc<crate::sm2::DecodedKey>),
+/// The longest key any family caches: a compressed BLS key on G2 (min-sig).
+const MAX_KEY_LEN: usize = 96;
+
+/// A public key's bytes, copied out of the caller's memory once; the only form of key the cache
+/// takes.
+#[derive(Clone, Copy)]
+pub(crate) struct KeyBytes {
+    len: u8,
+    bytes: [u8; MAX_KEY_LEN],
+}
+
+impl KeyBytes {
+    /// A copy of `bytes`, or `None` when no family has keys that long.
+    pub(crate) fn copy_of(bytes: &[u8]) -> Option<Self> {
+        let mut key = Self {
+            len: u8::try_from(bytes.len()).ok()?,
+            bytes: [0; MAX_KEY_LEN],
+        };
+        key.bytes.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(key)
+    }
+
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+impl<const N: usize> From<[u8; N]> for KeyBytes {
+    fn from(bytes: [u8; N]) -> Self {
+        const { assert!(N <= MAX_KEY_LEN) };
+        let mut key = Self {
+            len: N as u8,
+            bytes: [0; MAX_KEY_LEN],
+        };
+        key.bytes[..N].copy_from_slice(&bytes);
+        key
+    }
+}
+
+impl PartialEq for KeyBytes {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for KeyBytes {}
+
+impl Hash for KeyBytes {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
 }
 
 /// A decoded key type the cache can hold. Each family has its own shards, so families sharing
-/// one cache never see each other's entries, and a lookup needs no allocation.
-pub(crate) trait Cached: Clone {
+/// one cache never evict each other's entries; a lookup also checks the type, so two types that
+/// claimed the same family could only evict each other, never read each other's entries.
+pub(crate) trait Cached: Clone + Send + Sync + 'static {
     /// Below [`FAMILIES`], distinct per type.
     const FAMILY: usize;
-    fn into_entry(self) -> Entry;
-    fn from_entry(entry: &Entry) -> Option<Self>;
 }
 
-/// Key bytes to the decoded key.
-type Map = HashMap<Box<[u8]>, Entry>;
+type Map = HashMap<KeyBytes, Box<dyn Any + Send + Sync>>;
 type Shard = RwLock<Map>;
 
 /// A bounded cache of decoded public keys, shared by threads (and, if the caller wishes, by
@@ -87,36 +135,40 @@ impl KeyCache {
         }
     }
 
-    /// The decoded key for `bytes`, from the cache or from `decode` (whose successes are kept).
+    /// The decoded key for `key`, from the cache or from `decode` (whose successes are kept).
     pub(crate) fn get_or_decode<V: Cached, E>(
         &self,
-        bytes: &[u8],
-        decode: impl FnOnce() -> Result<V, E>,
+        key: &KeyBytes,
+        decode: fn(&KeyBytes) -> Result<V, E>,
     ) -> Result<V, E> {
-        if let Some(hit) = self.get(bytes) {
+        if let Some(hit) = self.get(key) {
             return Ok(hit);
         }
-        let decoded = decode()?;
-        self.insert(bytes, decoded.clone());
+        let decoded = decode(key)?;
+        self.insert(key, decoded.clone());
         Ok(decoded)
     }
 
-    /// The decoded key kept for `bytes`, if any.
-    pub(crate) fn get<V: Cached>(&self, bytes: &[u8]) -> Option<V> {
-        const { assert!(V::FAMILY < FAMILIES) };
-        let shard = V::FAMILY * SHARDS + self.hasher.hash_one(bytes) as usize % SHARDS;
-        read(&self.shards[shard]).get(bytes).and_then(V::from_entry)
+    /// The decoded key kept for `key`, if any.
+    pub(crate) fn get<V: Cached>(&self, key: &KeyBytes) -> Option<V> {
+        read(self.shard::<V>(key))
+            .get(key)
+            .and_then(|entry| entry.downcast_ref::<V>())
+            .cloned()
     }
 
-    /// Keeps `decoded` for `bytes`, replacing what was kept (a fuller decoding of the same key).
-    pub(crate) fn insert<V: Cached>(&self, bytes: &[u8], decoded: V) {
-        const { assert!(V::FAMILY < FAMILIES) };
-        let shard = V::FAMILY * SHARDS + self.hasher.hash_one(bytes) as usize % SHARDS;
-        let mut map = write(&self.shards[shard]);
-        if map.len() >= self.shard_capacity && !map.contains_key(bytes) {
+    /// Keeps `decoded` for `key`, replacing what was kept (a fuller decoding of the same key).
+    pub(crate) fn insert<V: Cached>(&self, key: &KeyBytes, decoded: V) {
+        let mut map = write(self.shard::<V>(key));
+        if map.len() >= self.shard_capacity && !map.contains_key(key) {
             map.clear();
         }
-        map.insert(bytes.into(), decoded.into_entry());
+        map.insert(*key, Box::new(decoded));
+    }
+
+    fn shard<V: Cached>(&self, key: &KeyBytes) -> &Shard {
+        const { assert!(V::FAMILY < FAMILIES) };
+        &self.shards[V::FAMILY * SHARDS + self.hasher.hash_one(key) as usize % SHARDS]
     }
 }
 
@@ -149,36 +201,52 @@ impl core::fmt::Debug for KeyCache {
 mod tests {
     use super::*;
     use crate::ed25519::DecodedKey;
+    use std::cell::Cell;
 
-    fn ed25519_key(i: u64) -> [u8; 32] {
-        (curve25519_dalek::constants::ED25519_BASEPOINT_POINT * curve25519_dalek::Scalar::from(i))
+    thread_local! {
+        static DECODES: Cell<usize> = const { Cell::new(0) };
+    }
+
+    fn counted_decode(key: &KeyBytes) -> Result<DecodedKey, &'static str> {
+        DECODES.with(|calls| calls.set(calls.get() + 1));
+        DecodedKey::decode(key.as_slice().try_into().unwrap()).ok_or("not a point")
+    }
+
+    fn ed25519_key(i: u64) -> KeyBytes {
+        KeyBytes::from(
+            (curve25519_dalek::constants::ED25519_BASEPOINT_POINT
+                * curve25519_dalek::Scalar::from(i))
             .compress()
-            .to_bytes()
+            .to_bytes(),
+        )
+    }
+
+    fn junk_key(i: u32) -> KeyBytes {
+        let mut junk = [0xff; 32];
+        junk[..4].copy_from_slice(&i.to_le_bytes());
+        junk[31] = 0x7f;
+        KeyBytes::from(junk)
     }
 
     #[test]
     fn keeps_successes_only_and_stays_bounded() {
         let cache = KeyCache::new(32);
-        let calls = std::cell::Cell::new(0);
-        let decode = |bytes: &[u8; 32]| {
-            cache.get_or_decode(bytes, || {
-                calls.set(calls.get() + 1);
-                DecodedKey::decode(bytes).ok_or("not a point")
-            })
-        };
+        let decode = |key: &KeyBytes| cache.get_or_decode(key, counted_decode);
         let valid = ed25519_key(3);
-        let mut junk = [0xff; 32];
-        junk[31] = 0x7f;
-        junk[0] = 0xe0;
-        assert!(
-            DecodedKey::decode(&junk).is_none(),
-            "the junk must not be a point"
+        let junk = (0..)
+            .map(junk_key)
+            .find(|junk| counted_decode(junk).is_err())
+            .unwrap();
+        DECODES.with(|calls| calls.set(0));
+        assert!(decode(&valid).is_ok());
+        assert!(decode(&valid).is_ok());
+        assert!(decode(&junk).is_err());
+        assert!(decode(&junk).is_err());
+        assert_eq!(
+            DECODES.with(Cell::get),
+            3,
+            "valid decoded once, junk every time"
         );
-        assert!(decode(&valid).is_ok());
-        assert!(decode(&valid).is_ok());
-        assert!(decode(&junk).is_err());
-        assert!(decode(&junk).is_err());
-        assert_eq!(calls.get(), 3, "valid decoded once, junk every time");
         assert_eq!(cache.len(), 1, "junk is never stored");
         for i in 1..500 {
             decode(&ed25519_key(i)).unwrap();
@@ -192,16 +260,11 @@ mod tests {
     fn junk_keys_do_not_evict_real_ones() {
         let cache = KeyCache::new(16);
         let real = ed25519_key(5);
-        cache
-            .get_or_decode(&real, || DecodedKey::decode(&real).ok_or(()))
-            .unwrap();
+        cache.get_or_decode(&real, counted_decode).unwrap();
         for i in 0..10_000u32 {
-            let mut junk = [0u8; 32];
-            junk[..4].copy_from_slice(&i.to_le_bytes());
-            junk[31] = 0x7f;
-            let _ = cache.get_or_decode::<DecodedKey, _>(&junk, || Err(()));
+            let _ = cache.get_or_decode::<DecodedKey, _>(&junk_key(i), |_| Err(()));
         }
-        let hit = cache.get_or_decode::<DecodedKey, ()>(&real, || panic!("evicted"));
+        let hit = cache.get_or_decode::<DecodedKey, ()>(&real, |_| panic!("evicted"));
         assert!(hit.is_ok());
     }
 
@@ -209,17 +272,24 @@ mod tests {
     fn families_sharing_a_cache_do_not_see_each_other() {
         let cache = KeyCache::new(64);
         let secret = blst::min_pk::SecretKey::key_gen(&[1; 32], &[]).unwrap();
-        let bls_key = secret.sk_to_pk();
-        let bytes = bls_key.compress();
+        let bytes = KeyBytes::from(secret.sk_to_pk().compress());
         cache
-            .get_or_decode(&bytes, || Ok::<_, ()>(bls_key))
+            .get_or_decode(&bytes, |key| {
+                blst::min_pk::PublicKey::uncompress(key.as_slice()).map_err(|_| ())
+            })
             .unwrap();
         // The same bytes asked for as another family decode afresh.
-        let asked = std::cell::Cell::new(false);
-        let other = cache.get_or_decode::<blst::min_sig::PublicKey, ()>(&bytes, || {
-            asked.set(true);
-            Err(())
-        });
-        assert!(asked.get() && other.is_err());
+        let other = cache.get_or_decode::<blst::min_sig::PublicKey, &str>(&bytes, |_| Err("asked"));
+        assert_eq!(other.err(), Some("asked"));
+    }
+
+    #[test]
+    fn key_bytes_are_compared_by_their_length_too() {
+        let short = KeyBytes::copy_of(&[0; 32]).unwrap();
+        let long = KeyBytes::copy_of(&[0; 33]).unwrap();
+        assert!(short != long);
+        assert_eq!(short.as_slice().len(), 32);
+        assert!(KeyBytes::copy_of(&[0; MAX_KEY_LEN + 1]).is_none());
+        assert!(KeyBytes::copy_of(&[7; MAX_KEY_LEN]).is_some());
     }
 }

@@ -86,13 +86,22 @@ pub enum Error {
         /// Length that was passed.
         actual_len: usize,
     },
-    /// A recoverable signature's `v` is none of the values Ethereum defines (0/1, 27/28, or
-    /// an EIP-155 value `35 + 2 * chain_id + parity`).
+    /// A recoverable signature's `v` is none of the values the call reads: 0/1 or 27/28 in a
+    /// 65-byte signature, and also EIP-155's `35 + 2 * chain_id + parity` as a transaction's v.
     InvalidRecoveryId {
         /// Position of the item (0 for single operations).
         index: usize,
         /// The value that was passed.
         v: u64,
+    },
+    /// A signature reads both as r‖s and as DER (an SM2 signature of 64 bytes that is also
+    /// well-formed DER), so its verdict would depend on the reader: the call must name the
+    /// encoding.
+    AmbiguousEncoding {
+        /// Position of the item (0 for single verification).
+        index: usize,
+        /// The field that is ambiguous.
+        field: Field,
     },
     /// The parallel input slices of a batch have different lengths.
     CountMismatch {
@@ -198,7 +207,11 @@ impl fmt::Display for Error {
             ),
             Error::InvalidRecoveryId { index, v } => write!(
                 f,
-                "recovery_id at index {index}: v = {v} is not 0, 1, 27, 28 or an EIP-155 value (35 and above)"
+                "recovery_id at index {index}: v = {v} is not 0, 1, 27 or 28 (nor, for a transaction's v, 35 and above)"
+            ),
+            Error::AmbiguousEncoding { index, field } => write!(
+                f,
+                "{field} at index {index}: 64 bytes that read both as r‖s and as DER; name the encoding"
             ),
             Error::CountMismatch {
                 field,

@@ -185,14 +185,9 @@ proptest! {
         }
         let batch = pool(2).install(|| recover_batch(&hashes, &signatures)).expect("lengths");
         for i in 0..size {
+            // A 65-byte signature's last byte is the recovery id, or that plus 27.
             let v = signatures[i][64];
-            // Ethereum's v values: 0/1, 27/28, and EIP-155's 35 + 2 * chain_id + parity.
-            let id = match v {
-                0 | 1 => Some(v),
-                27 | 28 => Some(v - 27),
-                35.. => Some((v - 35) % 2),
-                _ => None,
-            };
+            let id = [0u8, 1].into_iter().find(|&id| v == id || v == id + 27);
             let oracle = id
                 .and_then(k256::ecdsa::RecoveryId::from_byte)
                 .zip(k256::ecdsa::Signature::from_slice(&signatures[i][..64]).ok())
@@ -308,14 +303,16 @@ fn wrong_lengths_and_v_values_are_errors_naming_item_and_field() {
             actual_len: 32
         })
     );
-    assert!(matches!(
+    // One rule with verify: a key that is not a point is a verdict there, and no table here.
+    assert_eq!(
+        ecdsa::verify(ecdsa::Rules::BITCOIN, &off_curve, &hash, &good),
+        Err(Error::InvalidSignature)
+    );
+    assert_eq!(
         prepared.prepare_keys(&[key.clone(), key.clone(), off_curve]),
-        Err(Error::InvalidPoint {
-            index: 2,
-            field: Field::PublicKey,
-            ..
-        })
-    ));
+        Ok(2),
+        "the key twice, and no table for the point that is not one"
+    );
     let keys = [key.clone(), key[..32].to_vec()];
     assert_eq!(
         ecdsa::verify_batch(ecdsa::Rules::Ethereum, &keys, &[hash, hash], &[good, good]),
@@ -363,18 +360,44 @@ fn wrong_lengths_and_v_values_are_errors_naming_item_and_field() {
         recover(&hash, &signature),
         Err(Error::InvalidRecoveryId { index: 0, v: 34 })
     );
-    // A one-byte EIP-155 v (chain 1) reads as its parity, as recover_with_v reads it.
-    signature[64] = 37;
+    // A one-byte v is a recovery id (0, 1, 27, 28), never an EIP-155 value cut to a byte.
+    for v in [35u8, 37, 38, 255] {
+        signature[64] = v;
+        assert_eq!(
+            recover(&hash, &signature),
+            Err(Error::InvalidRecoveryId {
+                index: 0,
+                v: u64::from(v)
+            })
+        );
+    }
+    // A transaction's v: EIP-155's v = 35 + 2 * chain_id + y_parity, for chain ids past a byte.
+    let by_parity = [0u8, 1].map(|parity| recover_with_v(&hash, &good, u64::from(parity)));
+    let signer_is = |recovered: &Result<batchverify::secp256k1::Recovered, Error>| {
+        recovered
+            .as_ref()
+            .is_ok_and(|found| found.public_key[1..33] == key[1..33])
+    };
     assert_eq!(
-        recover(&hash, &signature).ok(),
-        recover_with_v(&hash, &good, 37).ok()
+        by_parity.iter().filter(|found| signer_is(found)).count(),
+        1,
+        "one parity recovers the signer"
     );
-    let recovered = recover_with_v(&hash, &good, 37 + 2 * 5).ok();
-    let same = [0u8, 1]
-        .iter()
-        .map(|&v| recover_with_v(&hash, &good, u64::from(v)).ok())
-        .collect::<Vec<_>>();
-    assert!(same.contains(&recovered), "EIP-155 v maps to its parity");
+    for chain_id in [1u64, 5, 137, 11_155_111, u64::MAX / 4] {
+        for parity in [0u64, 1] {
+            let v = 35 + 2 * chain_id + parity;
+            assert_eq!(
+                recover_with_v(&hash, &good, v),
+                by_parity[parity as usize],
+                "chain {chain_id}"
+            );
+        }
+    }
+    assert_eq!(
+        recover_with_v(&hash, &good, 27 + 1),
+        by_parity[1],
+        "legacy v"
+    );
     let batch = recover_batch(
         &[hash, hash],
         &[

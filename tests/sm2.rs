@@ -545,3 +545,68 @@ fn malformed_der_and_prefixes_are_false_verdicts() {
         );
     }
 }
+
+/// A 64-byte signature that is also well-formed DER would get one verdict as r‖s and another
+/// as DER, and a signer can grind for one: without a named encoding it is an error, never a
+/// verdict. Failed before: it was read as r‖s.
+#[test]
+fn a_64_byte_der_signature_needs_a_named_encoding() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(640);
+    let signed = sign_many(1, 1, &mut rng).remove(0);
+    assert_eq!(
+        signed.signature.len(),
+        64,
+        "the first item is signed compact"
+    );
+    // SEQUENCE { INTEGER (29 bytes), INTEGER (29 bytes) }: 2 + 2 * (2 + 29) = 64 bytes.
+    let mut der = vec![0x30, 62, 0x02, 29];
+    der.extend([0x11; 29]);
+    der.extend([0x02, 29]);
+    der.extend([0x22; 29]);
+    assert_eq!(der.len(), 64);
+    let (key, id, message) = (
+        &signed.public_key[..],
+        signed.id.as_bytes(),
+        &signed.message[..],
+    );
+    let keys = [key, key];
+    let ids = [id, id];
+    let messages = [message, message];
+    let signatures = [&signed.signature[..], &der[..]];
+
+    let unnamed = Verifier::new().key_cache(None);
+    assert!(unnamed
+        .verify_with_id(key, id, message, &signed.signature)
+        .is_ok());
+    assert_eq!(unnamed.check_encoding(&signed.signature), Ok(()));
+    let ambiguous = |index| Error::AmbiguousEncoding {
+        index,
+        field: Field::Signature,
+    };
+    assert_eq!(unnamed.check_encoding(&der), Err(ambiguous(0)));
+    assert_eq!(
+        unnamed.verify_with_id(key, id, message, &der),
+        Err(ambiguous(0))
+    );
+    assert_eq!(
+        unnamed
+            .verify_batch_with_ids(&keys, &ids, &messages, &signatures)
+            .map(|outcome| outcome.as_slice().to_vec()),
+        Err(ambiguous(1))
+    );
+
+    let compact = Verifier::new().key_cache(None).encoding(Encoding::Compact);
+    let der_reader = Verifier::new().key_cache(None).encoding(Encoding::Der);
+    assert_eq!(
+        compact
+            .verify_batch_with_ids(&keys, &ids, &messages, &signatures)
+            .unwrap()
+            .as_slice(),
+        [true, false]
+    );
+    assert_eq!(der_reader.check_encoding(&der), Ok(()));
+    assert_eq!(
+        der_reader.verify_with_id(key, id, message, &der),
+        Err(Error::InvalidSignature)
+    );
+}

@@ -67,7 +67,7 @@ enum Command {
         scheme: VerifyScheme,
     },
     /// Recover Ethereum signers from JSONL records `{"message_hash": hex, "signature": hex}`
-    /// (65 bytes r‖s‖v, v 0/1, 27/28 or a one-byte EIP-155 value), as ecrecover does; one JSONL line per record
+    /// (65 bytes r‖s‖v, v 0, 1, 27 or 28), as ecrecover does; one JSONL line per record
     /// with the address and public key, or the error.
     Recover {
         #[command(flatten)]
@@ -99,8 +99,9 @@ enum VerifyScheme {
     /// compressed or uncompressed, signatures r‖s (64 bytes) or DER, `id` the signer ID
     /// (optional; GM/T 0009's default `1234567812345678`).
     Sm2 {
-        /// Read every signature as der or compact (r‖s); by default 64 bytes is r‖s and any
-        /// other length DER.
+        /// Read every signature as der or compact (r‖s), as a node should; by default 64 bytes
+        /// is r‖s and any other length DER, and a 64-byte signature that also reads as DER is
+        /// an error for its record.
         #[arg(long)]
         encoding: Option<batchverify::sm2::Encoding>,
         #[command(flatten)]

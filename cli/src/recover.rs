@@ -1,5 +1,5 @@
 //! `recover`: Ethereum public-key recovery over JSONL records `{"message_hash": hex,
-//! "signature": hex}` (65 bytes r‖s‖v, v 0/1, 27/28 or an EIP-155 value below 256), one output line per record in input
+//! "signature": hex}` (65 bytes r‖s‖v, v 0, 1, 27 or 28), one output line per record in input
 //! order: `{"index": i, "address": hex, "public_key": hex}` or `{"index": i, "error": ...}`.
 //! Exit status 1 when any record fails, 2 when the input cannot be read.
 
@@ -94,9 +94,9 @@ fn recover_chunk(chunk: &Chunk) -> Vec<Result<Recovered, String>> {
                 .map_err(|error| match error {
                     // The library's index counts the chunk's well-formed records; the output
                     // line already carries the record's own index.
-                    batchverify::Error::InvalidRecoveryId { v, .. } => format!(
-                        "recovery_id: v = {v} is not 0, 1, 27, 28 or an EIP-155 value (35 and above)"
-                    ),
+                    batchverify::Error::InvalidRecoveryId { v, .. } => {
+                        format!("recovery_id: v = {v} is not 0, 1, 27 or 28")
+                    }
                     other => other.to_string(),
                 })
         })

@@ -95,6 +95,21 @@ impl Scheme {
         }
     }
 
+    /// The record, or why the scheme cannot read its signature one way only (the batch would
+    /// fail on it).
+    fn check_encoding(&self, record: Record) -> Result<Record, String> {
+        match self {
+            Scheme::Sm2(verifier) => match verifier.check_encoding(&record.signature) {
+                Ok(()) => Ok(record),
+                Err(_) => Err(
+                    "signature: 64 bytes that read both as r‖s and as DER; pass --encoding"
+                        .to_owned(),
+                ),
+            },
+            _ => Ok(record),
+        }
+    }
+
     fn verify_batch(
         &self,
         records: &[&Record],
@@ -397,7 +412,8 @@ fn parse_chunk(scheme: &Scheme, chunk: Chunk) -> ParsedChunk {
         .par_iter()
         .with_min_len(64)
         .map(|raw| match &raw.span {
-            Some(span) => Record::parse(&chunk.text[span.clone()], &shape),
+            Some(span) => Record::parse(&chunk.text[span.clone()], &shape)
+                .and_then(|record| scheme.check_encoding(record)),
             None => Err(format!("record longer than {MAX_RECORD_BYTES} bytes")),
         })
         .collect();

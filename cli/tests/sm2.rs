@@ -97,12 +97,27 @@ fn sm2_malformed_records_name_their_field() {
         ),
         format!(r#"{{"public_key": "{key}", "message": "", "signature": "00", "id": 5}}"#),
         format!(r#"{{"public_key": "{key}", "message": "", "signature": "00"}}"#),
+        // 64 bytes that are also DER: SEQUENCE { INTEGER (29 bytes), INTEGER (29 bytes) }.
+        format!(
+            r#"{{"public_key": "{key}", "message": "", "signature": "303e021d{}021d{}"}}"#,
+            "11".repeat(29),
+            "22".repeat(29)
+        ),
     ]
     .join("\n");
     let out = batchverify(&["verify", "sm2"], &input);
     assert_eq!(out.status.code(), Some(1));
     let verdicts = lines(&out);
-    assert_eq!(verdicts.len(), 4);
+    assert_eq!(verdicts.len(), 5);
+    assert_eq!(
+        verdicts[4]["error"],
+        "signature: 64 bytes that read both as r‖s and as DER; pass --encoding"
+    );
+    let named = batchverify(&["verify", "sm2", "--encoding", "der"], &input);
+    assert!(
+        lines(&named)[4].get("error").is_none(),
+        "read as DER: a verdict"
+    );
     assert_eq!(
         verdicts[0]["error"],
         "public_key: expected 33 or 65 bytes, got 40"

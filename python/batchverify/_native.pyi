@@ -128,7 +128,11 @@ def bls_deserialize_signature(signature: _Buffer, variant: str) -> None: ...
 def sha256_hash_many(messages: _Column, backend: str) -> bytearray: ...
 def sm3_hash_many(messages: _Column, backend: str) -> bytearray: ...
 def sm2_verify(
-    public_key: _Buffer, message: _Buffer, signature: _Buffer, id: _Buffer | None = None
+    public_key: _Buffer,
+    message: _Buffer,
+    signature: _Buffer,
+    id: _Buffer | None = None,
+    encoding: str | None = None,
 ) -> bool: ...
 def sm2_verify_batch(
     public_keys: _Column,
@@ -136,6 +140,7 @@ def sm2_verify_batch(
     signatures: _Column,
     ids: _Column | None = None,
     id: _Buffer | None = None,
+    encoding: str | None = None,
 ) -> bytearray: ...
 def sm2_za(public_key: _Buffer, id: _Buffer | None = None) -> bytes: ...
 def merkle_root(

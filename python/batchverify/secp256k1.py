@@ -85,9 +85,10 @@ def prepare_ecdsa_keys(public_keys: object, *, rules: Rules = "bitcoin") -> int:
     Without this a key gets its table at its twelfth valid signature. The process keeps at
     most 4,096 tables (32 MiB); keys past that stay parsed only. The cache and its tables serve
     every rule set; ``rules`` only decides which encodings count as keys (hybrid 0x06/0x07
-    keys only under the Bitcoin rules). Raises :class:`batchverify.MalformedInputError` naming
-    the first key that is neither 33 nor 65 bytes or is not a key under the rules; the keys
-    before it are prepared already. Verdicts never depend on it.
+    keys only under the Bitcoin rules). A key that is not a point under the rules gets no
+    table (``verify_ecdsa`` says ``False`` for it). Raises
+    :class:`batchverify.MalformedInputError` naming the first key that is neither 33 nor 65
+    bytes; the keys before it are prepared already. Verdicts never depend on it.
     """
     return _native.secp256k1_prepare_ecdsa_keys(
         _columns.variable(public_keys, "public_keys"), rules

@@ -3,23 +3,30 @@ batches, as China's consortium chains (FISCO BCOS, ChainMaker, Hyperchain) sign 
 
 A signature signs SM3(ZA ‖ message), where ZA binds the signer's ID and key; the ID defaults
 to GM/T 0009's ``b"1234567812345678"``. Public keys are 65 bytes (``04 ‖ x ‖ y``) or 33
-(compressed); a signature is r‖s (64 bytes) or DER (any other length). A key that is not on
-the curve, or a signature that does not parse or verify, is ``False``; a key of the wrong
-length or an ID longer than 8,191 bytes raises :class:`batchverify.MalformedInputError`.
+(compressed); a signature is r‖s (64 bytes) or DER, as ``encoding`` (``"compact"`` or
+``"der"``) names it: a node should name it. Without it a 64-byte signature is read as r‖s and
+any other as DER, and a 64-byte signature that is also well-formed DER raises
+:class:`batchverify.MalformedInputError` (readers would disagree on its verdict). A key that
+is not on the curve, or a signature that does not parse or verify, is ``False``; a key of the
+wrong length or an ID longer than 8,191 bytes raises :class:`batchverify.MalformedInputError`.
 A batch gives every item exactly the verdict the single call gives it, on every core with the
 GIL released; keys that sign again are cached with a precomputed table.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import numpy.typing as npt
 
 from . import _columns, _native
 
-__all__ = ["DEFAULT_ID", "verify", "verify_batch", "za"]
+__all__ = ["DEFAULT_ID", "Encoding", "verify", "verify_batch", "za"]
 
 DEFAULT_ID = b"1234567812345678"
+
+Encoding = Literal["compact", "der"]
 
 
 def verify(
@@ -28,10 +35,11 @@ def verify(
     signature: _columns.BytesLike,
     *,
     id: _columns.BytesLike | None = None,
+    encoding: Encoding | None = None,
 ) -> bool:
     """Whether ``signature`` is the SM2 signature of ``message`` by ``public_key`` with signer
     ID ``id`` (default :data:`DEFAULT_ID`)."""
-    return _native.sm2_verify(public_key, message, signature, id)
+    return _native.sm2_verify(public_key, message, signature, id, encoding)
 
 
 def verify_batch(
@@ -40,6 +48,7 @@ def verify_batch(
     signatures: object,
     *,
     ids: object = None,
+    encoding: Encoding | None = None,
 ) -> npt.NDArray[np.bool_]:
     """The verdict of every SM2 signature of a batch, as a bool array (``True`` = valid).
 
@@ -55,6 +64,7 @@ def verify_batch(
             _columns.variable(signatures, "signatures"),
             None if ids is None or shared is not None else _columns.variable(ids, "ids"),
             shared,
+            encoding,
         )
     )
 

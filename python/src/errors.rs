@@ -42,7 +42,10 @@ pub fn to_py(error: Error) -> PyErr {
         Error::Malformed { index, field, .. }
         | Error::InvalidPoint { index, field, .. }
         | Error::LengthNotAllowed { index, field, .. }
-        | Error::TooLong { index, field, .. } => malformed(message, Some(index), field.name()),
+        | Error::TooLong { index, field, .. }
+        | Error::AmbiguousEncoding { index, field } => {
+            malformed(message, Some(index), field.name())
+        }
         Error::InvalidRecoveryId { index, .. } => {
             malformed(message, Some(index), Field::RecoveryId.name())
         }

@@ -5,15 +5,26 @@ use pyo3::types::{PyByteArray, PyBytes};
 use crate::columns::{single, Column};
 use crate::errors::to_py;
 
+/// A verifier reading signatures in `encoding` ("der" or "compact"), or by their length when
+/// none is named.
+fn verifier(encoding: Option<&str>) -> PyResult<Verifier> {
+    Ok(match encoding {
+        Some(encoding) => Verifier::new().encoding(crate::option(encoding)?),
+        None => Verifier::new(),
+    })
+}
+
 #[pyfunction]
-#[pyo3(signature = (public_key, message, signature, id=None))]
+#[pyo3(signature = (public_key, message, signature, id=None, encoding=None))]
 pub fn sm2_verify(
     py: Python<'_>,
     public_key: &Bound<'_, PyAny>,
     message: &Bound<'_, PyAny>,
     signature: &Bound<'_, PyAny>,
     id: Option<&Bound<'_, PyAny>>,
+    encoding: Option<&str>,
 ) -> PyResult<bool> {
+    let verifier = verifier(encoding)?;
     let public_key = single(public_key, "public_key")?;
     let message = single(message, "message")?;
     let signature = single(signature, "signature")?;
@@ -24,13 +35,13 @@ pub fn sm2_verify(
         signature.as_slice(),
     );
     let id = id.as_ref().map_or(DEFAULT_ID, |id| id.as_slice());
-    crate::verdict(py.detach(|| Verifier::new().verify_with_id(public_key, id, message, signature)))
+    crate::verdict(py.detach(|| verifier.verify_with_id(public_key, id, message, signature)))
 }
 
 /// Each item's signer ID comes from `ids` (one per item), else `id` (one for all), else the
 /// default ID.
 #[pyfunction]
-#[pyo3(signature = (public_keys, messages, signatures, ids=None, id=None))]
+#[pyo3(signature = (public_keys, messages, signatures, ids=None, id=None, encoding=None))]
 pub fn sm2_verify_batch<'py>(
     py: Python<'py>,
     public_keys: &Bound<'py, PyAny>,
@@ -38,7 +49,9 @@ pub fn sm2_verify_batch<'py>(
     signatures: &Bound<'py, PyAny>,
     ids: Option<&Bound<'py, PyAny>>,
     id: Option<&Bound<'py, PyAny>>,
+    encoding: Option<&str>,
 ) -> PyResult<Bound<'py, PyByteArray>> {
+    let verifier = verifier(encoding)?;
     let public_keys = Column::extract(public_keys, "public_keys", None)?;
     let messages = Column::extract(messages, "messages", None)?;
     let signatures = Column::extract(signatures, "signatures", None)?;
@@ -64,9 +77,8 @@ pub fn sm2_verify_batch<'py>(
         (None, Some(id)) => vec![id.as_slice(); public_keys.len()],
         (None, None) => vec![DEFAULT_ID; public_keys.len()],
     };
-    let outcome = py.detach(|| {
-        Verifier::new().verify_batch_with_ids(&public_keys, &ids, &messages, &signatures)
-    });
+    let outcome =
+        py.detach(|| verifier.verify_batch_with_ids(&public_keys, &ids, &messages, &signatures));
     crate::mask(py, outcome)
 }
 

@@ -172,8 +172,11 @@ def test_prepared_signers_verify_like_openssl() -> None:
         expected.append(openssl)
     assert secp256k1.verify_ecdsa_batch(keys, digests, signatures).tolist() == expected
     assert 0 < sum(expected) < len(expected)
+    # A key that is not a point gets no table, as verify_ecdsa gives it a False verdict.
+    assert not secp256k1.verify_ecdsa(b"\x04" + bytes(64), digests[0], signatures[0])
+    assert secp256k1.prepare_ecdsa_keys([encodings[0], b"\x04" + bytes(64)]) == 1
     with pytest.raises(batchverify.MalformedInputError, match="public_key at index 1"):
-        secp256k1.prepare_ecdsa_keys([encodings[0], b"\x04" + bytes(64)])
+        secp256k1.prepare_ecdsa_keys([encodings[0], b"\x04" + bytes(63)])
 
 
 def test_ethereum_rules_and_recovery_against_coincurve() -> None:

@@ -6,7 +6,7 @@
 use blst::{blst_fp12, blst_p1_affine, blst_p2_affine, Pairing, BLST_ERROR};
 
 use super::hash_to_curve::{gt_one, hash_to_g1_affine, hash_to_g2_affine};
-use crate::cache::{Cached, Entry};
+use crate::cache::Cached;
 
 /// Why a point did not decode or validate.
 pub(crate) type PointProblem = &'static str;
@@ -119,22 +119,11 @@ fn problem(error: BLST_ERROR) -> PointProblem {
 }
 
 macro_rules! curve {
-    ($name:ident, $module:ident, $key_affine:ty, $signature_affine:ty, $pk_len:expr, $sig_len:expr, $hash:ident, $entry:ident, $family:expr) => {
+    ($name:ident, $module:ident, $key_affine:ty, $signature_affine:ty, $pk_len:expr, $sig_len:expr, $hash:ident, $family:expr) => {
         pub(crate) struct $name;
 
         impl Cached for blst::$module::PublicKey {
             const FAMILY: usize = $family;
-
-            fn into_entry(self) -> Entry {
-                Entry::$entry(self)
-            }
-
-            fn from_entry(entry: &Entry) -> Option<Self> {
-                match entry {
-                    Entry::$entry(key) => Some(*key),
-                    _ => None,
-                }
-            }
         }
 
         impl Curve for $name {
@@ -292,7 +281,6 @@ curve!(
     48,
     96,
     hash_to_g2_affine,
-    BlsMinPk,
     1
 );
 curve!(
@@ -303,6 +291,5 @@ curve!(
     96,
     48,
     hash_to_g1_affine,
-    BlsMinSig,
     2
 );

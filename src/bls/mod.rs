@@ -32,8 +32,9 @@ mod hash_to_curve;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use crate::cache::KeyBytes;
 use crate::{BatchOutcome, Error, Field, KeyCache};
-use curve::{Curve, MinPk, MinSig};
+use curve::{Curve, MinPk, MinSig, PointProblem};
 pub use hash_to_curve::{hash_to_g1, hash_to_g2, Encoding};
 
 /// Domain separation tags of the standard ciphersuites.
@@ -452,10 +453,20 @@ impl Bls {
         bytes: &[u8],
     ) -> Result<C::PublicKey, Error> {
         check_len(index, Field::PublicKey, bytes, C::PUBLIC_KEY_LEN)?;
+        let key = KeyBytes::copy_of(bytes).ok_or(Error::InvalidPoint {
+            index,
+            field: Field::PublicKey,
+            reason: "longer than any key",
+        })?;
         match &self.key_cache {
-            Some(cache) => cache.get_or_decode(bytes, || validate_key::<C>(index, bytes)),
-            None => validate_key::<C>(index, bytes),
+            Some(cache) => cache.get_or_decode(&key, fit_key::<C>),
+            None => fit_key::<C>(&key),
         }
+        .map_err(|reason| Error::InvalidPoint {
+            index,
+            field: Field::PublicKey,
+            reason,
+        })
     }
 
     fn aggregate_public_keys_on<C: Curve, K: AsRef<[u8]>>(
@@ -557,14 +568,11 @@ fn in_group_signature<C: Curve>(index: usize, bytes: &[u8]) -> Result<C::Signatu
     })
 }
 
-fn validate_key<C: Curve>(index: usize, bytes: &[u8]) -> Result<C::PublicKey, Error> {
-    let key = in_group_key::<C>(index, bytes)?;
+/// The key the cache's copy encodes, when it is in the subgroup and not the identity.
+fn fit_key<C: Curve>(key: &KeyBytes) -> Result<C::PublicKey, PointProblem> {
+    let key = C::public_key_in_group(key.as_slice())?;
     if C::public_key_is_identity(&key) {
-        return Err(Error::InvalidPoint {
-            index,
-            field: Field::PublicKey,
-            reason: "the point at infinity",
-        });
+        return Err("the point at infinity");
     }
     Ok(key)
 }

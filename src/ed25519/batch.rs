@@ -39,9 +39,10 @@ use super::{
 };
 use crate::batch::{bisect, lone_failure, map_items, LocatableCheck, SplittableCheck, Waves};
 
+/// One item, its key and signature copied out of the caller's memory (`check_lengths`).
 pub(super) struct Item<'a> {
-    pub(super) public_key: &'a [u8; 32],
-    pub(super) signature: &'a [u8; 64],
+    pub(super) public_key: [u8; 32],
+    pub(super) signature: [u8; 64],
     pub(super) message: &'a [u8],
 }
 
@@ -84,13 +85,13 @@ fn verify_singly(verifier: &Verifier, items: &[Item<'_>]) -> Vec<bool> {
 }
 
 fn verify_single(verifier: &Verifier, item: &Item<'_>) -> bool {
-    let key = verifier.decode_key(item.public_key);
+    let key = verifier.decode_key(&item.public_key);
     verify_item(
         verifier.policy,
-        item.public_key,
+        &item.public_key,
         key.as_ref(),
         item.message,
-        item.signature,
+        &item.signature,
     )
 }
 
@@ -165,9 +166,9 @@ fn verify_chunk(verifier: &Verifier, chunk: &[Item<'_>], secret: &[u8; 32]) -> V
 
 /// A chunk's keys and R points, decompressed many at a time so that the square roots fill the
 /// SIMD lanes.
-struct DecodedChunk<'a> {
+struct DecodedChunk {
     /// Every distinct key of the chunk, decoded, or `None` where it is not a point.
-    keys: HashMap<&'a [u8; 32], Option<DecodedKey>>,
+    keys: HashMap<[u8; 32], Option<DecodedKey>>,
     /// For the items with a reduced S whose key `decode_chunk`'s `wants_r` accepted: position in
     /// the chunk, S, and R where it is a point.
     items: Vec<(usize, Scalar, Option<lanes::Decompressed>)>,
@@ -177,15 +178,15 @@ struct DecodedChunk<'a> {
 /// decompresses together the R of each item with a reduced S whose key `wants_r` accepts. With
 /// `subgroup`, every point decompressed is also tested for the prime-order subgroup, and a
 /// cached key whose membership is not known yet is decoded again.
-fn decode_chunk<'a>(
+fn decode_chunk(
     verifier: &Verifier,
-    chunk: &[Item<'a>],
+    chunk: &[Item<'_>],
     subgroup: bool,
-    wants_r: impl Fn(&Item<'a>, &DecodedKey) -> bool,
-) -> DecodedChunk<'a> {
+    wants_r: impl Fn(&Item<'_>, &DecodedKey) -> bool,
+) -> DecodedChunk {
     let path = lanes::LanePath::detect();
-    let mut keys: HashMap<&'a [u8; 32], Option<DecodedKey>> = HashMap::new();
-    let mut to_decode: Vec<&'a [u8; 32]> = Vec::new();
+    let mut keys: HashMap<[u8; 32], Option<DecodedKey>> = HashMap::new();
+    let mut to_decode: Vec<[u8; 32]> = Vec::new();
     for item in chunk {
         keys.entry(item.public_key).or_insert_with(|| {
             let cached = verifier
@@ -197,14 +198,13 @@ fn decode_chunk<'a>(
             cached
         });
     }
-    let encodings: Vec<[u8; 32]> = to_decode.iter().map(|key| **key).collect();
-    for (key, point) in to_decode
-        .into_iter()
-        .zip(lanes::decompress_all(path, &encodings, subgroup))
-    {
+    let decompressed = lanes::decompress_all(path, &to_decode, subgroup);
+    #[cfg(test)]
+    tests::after_keys_decoded();
+    for (key, point) in to_decode.into_iter().zip(decompressed) {
         let decoded = point.map(|point| DecodedKey {
             torsion_free: point.torsion_free,
-            ..DecodedKey::from_point(key, point.point)
+            ..DecodedKey::from_point(&key, point.point)
         });
         if let Some(decoded) = decoded {
             verifier.keep_key(key, decoded);
@@ -215,12 +215,12 @@ fn decode_chunk<'a>(
     let mut items = Vec::with_capacity(chunk.len());
     let mut encodings = Vec::with_capacity(chunk.len());
     for (index, item) in chunk.iter().enumerate() {
-        let Some(s) = parse_s(item.signature) else {
+        let Some(s) = parse_s(&item.signature) else {
             continue;
         };
-        if keys[item.public_key].is_some_and(|key| wants_r(item, &key)) {
+        if keys[&item.public_key].is_some_and(|key| wants_r(item, &key)) {
             items.push((index, s, None));
-            encodings.push(r_bytes(item.signature));
+            encodings.push(r_bytes(&item.signature));
         }
     }
     for (item, r) in items
@@ -240,8 +240,8 @@ fn prepare_zip215(verifier: &Verifier, chunk: &[Item<'_>]) -> PreparedChunk {
         .into_iter()
         .filter_map(|(index, s, r)| {
             let item = &chunk[index];
-            let a = decoded.keys[item.public_key]?.point;
-            let k = challenge(&item.signature[..32], item.public_key, item.message);
+            let a = decoded.keys[&item.public_key]?.point;
+            let k = challenge(&item.signature[..32], &item.public_key, item.message);
             Some(Prepared {
                 index,
                 s,
@@ -267,7 +267,7 @@ fn prepare_zip215(verifier: &Verifier, chunk: &[Item<'_>]) -> PreparedChunk {
 fn prepare_strict(verifier: &Verifier, chunk: &[Item<'_>]) -> PreparedChunk {
     let strict_key = |key: &DecodedKey| key.canonical && !key.small_order;
     let decoded = decode_chunk(verifier, chunk, true, |item, key| {
-        strict_key(key) && is_canonical_encoding(&r_bytes(item.signature))
+        strict_key(key) && is_canonical_encoding(&r_bytes(&item.signature))
     });
     let mut prepared = PreparedChunk {
         equation: Vec::with_capacity(decoded.items.len()),
@@ -275,7 +275,7 @@ fn prepare_strict(verifier: &Verifier, chunk: &[Item<'_>]) -> PreparedChunk {
     };
     for (index, s, r) in decoded.items {
         let item = &chunk[index];
-        let Some(key) = decoded.keys[item.public_key] else {
+        let Some(key) = decoded.keys[&item.public_key] else {
             continue;
         };
         let Some(r) = r else {
@@ -284,7 +284,7 @@ fn prepare_strict(verifier: &Verifier, chunk: &[Item<'_>]) -> PreparedChunk {
         if key.torsion_free != Some(true) || r.torsion_free != Some(true) {
             prepared.singly.push(index);
         } else if !r.point.is_identity() {
-            let k = challenge(&item.signature[..32], item.public_key, item.message);
+            let k = challenge(&item.signature[..32], &item.public_key, item.message);
             prepared.equation.push(Prepared {
                 index,
                 s,
@@ -338,7 +338,7 @@ impl<'a> EquationCheck<'a> {
         for (item, z) in self.chunk.iter().zip(weights.iter()) {
             b_weight -= z * item.s;
             key_terms
-                .entry(self.items[item.index].public_key)
+                .entry(&self.items[item.index].public_key)
                 .or_insert((Scalar::ZERO, item.a))
                 .0 += z * item.k;
         }
@@ -471,6 +471,21 @@ fn batch_weights(chunk: &[Prepared], items: &[Item<'_>], secret: &[u8; 32]) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::RefCell;
+
+    thread_local! {
+        static AFTER_KEYS_DECODED: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+    }
+
+    /// Runs between a chunk's key decoding and its cache inserts: where a caller whose memory
+    /// changes during the call could once make the cache keep a point under other bytes.
+    pub(super) fn after_keys_decoded() {
+        AFTER_KEYS_DECODED.with(|hook| {
+            if let Some(hook) = &*hook.borrow() {
+                hook();
+            }
+        });
+    }
 
     /// A Zip215-valid signature by the secret scalar `a`, with `torsion` added to R and
     /// `key_torsion` to the key (both invisible to the cofactored equation).
@@ -518,8 +533,8 @@ mod tests {
             }
             let items: Vec<Item<'_>> = (0..n)
                 .map(|i| Item {
-                    public_key: &signed[i].0,
-                    signature: &signatures[i],
+                    public_key: signed[i].0,
+                    signature: signatures[i],
                     message: &messages[i],
                 })
                 .collect();
@@ -580,7 +595,7 @@ mod tests {
         cases.push(case);
         let items: Vec<Item<'_>> = cases
             .iter()
-            .map(|(public_key, signature)| Item {
+            .map(|&(public_key, signature)| Item {
                 public_key,
                 signature,
                 message,
@@ -598,7 +613,7 @@ mod tests {
             assert_eq!(equation, [0]);
             assert_eq!(prepared.singly, [1, 2, 3]);
         }
-        let torsion_free = |i: usize| strict.cached_key(&cases[i].0).unwrap().torsion_free;
+        let torsion_free = |i: usize| strict.cached_key(cases[i].0).unwrap().torsion_free;
         assert_eq!(torsion_free(0), Some(true));
         assert_eq!(torsion_free(1), Some(false));
     }
@@ -620,8 +635,8 @@ mod tests {
         signatures[4] = signatures[3];
         let items: Vec<Item<'_>> = (0..6)
             .map(|i| Item {
-                public_key: &public_keys[i],
-                signature: &signatures[i],
+                public_key: public_keys[i],
+                signature: signatures[i],
                 message: &messages[i],
             })
             .collect();
@@ -636,5 +651,76 @@ mod tests {
         assert_eq!(single, [true, true, false, true, false, true]);
         assert_eq!(verify_keyed(&verifier, &items, None), single);
         assert_eq!(verify_keyed(&verifier, &items, Some(&[9; 32])), single);
+    }
+
+    /// The caller's key memory is rewritten from X to Y after the batch decoded X and before
+    /// it fills the cache (as a Python buffer another thread writes can be). The cache must not
+    /// keep X's point under Y's bytes: if it did, X's owner could sign for Y in every later
+    /// call of the process. Failed before keys were copied once (`check_lengths`): the insert
+    /// read the caller's memory a second time.
+    #[test]
+    fn a_key_rewritten_during_a_batch_does_not_poison_the_cache() {
+        let x = Scalar::from(4242u64);
+        let key_x = (ED25519_BASEPOINT_POINT * x).compress().to_bytes();
+        let key_y = (ED25519_BASEPOINT_POINT * Scalar::from(777u64))
+            .compress()
+            .to_bytes();
+        let (_, signature_x) = signed_with_torsion(
+            x,
+            b"honest",
+            EdwardsPoint::default(),
+            EdwardsPoint::default(),
+        );
+        // X's owner signs a message as if X's point were Y's: the challenge hashes Y's bytes.
+        let r = Scalar::from(99u64);
+        let big_r = (ED25519_BASEPOINT_POINT * r).compress().to_bytes();
+        let mut forged = [0u8; 64];
+        forged[..32].copy_from_slice(&big_r);
+        forged[32..].copy_from_slice((r + challenge(&big_r, &key_y, b"forged") * x).as_bytes());
+
+        for policy in [Policy::Zip215, Policy::Strict] {
+            let cache = std::sync::Arc::new(crate::ed25519::KeyCache::new(64));
+            let verifier = Verifier::new(policy)
+                .key_cache(Some(cache.clone()))
+                .failure_memory(None)
+                .sequential(true);
+            // Memory the library reads in place and the "caller" writes behind its back, as a
+            // foreign (Python) caller's buffer is; the raw pointer is the only writer.
+            let caller_memory: *mut [u8; 32] = Box::into_raw(Box::new(key_x));
+            // SAFETY: the allocation lives until the `Box::from_raw` below; the one write
+            // through the raw pointer models memory another thread changes during the call.
+            #[allow(unsafe_code)]
+            let caller_key: &[u8] = unsafe { &*caller_memory };
+            AFTER_KEYS_DECODED.with(|hook| {
+                *hook.borrow_mut() = Some(Box::new(move || {
+                    // SAFETY: as above.
+                    #[allow(unsafe_code)]
+                    unsafe {
+                        std::ptr::write_volatile(caller_memory, key_y)
+                    };
+                }))
+            });
+            let outcome = verifier.verify_batch(
+                &[caller_key, &key_x[..]],
+                &[&b"honest"[..], b"honest"],
+                &[signature_x, signature_x],
+            );
+            AFTER_KEYS_DECODED.with(|hook| *hook.borrow_mut() = None);
+            // SAFETY: made by `Box::into_raw` above and no longer borrowed.
+            #[allow(unsafe_code)]
+            drop(unsafe { Box::from_raw(caller_memory) });
+            outcome.unwrap();
+
+            let cached_y = verifier.cached_key(key_y);
+            assert!(
+                cached_y.is_none_or(|key| key.point.compress().to_bytes() == key_y),
+                "{policy}: Y's bytes map to another point"
+            );
+            assert_eq!(
+                verifier.verify(&key_y, b"forged", &forged),
+                Err(crate::Error::InvalidSignature),
+                "{policy}: X's owner signs for Y"
+            );
+        }
     }
 }

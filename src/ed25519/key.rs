@@ -2,6 +2,8 @@
 
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 
+use crate::cache::KeyBytes;
+
 /// A public key decompressed once, with the facts both policies ask about it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct DecodedKey {
@@ -19,6 +21,12 @@ impl DecodedKey {
             bytes,
             CompressedEdwardsY(*bytes).decompress()?,
         ))
+    }
+
+    /// [`DecodedKey::decode`] of the cache's copy of a key.
+    pub(crate) fn decode_cached(key: &KeyBytes) -> Result<Self, ()> {
+        let bytes = key.as_slice().try_into().map_err(|_| ())?;
+        Self::decode(bytes).ok_or(())
     }
 
     /// The key whose encoding `bytes` decompressed to `point`.
@@ -53,17 +61,6 @@ pub(crate) fn is_canonical_encoding(bytes: &[u8; 32]) -> bool {
 
 impl crate::cache::Cached for DecodedKey {
     const FAMILY: usize = 0;
-
-    fn into_entry(self) -> crate::cache::Entry {
-        crate::cache::Entry::Ed25519(self)
-    }
-
-    fn from_entry(entry: &crate::cache::Entry) -> Option<Self> {
-        match entry {
-            crate::cache::Entry::Ed25519(key) => Some(*key),
-            _ => None,
-        }
-    }
 }
 
 #[cfg(test)]

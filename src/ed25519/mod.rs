@@ -23,6 +23,7 @@ use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::Scalar;
 use sha2::{Digest, Sha512};
 
+use crate::cache::KeyBytes;
 use crate::{BatchOutcome, Error, FailureMemory, Field};
 
 pub use crate::cache::KeyCache;
@@ -138,8 +139,8 @@ impl Verifier {
     /// (index 0) when a field has the wrong length.
     pub fn verify(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), Error> {
         let (public_key, signature) = check_lengths(0, public_key, signature)?;
-        let key = self.decode_key(public_key);
-        if verify_item(self.policy, public_key, key.as_ref(), message, signature) {
+        let key = self.decode_key(&public_key);
+        if verify_item(self.policy, &public_key, key.as_ref(), message, &signature) {
             Ok(())
         } else {
             Err(Error::InvalidSignature)
@@ -185,21 +186,21 @@ impl Verifier {
     }
 
     /// The key from the cache, without decoding it when it is not there.
-    fn cached_key(&self, bytes: &[u8; 32]) -> Option<DecodedKey> {
-        self.key_cache.as_ref()?.get(bytes)
+    fn cached_key(&self, bytes: [u8; 32]) -> Option<DecodedKey> {
+        self.key_cache.as_ref()?.get(&KeyBytes::from(bytes))
     }
 
     /// Keeps a key decoded outside [`Verifier::decode_key`] in the cache, if there is one.
-    fn keep_key(&self, bytes: &[u8; 32], key: DecodedKey) {
+    fn keep_key(&self, bytes: [u8; 32], key: DecodedKey) {
         if let Some(cache) = &self.key_cache {
-            cache.insert(bytes, key);
+            cache.insert(&KeyBytes::from(bytes), key);
         }
     }
 
     fn decode_key(&self, bytes: &[u8; 32]) -> Option<DecodedKey> {
         match &self.key_cache {
             Some(cache) => cache
-                .get_or_decode(bytes, || DecodedKey::decode(bytes).ok_or(()))
+                .get_or_decode(&KeyBytes::from(*bytes), DecodedKey::decode_cached)
                 .ok(),
             None => DecodedKey::decode(bytes),
         }
@@ -231,11 +232,14 @@ where
     Verifier::new(policy).verify_batch(public_keys, messages, signatures)
 }
 
-fn check_lengths<'a>(
+/// Copies of the key and the signature, read once from the caller's memory: everything after
+/// (decoding, the key cache, the challenge) sees these copies, so memory the caller changes
+/// during the call cannot make the cache store one key's point under another key's bytes.
+fn check_lengths(
     index: usize,
-    public_key: &'a [u8],
-    signature: &'a [u8],
-) -> Result<(&'a [u8; 32], &'a [u8; 64]), Error> {
+    public_key: &[u8],
+    signature: &[u8],
+) -> Result<([u8; 32], [u8; 64]), Error> {
     let public_key = public_key.try_into().map_err(|_| Error::Malformed {
         index,
         field: Field::PublicKey,

@@ -30,6 +30,7 @@ use std::sync::{Arc, OnceLock};
 use super::field::Fe;
 use super::msm::{self, Affine, Table};
 use super::{is_low_s, is_nonzero_scalar};
+use crate::cache::KeyBytes;
 use crate::der::parse_signature;
 pub use crate::der::Encoding;
 use crate::{BatchOutcome, Error, Field, KeyCache};
@@ -203,17 +204,11 @@ impl Drop for DecodedKey {
 
 impl crate::cache::Cached for Arc<DecodedKey> {
     const FAMILY: usize = 3;
+}
 
-    fn into_entry(self) -> crate::cache::Entry {
-        crate::cache::Entry::Secp256k1(self)
-    }
-
-    fn from_entry(entry: &crate::cache::Entry) -> Option<Self> {
-        match entry {
-            crate::cache::Entry::Secp256k1(key) => Some(Arc::clone(key)),
-            _ => None,
-        }
-    }
+/// libsecp256k1's parse of the cache's copy of a key.
+fn parse_key(key: &KeyBytes) -> Result<Arc<DecodedKey>, secp256k1::Error> {
+    secp256k1::PublicKey::from_slice(key.as_slice()).map(|key| Arc::new(DecodedKey::new(key)))
 }
 
 /// Items whose inverses of s are computed together (one inversion and three multiplications
@@ -332,16 +327,18 @@ impl Verifier {
     /// stay parsed only. A table lives as long as its key stays in the cache (a full shard is
     /// emptied), so prepare again after the cache has churned. Without a key cache there is
     /// nothing to keep, and only the keys are checked.
+    ///
+    /// The rule for keys is [`Verifier::verify`]'s: a wrong length is an error naming the key,
+    /// and a key that is not a point under the rules (which `verify` answers with
+    /// [`Error::InvalidSignature`]) gets no table and is not counted.
     pub fn prepare_keys<K: AsRef<[u8]>>(&self, public_keys: &[K]) -> Result<usize, Error> {
         let mut with_tables = 0;
         for (index, public_key) in public_keys.iter().enumerate() {
             let bytes = public_key.as_ref();
             check_key_length(index, bytes)?;
-            let key = self.decode_key(bytes).ok_or(Error::InvalidPoint {
-                index,
-                field: Field::PublicKey,
-                reason: "not a point on secp256k1 under these rules",
-            })?;
+            let Some(key) = self.decode_key(bytes) else {
+                continue;
+            };
             if self.key_cache.is_some() && key.build_table() {
                 with_tables += 1;
             }
@@ -472,14 +469,14 @@ impl Verifier {
     }
 
     fn decode_key(&self, bytes: &[u8]) -> Option<Arc<DecodedKey>> {
-        if matches!(bytes.first(), Some(0x06 | 0x07)) && !self.rules.accepts_hybrid_keys() {
+        let key = KeyBytes::copy_of(bytes)?;
+        if matches!(key.as_slice().first(), Some(0x06 | 0x07)) && !self.rules.accepts_hybrid_keys()
+        {
             return None;
         }
-        let parse =
-            || secp256k1::PublicKey::from_slice(bytes).map(|key| Arc::new(DecodedKey::new(key)));
         match &self.key_cache {
-            Some(cache) => cache.get_or_decode(bytes, parse).ok(),
-            None => parse().ok(),
+            Some(cache) => cache.get_or_decode(&key, parse_key).ok(),
+            None => parse_key(&key).ok(),
         }
     }
 }

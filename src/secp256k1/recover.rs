@@ -1,9 +1,17 @@
 //! Ethereum's public-key recovery (ecrecover): a signature and the hash it signs give back the
 //! signer's key and its 20-byte address.
 //!
-//! Recovery follows the EVM's `ecrecover` precompile (address 0x01): r and s in [1, n-1],
-//! either half of s (the precompile does not apply EIP-2; transactions do, see
-//! [`ecdsa::is_low_s_signature`](super::ecdsa::is_low_s_signature)), recovery id 0 or 1.
+//! Every entry point takes r and s in [1, n-1] and either half of s (the EVM's `ecrecover`
+//! precompile does not apply EIP-2; transactions do, see
+//! [`ecdsa::is_low_s_signature`](super::ecdsa::is_low_s_signature)). They differ in the `v`
+//! they read, each one thing:
+//! - [`recover`] and [`recover_batch`]: a 65-byte signature as wallets and libsecp256k1
+//!   serialize it, its last byte the recovery id (0 or 1) or that plus 27 (27 or 28).
+//! - [`recover_with_v`]: a transaction's `v` as a number, which may carry an EIP-155 chain id
+//!   (see [`recovery_id_from_v`]); a chain id above 110 does not fit in a byte, which is why
+//!   the one-byte form refuses such values rather than read them modulo 256.
+//! - [`ecrecover_precompile`]: the precompile (address 0x01) on its raw input, v exactly 27 or
+//!   28.
 
 use rayon::prelude::*;
 use sha3::{Digest, Keccak256};
@@ -40,12 +48,12 @@ pub fn recovery_id_from_v(v: u64) -> Option<u8> {
     }
 }
 
-/// Recovers the signer of a 65-byte signature `r ‖ s ‖ v` over a 32-byte message hash, `v` one
-/// byte read as [`recovery_id_from_v`] reads it (EIP-155 values of chain ids above 110 do not
-/// fit in a byte: [`recover_with_v`] takes them).
+/// Recovers the signer of a 65-byte signature `r ‖ s ‖ v` over a 32-byte message hash, `v` the
+/// recovery id: 0, 1, 27 or 28 ([`Error::InvalidRecoveryId`] for any other byte; a transaction's
+/// EIP-155 `v` goes to [`recover_with_v`]).
 pub fn recover(message_hash: &[u8], signature: &[u8]) -> Result<Recovered, Error> {
     let (hash, rs, v) = check_item(0, message_hash, signature)?;
-    recover_checked(0, hash, rs, u64::from(v))
+    recover_signature(0, hash, rs, v)
 }
 
 /// Recovers the signer of `r ‖ s` (64 bytes) with `v` as any of the values
@@ -56,7 +64,7 @@ pub fn recover_with_v(message_hash: &[u8], signature: &[u8], v: u64) -> Result<R
     recover_checked(0, hash, rs, v)
 }
 
-/// Recovers the signers of many 65-byte signatures (`r ‖ s ‖ v`, v as in [`recover`]) on
+/// Recovers the signers of many 65-byte signatures (`r ‖ s ‖ v`, v as [`recover`] reads it) on
 /// rayon's threads. Each item gets its own result: the signer, or why it does not recover
 /// ([`Error::InvalidRecoveryId`] naming the item, or [`Error::InvalidSignature`] for r or s out
 /// of range or no point with that x). A field of the wrong length or a count mismatch fails the
@@ -85,7 +93,7 @@ where
     Ok(items
         .par_iter()
         .enumerate()
-        .map(|(i, &(hash, rs, v))| recover_checked(i, hash, rs, u64::from(v)))
+        .map(|(i, &(hash, rs, v))| recover_signature(i, hash, rs, v))
         .collect())
 }
 
@@ -120,7 +128,18 @@ fn check_item<'a>(
     Ok((hash, &signature[..64], signature[64]))
 }
 
-/// The signer of `rs` (r ‖ s, 64 bytes) and `v` over `hash`.
+/// The signer of a 65-byte signature's `rs` and recovery byte `v` (0, 1, 27 or 28).
+fn recover_signature(index: usize, hash: &[u8; 32], rs: &[u8], v: u8) -> Result<Recovered, Error> {
+    if !matches!(v, 0 | 1 | 27 | 28) {
+        return Err(Error::InvalidRecoveryId {
+            index,
+            v: u64::from(v),
+        });
+    }
+    recover_checked(index, hash, rs, u64::from(v))
+}
+
+/// The signer of `rs` (r ‖ s, 64 bytes) and a transaction's `v` over `hash`.
 fn recover_checked(index: usize, hash: &[u8; 32], rs: &[u8], v: u64) -> Result<Recovered, Error> {
     let recovery_id = recovery_id_from_v(v).ok_or(Error::InvalidRecoveryId { index, v })?;
     let (r, s) = rs.split_at(32);

@@ -31,6 +31,7 @@ use sha2::{Digest, Sha256};
 
 use super::msm::{additions, multiscalar, Affine, Jacobian};
 use crate::batch::{bisect, lone_failure, LocatableCheck, SplittableCheck, Waves};
+use crate::cache::KeyBytes;
 use crate::{BatchOutcome, Error, FailureMemory, Field, KeyCache};
 
 /// Length of an x-only public key.
@@ -52,21 +53,15 @@ impl DecodedKey {
         let key = secp256k1::XOnlyPublicKey::from_byte_array(*bytes).ok()?;
         Some(Self { key, point: None })
     }
+
+    /// [`DecodedKey::parse`] of the cache's copy of a key.
+    fn parse_cached(key: &KeyBytes) -> Result<Self, ()> {
+        Self::parse(key.as_slice().try_into().map_err(|_| ())?).ok_or(())
+    }
 }
 
 impl crate::cache::Cached for DecodedKey {
     const FAMILY: usize = 4;
-
-    fn into_entry(self) -> crate::cache::Entry {
-        crate::cache::Entry::Secp256k1XOnly(self)
-    }
-
-    fn from_entry(entry: &crate::cache::Entry) -> Option<Self> {
-        match entry {
-            crate::cache::Entry::Secp256k1XOnly(key) => Some(*key),
-            _ => None,
-        }
-    }
 }
 
 /// BIP-340 verification with a cache of decoded keys.
@@ -121,7 +116,7 @@ impl Verifier {
         let (public_key, signature) = check_lengths(0, public_key, signature)?;
         let valid = self
             .single_key(public_key)
-            .is_some_and(|key| verify_single(&key, message, signature));
+            .is_some_and(|key| verify_single(&key, message, &signature));
         if valid {
             Ok(())
         } else {
@@ -163,12 +158,12 @@ impl Verifier {
     }
 
     /// The key for single verification.
-    fn single_key(&self, bytes: &[u8; 32]) -> Option<secp256k1::XOnlyPublicKey> {
+    fn single_key(&self, bytes: [u8; 32]) -> Option<secp256k1::XOnlyPublicKey> {
         let key = match &self.key_cache {
             Some(cache) => cache
-                .get_or_decode(bytes, || DecodedKey::parse(bytes).ok_or(()))
+                .get_or_decode(&KeyBytes::from(bytes), DecodedKey::parse_cached)
                 .ok(),
-            None => DecodedKey::parse(bytes),
+            None => DecodedKey::parse(&bytes),
         };
         key.map(|decoded| decoded.key)
     }
@@ -193,7 +188,7 @@ impl Verifier {
         crate::batch::map_items(items.len(), self.sequential, |i| {
             let item = &items[i];
             self.single_key(item.public_key)
-                .is_some_and(|key| verify_single(&key, item.message, item.signature))
+                .is_some_and(|key| verify_single(&key, item.message, &item.signature))
         })
     }
 
@@ -241,14 +236,13 @@ impl Verifier {
     fn prepare(&self, chunk: &[Item<'_>]) -> Vec<Prepared> {
         // Keys the cache holds with their points, and each other key once (a signer may
         // appear many times in a chunk).
-        let mut known: HashMap<&[u8; 32], Option<DecodedKey>> = HashMap::new();
-        let mut new_keys: Vec<&[u8; 32]> = Vec::new();
+        let mut known: HashMap<[u8; 32], Option<DecodedKey>> = HashMap::new();
+        let mut new_keys: Vec<[u8; 32]> = Vec::new();
         for item in chunk {
             known.entry(item.public_key).or_insert_with(|| {
                 let cached = self.key_cache.as_ref().and_then(|cache| {
                     cache
-                        .get_or_decode::<DecodedKey, ()>(item.public_key, || Err(()))
-                        .ok()
+                        .get::<DecodedKey>(&KeyBytes::from(item.public_key))
                         .filter(|key| key.point.is_some())
                 });
                 if cached.is_none() {
@@ -259,12 +253,12 @@ impl Verifier {
         }
         let xs: Vec<&[u8]> = chunk
             .iter()
-            .map(|item| r_bytes(item.signature))
+            .map(|item| r_bytes(&item.signature))
             .chain(new_keys.iter().map(|key| key.as_slice()))
             .collect();
         let mut lifted = Affine::lift_x_many(&xs);
         let key_points = lifted.split_off(chunk.len());
-        for (&key, point) in new_keys.iter().zip(key_points) {
+        for (key, point) in new_keys.into_iter().zip(key_points) {
             known.insert(key, point.and_then(|point| self.keep_key(key, point)));
         }
         let mut prepared = Vec::with_capacity(chunk.len());
@@ -272,7 +266,7 @@ impl Verifier {
             let mut s_bytes = [0u8; 32];
             s_bytes.copy_from_slice(&item.signature[32..]);
             let s = Scalar::from_repr(s_bytes.into()).into_option();
-            let key = known.get(item.public_key).copied().flatten();
+            let key = known.get(&item.public_key).copied().flatten();
             let (
                 Some(r),
                 Some(DecodedKey {
@@ -287,7 +281,7 @@ impl Verifier {
             prepared.push(Prepared {
                 index,
                 s,
-                e: challenge(r_bytes(item.signature), item.public_key, item.message),
+                e: challenge(r_bytes(&item.signature), &item.public_key, item.message),
                 r,
                 key,
                 point,
@@ -297,14 +291,14 @@ impl Verifier {
     }
 
     /// The key of a point just lifted, with libsecp256k1's form of it, kept in the cache.
-    fn keep_key(&self, public_key: &[u8; 32], point: Affine) -> Option<DecodedKey> {
+    fn keep_key(&self, public_key: [u8; 32], point: Affine) -> Option<DecodedKey> {
         let full = secp256k1::PublicKey::from_slice(&point.to_uncompressed()).ok()?;
         let decoded = DecodedKey {
             key: full.x_only_public_key().0,
             point: Some(point),
         };
         if let Some(cache) = &self.key_cache {
-            cache.insert(public_key, decoded);
+            cache.insert(&KeyBytes::from(public_key), decoded);
         }
         Some(decoded)
     }
@@ -334,14 +328,16 @@ where
     Verifier::new().verify_batch(public_keys, messages, signatures)
 }
 
-fn check_lengths<'a>(
+/// Copies of the key and the signature, read once from the caller's memory (see
+/// [`crate::cache`] for why).
+fn check_lengths(
     index: usize,
-    public_key: &'a [u8],
-    signature: &'a [u8],
-) -> Result<(&'a [u8; 32], &'a [u8; 64]), Error> {
+    public_key: &[u8],
+    signature: &[u8],
+) -> Result<([u8; 32], [u8; 64]), Error> {
     Ok((
-        crate::error::exact::<PUBLIC_KEY_LENGTH>(index, Field::PublicKey, public_key)?,
-        crate::error::exact::<SIGNATURE_LENGTH>(index, Field::Signature, signature)?,
+        *crate::error::exact::<PUBLIC_KEY_LENGTH>(index, Field::PublicKey, public_key)?,
+        *crate::error::exact::<SIGNATURE_LENGTH>(index, Field::Signature, signature)?,
     ))
 }
 
@@ -369,8 +365,8 @@ fn challenge(r: &[u8], public_key: &[u8; 32], message: &[u8]) -> Scalar {
 }
 
 struct Item<'a> {
-    public_key: &'a [u8; 32],
-    signature: &'a [u8; 64],
+    public_key: [u8; 32],
+    signature: [u8; 64],
     message: &'a [u8],
 }
 
@@ -442,7 +438,7 @@ impl<'a> ChunkCheck<'a> {
             points.push(item.r);
             scalars.push(*z);
             key_terms
-                .entry(self.items[item.index].public_key)
+                .entry(&self.items[item.index].public_key)
                 .or_insert((item.point, Scalar::ZERO))
                 .1 += z * &item.e;
         }
@@ -522,7 +518,7 @@ impl SplittableCheck for ChunkCheck<'_> {
     fn verify_one(&self, index: usize) -> bool {
         let item = &self.prepared[index];
         let source = &self.items[item.index];
-        verify_single(&item.key, source.message, source.signature)
+        verify_single(&item.key, source.message, &source.signature)
     }
 
     fn split_cost(&self, range: Range<usize>) -> f64 {
@@ -610,7 +606,7 @@ mod tests {
         assert!(verifier
             .verify(&public_key, &messages[0], &signatures[0])
             .is_ok());
-        let cached = cache.get_or_decode::<DecodedKey, ()>(&public_key, || unreachable!());
+        let cached = cache.get::<DecodedKey>(&KeyBytes::from(public_key));
         assert!(
             cached.unwrap().point.is_none(),
             "a single call parses with libsecp256k1 only"
@@ -620,7 +616,7 @@ mod tests {
             .verify_batch(&keys, &messages, &signatures)
             .unwrap();
         assert_eq!(outcome.invalid_indices(), [200]);
-        let cached = cache.get_or_decode::<DecodedKey, ()>(&public_key, || unreachable!());
+        let cached = cache.get::<DecodedKey>(&KeyBytes::from(public_key));
         assert!(
             cached.unwrap().point.is_some(),
             "the batch kept the fuller entry"
@@ -637,8 +633,8 @@ mod tests {
         signatures[250][40] ^= 1;
         let items: Vec<Item<'_>> = (0..messages.len())
             .map(|i| Item {
-                public_key: &public_key,
-                signature: &signatures[i],
+                public_key,
+                signature: signatures[i],
                 message: &messages[i],
             })
             .collect();

@@ -20,10 +20,12 @@
 //!   rayon's threads.
 //!
 //! Inputs: public keys uncompressed (65 bytes, `04 ‖ x ‖ y`) or compressed (33 bytes);
-//! signatures DER (`SEQUENCE { r, s }`, strict) or r‖s (64 bytes). By default a 64-byte
-//! signature is read as r‖s and any other as DER ([`Verifier::encoding`] forces one; a DER
-//! signature is 64 bytes long only when r and s are together six bytes shorter than usual,
-//! which an honest signer meets about once in 2^48 signatures). A key that is not a point
+//! signatures DER (`SEQUENCE { r, s }`, strict) or r‖s (64 bytes). [`Verifier::encoding`]
+//! names the one a chain uses, and a node should name it. Without it a 64-byte signature is
+//! read as r‖s and any other as DER, except a 64-byte signature that is also well-formed DER:
+//! that one is [`Error::AmbiguousEncoding`], since its verdict would depend on the reader and
+//! a signer can grind for it (a DER signature is 64 bytes when r and s are together six bytes
+//! shorter than usual, about once in 2^48 signatures). A key that is not a point
 //! on the curve, and a signature that does not parse, are a `false` verdict, as they are to a
 //! node; wrong lengths are errors naming the item and the field.
 //!
@@ -45,6 +47,7 @@ mod point;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
+use crate::cache::KeyBytes;
 use crate::der::parse_signature;
 pub use crate::der::Encoding;
 use crate::sm3::Digest;
@@ -116,17 +119,6 @@ impl DecodedKey {
 
 impl crate::cache::Cached for Arc<DecodedKey> {
     const FAMILY: usize = 5;
-
-    fn into_entry(self) -> crate::cache::Entry {
-        crate::cache::Entry::Sm2(self)
-    }
-
-    fn from_entry(entry: &crate::cache::Entry) -> Option<Self> {
-        match entry {
-            crate::cache::Entry::Sm2(key) => Some(Arc::clone(key)),
-            _ => None,
-        }
-    }
 }
 
 /// SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖ yG ‖ xA ‖ yA); `id` is at most [`MAX_ID_LEN`] bytes.
@@ -275,6 +267,23 @@ impl Verifier {
     /// The encoding every signature is read in, when one was forced.
     pub fn forced_encoding(&self) -> Option<Encoding> {
         self.encoding
+    }
+
+    /// [`Error::AmbiguousEncoding`] (index 0) for a signature this verifier could read two
+    /// ways: 64 bytes that are also well-formed DER, when no encoding was named. Calls and
+    /// batches apply it themselves; a caller that streams records checks each one with it, so
+    /// that one ambiguous record does not fail its batch.
+    pub fn check_encoding(&self, signature: &[u8]) -> Result<(), Error> {
+        let ambiguous = self.encoding.is_none()
+            && signature.len() == 64
+            && parse_signature(Encoding::Der, signature).is_some();
+        if ambiguous {
+            return Err(Error::AmbiguousEncoding {
+                index: 0,
+                field: Field::Signature,
+            });
+        }
+        Ok(())
     }
 
     /// Verify batches on the calling thread only.
@@ -498,8 +507,17 @@ impl Verifier {
         if let Hashing::Message { id, .. } = hashing {
             check_id(index, id)?;
         }
-        if self.encoding == Some(Encoding::Compact) {
-            crate::error::exact::<64>(index, Field::Signature, signature)?;
+        match self.encoding {
+            Some(Encoding::Compact) => {
+                crate::error::exact::<64>(index, Field::Signature, signature)?;
+            }
+            Some(Encoding::Der) => {}
+            None => self
+                .check_encoding(signature)
+                .map_err(|_| Error::AmbiguousEncoding {
+                    index,
+                    field: Field::Signature,
+                })?,
         }
         Ok(())
     }
@@ -516,16 +534,17 @@ impl Verifier {
     /// The parsed key, and whether it was seen before (so it is worth a table); `None` when
     /// the bytes are not a point.
     fn lookup(&self, bytes: &[u8]) -> Option<(Arc<DecodedKey>, bool)> {
-        let decode = || DecodedKey::decode(bytes).map(Arc::new);
+        let key = KeyBytes::copy_of(bytes)?;
+        let decode = || DecodedKey::decode(key.as_slice()).map(Arc::new);
         let Some(cache) = &self.key_cache else {
-            return decode().map(|key| (key, false));
+            return decode().map(|decoded| (decoded, false));
         };
-        if let Some(key) = cache.get::<Arc<DecodedKey>>(bytes) {
-            return Some((key, true));
+        if let Some(decoded) = cache.get::<Arc<DecodedKey>>(&key) {
+            return Some((decoded, true));
         }
-        let key = decode()?;
-        cache.insert(bytes, Arc::clone(&key));
-        Some((key, false))
+        let decoded = decode()?;
+        cache.insert(&key, Arc::clone(&decoded));
+        Some((decoded, false))
     }
 }
 

@@ -74,6 +74,18 @@ fn get_selected_backend() -> BackendKind {
     BackendKind::Serial
 }
 
+/// batchverify: the backend `get_selected_backend` picks on this CPU, named, so that callers
+/// can report (and test) what runs instead of inferring it from CPU features.
+pub fn selected_backend_name() -> &'static str {
+    match get_selected_backend() {
+        #[cfg(curve25519_dalek_backend = "simd")]
+        BackendKind::Avx2 => "avx2",
+        #[cfg(curve25519_dalek_backend = "avx512")]
+        BackendKind::Avx512 => "avx512ifma",
+        BackendKind::Serial => "serial",
+    }
+}
+
 #[allow(missing_docs)]
 #[cfg(feature = "alloc")]
 pub fn pippenger_optional_multiscalar_mul<I, J>(scalars: I, points: J) -> Option<EdwardsPoint>

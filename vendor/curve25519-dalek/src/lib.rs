@@ -90,6 +90,8 @@ pub(crate) mod field;
 pub mod backend;
 #[cfg(not(docsrs))]
 pub(crate) mod backend;
+#[doc(hidden)]
+pub use backend::selected_backend_name;
 
 // Generic code for window lookups
 pub(crate) mod window;
