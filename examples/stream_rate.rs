@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use batchverify::bls::{Bls, SecretKey};
+use batchverify::bls::{self, SecretKey};
 use batchverify::ed25519::{Policy, Verifier};
 use batchverify::KeyCache;
 use ed25519_dalek::{Signer, SigningKey};
@@ -101,7 +101,7 @@ fn ed25519_records(records: usize, signers: usize) -> Records {
 }
 
 fn bls_records(records: usize, signers: usize) -> Records {
-    let bls = Bls::ethereum();
+    let bls = bls::Verifier::ethereum();
     let keys: Vec<SecretKey> = (0..signers)
         .map(|i| SecretKey::key_gen(&seed(i)).expect("32-byte ikm"))
         .collect();
@@ -176,7 +176,7 @@ fn time_library(scheme: Scheme, data: &Records) -> Duration {
             &data.messages,
             &data.signatures,
         ),
-        Scheme::Bls => Bls::ethereum().key_cache(cache).verify_batch(
+        Scheme::Bls => bls::Verifier::ethereum().key_cache(cache).verify_batch(
             &data.keys,
             &data.messages,
             &data.signatures,

@@ -225,7 +225,7 @@ pub fn cpu_info() -> CpuInfo {
         features,
         ifma_backend_built,
         ed25519,
-        ed25519_decompression: crate::ed25519::lanes::LanePath::detect().name(),
+        ed25519_decompression: crate::ed25519::lanes::LanePath::detected_name(),
         sha256,
         sha512,
     }

@@ -92,7 +92,7 @@ type Shard = RwLock<Map>;
 /// A bounded cache of decoded public keys, shared by threads (and, if the caller wishes, by
 /// signature families).
 ///
-/// `ed25519::Verifier::key_cache`, `bls::Bls::key_cache` and the secp256k1 verifiers'
+/// `ed25519::Verifier::key_cache`, `bls::Verifier::key_cache` and the secp256k1 verifiers'
 /// `key_cache` take one (or `None` to decode every key every time); by default each family uses
 /// its own process-wide cache.
 pub struct KeyCache {

@@ -9,6 +9,105 @@
 //! one gets a small Jacobian table of its odd multiples for the one verification (SM2's path;
 //! ECDSA sends such keys to libsecp256k1). The windows are each curve's, measured there.
 
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+/// How a scheme's keys earn their tables: at every `after_uses`th valid signature a key makes
+/// without one, while the process holds fewer than `max` of the scheme's tables. Only valid
+/// signatures count, so invalid ones under someone else's key cannot make the process build
+/// (and hold) tables; the budget bounds the memory whoever signs can claim, first come, first
+/// served.
+pub(crate) struct TableBudget {
+    pub(crate) after_uses: u32,
+    pub(crate) max: usize,
+    held: AtomicUsize,
+}
+
+impl TableBudget {
+    pub(crate) const fn new(after_uses: u32, max: usize) -> Self {
+        TableBudget {
+            after_uses,
+            max,
+            held: AtomicUsize::new(0),
+        }
+    }
+
+    /// Tables alive now.
+    #[cfg(test)]
+    pub(crate) fn held(&self) -> usize {
+        self.held.load(Ordering::Relaxed)
+    }
+}
+
+/// One key's table slot: the valid signatures it made without a table, and the table once
+/// earned (or built by a caller's `prepare_keys`). Dropping it returns its place in the budget.
+pub(crate) struct EarnedTable<T: 'static> {
+    budget: &'static TableBudget,
+    valid_uses: AtomicU32,
+    table: OnceLock<T>,
+}
+
+impl<T> EarnedTable<T> {
+    pub(crate) fn new(budget: &'static TableBudget) -> Self {
+        EarnedTable {
+            budget,
+            valid_uses: AtomicU32::new(0),
+            table: OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn get(&self) -> Option<&T> {
+        self.table.get()
+    }
+
+    /// Counts a valid signature verified without the table, and builds the table at every
+    /// `after_uses`th.
+    pub(crate) fn count_valid_use(&self, build: impl FnOnce() -> Option<T>) {
+        let uses = self.valid_uses.fetch_add(1, Ordering::Relaxed) + 1;
+        if uses.is_multiple_of(self.budget.after_uses) {
+            self.build(build);
+        }
+    }
+
+    /// Builds the table unless the budget is spent (or `build` gives none); whether there is
+    /// one now.
+    pub(crate) fn build(&self, build: impl FnOnce() -> Option<T>) -> bool {
+        if self.table.get().is_some() {
+            return true;
+        }
+        if self.budget.held.fetch_add(1, Ordering::Relaxed) >= self.budget.max {
+            self.budget.held.fetch_sub(1, Ordering::Relaxed);
+            return false;
+        }
+        let Some(table) = build() else {
+            self.budget.held.fetch_sub(1, Ordering::Relaxed);
+            return false;
+        };
+        // Another thread may have set it meanwhile: that one holds the place in the budget.
+        if self.table.set(table).is_err() {
+            self.budget.held.fetch_sub(1, Ordering::Relaxed);
+        }
+        true
+    }
+}
+
+impl<T> Drop for EarnedTable<T> {
+    fn drop(&mut self) {
+        if self.table.get().is_some() {
+            self.budget.held.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl<T> core::fmt::Debug for EarnedTable<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("EarnedTable")
+            .field("valid_uses", &self.valid_uses)
+            .field("built", &self.table.get().is_some())
+            .finish()
+    }
+}
+
 /// A curve's points in Jacobian (or other projective) coordinates, as the tables use them.
 pub(crate) trait Point: Copy {
     /// A point other than the identity, in affine coordinates.

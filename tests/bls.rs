@@ -3,7 +3,7 @@
 
 mod common;
 
-use batchverify::bls::{self, Bls, Encoding, Scheme, SecretKey, SignatureSet, Variant};
+use batchverify::bls::{self, Encoding, Scheme, SecretKey, SignatureSet, Variant, Verifier};
 use batchverify::{Error, Field};
 use common::unhex;
 use proptest::prelude::*;
@@ -45,7 +45,7 @@ fn ethereum_consensus_tests_all_98_cases() {
     if common::vectors_dir().is_none() {
         return;
     }
-    let bls = Bls::ethereum();
+    let bls = Verifier::ethereum();
     let mut total = 0;
     total += run_eth("sign", |name, input, output| {
         let secret = SecretKey::from_bytes(&unhex(&input["privkey"]));
@@ -202,7 +202,7 @@ fn rfc9380_hash_to_curve_vectors() {
     assert_eq!(checked, 20);
 }
 
-fn every_suite() -> Vec<Bls> {
+fn every_suite() -> Vec<Verifier> {
     let mut suites = Vec::new();
     for variant in [Variant::MinPk, Variant::MinSig] {
         for scheme in [
@@ -210,7 +210,7 @@ fn every_suite() -> Vec<Bls> {
             Scheme::MessageAugmentation,
             Scheme::ProofOfPossession,
         ] {
-            suites.push(Bls::new(variant, scheme));
+            suites.push(Verifier::new(variant, scheme));
         }
     }
     suites
@@ -298,7 +298,7 @@ fn every_variant_and_scheme_signs_verifies_and_aggregates() {
 
 #[test]
 fn bad_input_names_the_item_and_field() {
-    let bls = Bls::ethereum();
+    let bls = Verifier::ethereum();
     let key = bls.public_key(&secret(1));
     let signature = bls.sign(&secret(1), b"m");
     assert_eq!(
@@ -373,7 +373,7 @@ struct Fixture {
 /// A batch of `n` sets over `distinct` messages, each set signed by `signers` keys, with the
 /// sets listed in `corrupt` damaged in one of several ways.
 fn batch_fixture(
-    bls: &Bls,
+    bls: &Verifier,
     n: usize,
     distinct: usize,
     signers: usize,
@@ -421,7 +421,7 @@ fn batch_fixture(
     }
 }
 
-fn verdicts(bls: &Bls, fixture: &Fixture) -> Vec<bool> {
+fn verdicts(bls: &Verifier, fixture: &Fixture) -> Vec<bool> {
     let Fixture {
         keys,
         messages,
@@ -445,7 +445,7 @@ fn verdicts(bls: &Bls, fixture: &Fixture) -> Vec<bool> {
     bls.verify_sets(&sets).unwrap().into_vec()
 }
 
-fn single_verdicts(bls: &Bls, fixture: &Fixture) -> Vec<bool> {
+fn single_verdicts(bls: &Verifier, fixture: &Fixture) -> Vec<bool> {
     (0..fixture.keys.len())
         .map(|i| {
             common::oracles::blst_oracle(
@@ -474,12 +474,12 @@ proptest! {
         min_sig in any::<bool>(),
     ) {
         let variant = if min_sig { Variant::MinSig } else { Variant::MinPk };
-        let bls = Bls::new(variant, Scheme::ProofOfPossession);
+        let bls = Verifier::new(variant, Scheme::ProofOfPossession);
         let fixture = batch_fixture(&bls, n, distinct, signers, &corrupt);
         let single = single_verdicts(&bls, &fixture);
         prop_assert_eq!(invalid(&single), fixture.corrupted.clone());
         prop_assert_eq!(&verdicts(&bls, &fixture), &single);
-        prop_assert_eq!(&verdicts(&bls.clone().sequential(), &fixture), &single);
+        prop_assert_eq!(&verdicts(&bls.clone().sequential(true), &fixture), &single);
         let uncached = bls.clone().key_cache(None);
         prop_assert_eq!(&verdicts(&uncached, &fixture), &single);
     }
@@ -487,7 +487,7 @@ proptest! {
 
 #[test]
 fn grouping_by_message_gives_the_verdicts_of_distinct_messages() {
-    let bls = Bls::ethereum();
+    let bls = Verifier::ethereum();
     // Every set signs one of three messages; the same sets with each message made unique
     // (no grouping possible) must get the same verdicts, corruptions included.
     let corrupt = [(3, 0), (7, 1), (8, 2), (15, 3)];
@@ -501,7 +501,7 @@ fn grouping_by_message_gives_the_verdicts_of_distinct_messages() {
 
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
-    let bls = Bls::new(Variant::MinSig, Scheme::ProofOfPossession);
+    let bls = Verifier::new(Variant::MinSig, Scheme::ProofOfPossession);
     let fixture = batch_fixture(&bls, 40, 5, 2, &[(5, 1), (33, 2)]);
     let want = single_verdicts(&bls, &fixture);
     assert_eq!(invalid(&want), [5, 33]);
@@ -518,7 +518,7 @@ fn results_do_not_depend_on_the_thread_count() {
 #[test]
 fn augmented_and_basic_batches() {
     for scheme in [Scheme::Basic, Scheme::MessageAugmentation] {
-        let bls = Bls::new(Variant::MinPk, scheme);
+        let bls = Verifier::new(Variant::MinPk, scheme);
         let fixture = batch_fixture(&bls, 12, 4, 1, &[(2, 0), (9, 2)]);
         let Fixture {
             keys,

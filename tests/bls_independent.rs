@@ -5,7 +5,7 @@
 
 mod common;
 
-use batchverify::bls::{Bls, Scheme, SecretKey, Variant};
+use batchverify::bls::{Scheme, SecretKey, Variant, Verifier};
 use bls12_381::hash_to_curve::{ExpandMsgXmd, HashToCurve};
 use bls12_381::{pairing, G1Affine, G1Projective, G2Affine, G2Projective};
 use rand::rngs::StdRng;
@@ -54,7 +54,7 @@ fn ethereum_verify_cases_agree_with_zkcrypto() {
         return;
     };
     let dir = dir.join("eth-bls12-381-tests-v0.1.2").join("verify");
-    let bls = Bls::ethereum();
+    let bls = Verifier::ethereum();
     let mut count = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
@@ -84,7 +84,7 @@ fn ethereum_verify_cases_agree_with_zkcrypto() {
 fn corrupted_batches_agree_with_zkcrypto() {
     let mut rng = StdRng::seed_from_u64(0xb15);
     for variant in [Variant::MinPk, Variant::MinSig] {
-        let bls = Bls::new(variant, Scheme::ProofOfPossession).key_cache(None);
+        let bls = Verifier::new(variant, Scheme::ProofOfPossession).key_cache(None);
         let secrets: Vec<SecretKey> = (0..8)
             .map(|_| SecretKey::key_gen(&rng.random::<[u8; 32]>()).unwrap())
             .collect();

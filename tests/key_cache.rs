@@ -222,7 +222,7 @@ fn bls_keys_read_once() {
     for variant in [bls::Variant::MinPk, bls::Variant::MinSig] {
         let cache = Arc::new(KeyCache::new(64));
         let verifier =
-            bls::Bls::new(variant, bls::Scheme::ProofOfPossession).key_cache(Some(cache));
+            bls::Verifier::new(variant, bls::Scheme::ProofOfPossession).key_cache(Some(cache));
         let sign = |seed: u8| {
             let secret = bls::SecretKey::key_gen(&[seed; 32]).unwrap();
             (

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use batchverify::bls::{dst, Bls, SecretKey};
+use batchverify::bls::{dst, SecretKey, Verifier};
 use batchverify::KeyCache;
 use blst::min_pk::{PublicKey, Signature};
 use blst::BLST_ERROR::BLST_SUCCESS;
@@ -34,7 +34,7 @@ impl Inputs {
     /// `sets` signatures over `messages` distinct 32-byte messages (`None`: all distinct),
     /// `bad` of them (spread evenly) signing another message than theirs.
     pub(crate) fn new(sets: usize, messages: Option<usize>, bad: usize) -> Inputs {
-        let bls = Bls::ethereum();
+        let bls = Verifier::ethereum();
         let distinct = messages.unwrap_or(sets).max(1);
         let mask = bad_mask(sets, bad);
         let signed: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = (0..sets)
@@ -157,7 +157,7 @@ pub(crate) fn cases(spec: &Spec, messages: Option<usize>) -> Vec<Case> {
     // Each case has its own cache, so no case warms another's.
     let ours = || {
         let cache = Arc::new(KeyCache::new(cache_capacity(sets)));
-        let bls = Bls::ethereum().key_cache(Some(cache.clone()));
+        let bls = Verifier::ethereum().key_cache(Some(cache.clone()));
         let prepare = move || {
             if cold {
                 cache.clear();

@@ -155,7 +155,7 @@ fn main() -> ExitCode {
                     stream,
                 },
         } => verify::run(
-            verify::Scheme::Bls(batchverify::bls::Bls::new(variant, scheme)),
+            verify::Scheme::Bls(batchverify::bls::Verifier::new(variant, scheme)),
             &stream,
         ),
         Command::Verify {

@@ -11,7 +11,6 @@ use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use batchverify::bls::Bls;
 use batchverify::ed25519::Verifier;
 use batchverify::secp256k1::{ecdsa, schnorr};
 use batchverify::{BatchOutcome, Field};
@@ -50,7 +49,7 @@ pub struct StreamArgs {
 /// The signature scheme records are verified under.
 pub enum Scheme {
     Ed25519(Verifier),
-    Bls(Bls),
+    Bls(batchverify::bls::Verifier),
     Ecdsa(ecdsa::Verifier),
     Schnorr(schnorr::Verifier),
     Sm2(batchverify::sm2::Verifier),

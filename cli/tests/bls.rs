@@ -2,10 +2,10 @@
 
 mod common;
 
-use batchverify::bls::{Bls, Scheme, SecretKey, Variant};
+use batchverify::bls::{Scheme, SecretKey, Variant, Verifier};
 use common::batchverify;
 
-fn record(bls: &Bls, seed: u8, message: &[u8]) -> String {
+fn record(bls: &Verifier, seed: u8, message: &[u8]) -> String {
     let secret = SecretKey::key_gen(&[seed; 32]).unwrap();
     serde_json::json!({
         "public_key": hex::encode(bls.public_key(&secret)),
@@ -26,7 +26,7 @@ fn verdicts(stdout: &[u8]) -> Vec<serde_json::Value> {
 #[test]
 fn both_variants_verify_records_in_order() {
     for (variant, name) in [(Variant::MinPk, "min_pk"), (Variant::MinSig, "min_sig")] {
-        let bls = Bls::new(variant, Scheme::ProofOfPossession);
+        let bls = Verifier::new(variant, Scheme::ProofOfPossession);
         let good = [
             record(&bls, 1, b"a"),
             record(&bls, 2, b"a"),
@@ -55,7 +55,7 @@ fn both_variants_verify_records_in_order() {
 
 #[test]
 fn scheme_must_match_the_signatures() {
-    let pop = Bls::new(Variant::MinPk, Scheme::ProofOfPossession);
+    let pop = Verifier::new(Variant::MinPk, Scheme::ProofOfPossession);
     let input = format!("{}\n", record(&pop, 1, b"a"));
     let basic = batchverify(&["verify", "bls", "--scheme", "basic"], &input);
     assert_eq!(

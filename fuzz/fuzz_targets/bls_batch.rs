@@ -9,7 +9,7 @@
 //! fixed so that signing stays cheap and messages repeat (the batch groups sets by message).
 #![no_main]
 
-use batchverify::bls::{Bls, Scheme, SecretKey, SignatureSet, Variant};
+use batchverify::bls::{Verifier, Scheme, SecretKey, SignatureSet, Variant};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../../tests/common/oracles.rs"]
@@ -47,7 +47,7 @@ fuzz_target!(|data: &[u8]| {
     } else {
         Scheme::MessageAugmentation
     };
-    let bls = Bls::new(variant, scheme);
+    let bls = Verifier::new(variant, scheme);
     let (mut keys, mut messages, mut signatures) = (Vec::new(), Vec::new(), Vec::new());
     while keys.len() < MAX_SETS {
         let Some(&[signer, action, len]) = take(&mut rest, 3) else {

@@ -45,6 +45,7 @@ __all__ = [
     "secp256k1_verify_schnorr",
     "secp256k1_verify_schnorr_batch",
     "sha256_hash_many",
+    "sm2_prepare_keys",
     "sm2_verify",
     "sm2_verify_batch",
     "sm2_za",
@@ -142,6 +143,7 @@ def sm2_verify_batch(
     id: _Buffer | None = None,
     encoding: str | None = None,
 ) -> bytearray: ...
+def sm2_prepare_keys(public_keys: _Column) -> int: ...
 def sm2_za(public_key: _Buffer, id: _Buffer | None = None) -> bytes: ...
 def merkle_root(
     leaf_hashes: _Column, flavor: str, backend: str, hash: str | None = None

@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from . import _columns, _native
 
-__all__ = ["DEFAULT_ID", "Encoding", "verify", "verify_batch", "za"]
+__all__ = ["DEFAULT_ID", "Encoding", "prepare_keys", "verify", "verify_batch", "za"]
 
 DEFAULT_ID = b"1234567812345678"
 
@@ -40,6 +40,20 @@ def verify(
     """Whether ``signature`` is the SM2 signature of ``message`` by ``public_key`` with signer
     ID ``id`` (default :data:`DEFAULT_ID`)."""
     return _native.sm2_verify(public_key, message, signature, id, encoding)
+
+
+def prepare_keys(public_keys: object) -> int:
+    """Parses the keys of signers you expect (a consortium's members) into the process-wide
+    key cache and builds each one's table, so that their signatures verify faster from the
+    first; returns how many of the keys have a table.
+
+    Without this a key gets its table at its second valid signature. The process keeps at most
+    4,096 tables; keys past that stay parsed only. A key that is not a point gets no table
+    (:func:`verify` says ``False`` for it). Raises :class:`batchverify.MalformedInputError`
+    naming the first key that is neither 33 nor 65 bytes; the keys before it are prepared
+    already. Verdicts never depend on it.
+    """
+    return _native.sm2_prepare_keys(_columns.variable(public_keys, "public_keys"))
 
 
 def verify_batch(

@@ -1,14 +1,14 @@
-use batchverify::bls::{Bls, Scheme, SecretKey, Variant};
+use batchverify::bls::{Scheme, SecretKey, Variant, Verifier};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes};
 
 use crate::columns::{single, Column};
 use crate::errors::to_py;
 
-fn bls(variant: &str, scheme: &str, dst: Option<&Bound<'_, PyAny>>) -> PyResult<Bls> {
+fn bls(variant: &str, scheme: &str, dst: Option<&Bound<'_, PyAny>>) -> PyResult<Verifier> {
     let variant: Variant = crate::option(variant)?;
     let scheme: Scheme = crate::option(scheme)?;
-    let bls = Bls::new(variant, scheme);
+    let bls = Verifier::new(variant, scheme);
     match dst {
         Some(dst) => Ok(bls.with_dst(single(dst, "dst")?.as_slice())),
         None => Ok(bls),

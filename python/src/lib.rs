@@ -46,7 +46,7 @@ mod _native {
         secp256k1_verify_schnorr_batch,
     };
     #[pymodule_export]
-    use super::sm2::{sm2_verify, sm2_verify_batch, sm2_za};
+    use super::sm2::{sm2_prepare_keys, sm2_verify, sm2_verify_batch, sm2_za};
 }
 
 /// Version, CPU features, the code paths chosen on this machine, threads and GPU adapters.

@@ -82,6 +82,15 @@ pub fn sm2_verify_batch<'py>(
     crate::mask(py, outcome)
 }
 
+/// How many of `public_keys` have a table in the process-wide SM2 cache once prepared.
+#[pyfunction]
+pub fn sm2_prepare_keys(py: Python<'_>, public_keys: &Bound<'_, PyAny>) -> PyResult<usize> {
+    let public_keys = Column::extract(public_keys, "public_keys", None)?;
+    let public_keys = public_keys.slices();
+    py.detach(|| Verifier::new().prepare_keys(&public_keys))
+        .map_err(to_py)
+}
+
 /// ZA of a key under an ID: what the signer hashes before the message.
 #[pyfunction]
 #[pyo3(signature = (public_key, id=None))]

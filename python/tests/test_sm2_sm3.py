@@ -148,6 +148,24 @@ def test_malformed_sm2_input_raises_naming_the_field() -> None:
     assert not sm2.verify(off_curve, message, signature)
     with pytest.raises(batchverify.MalformedInputError):
         sm2.za(off_curve)
+    # A key that is not a point gets no table; a wrong length names the key.
+    assert sm2.prepare_keys([key, off_curve]) == 1
+    with pytest.raises(batchverify.MalformedInputError) as error:
+        sm2.prepare_keys([key, key[:64]])
+    assert (error.value.field, error.value.index) == ("public_key", 1)
+
+
+def test_a_64_byte_signature_that_is_also_der_needs_an_encoding() -> None:
+    key = unhex(_openssl_cases()[0]["public_key"])
+    der = bytes([0x30, 62, 0x02, 29]) + bytes([0x11] * 29) + bytes([0x02, 29]) + bytes([0x22] * 29)
+    assert len(der) == 64
+    with pytest.raises(batchverify.MalformedInputError) as error:
+        sm2.verify_batch([key, key], [b"m", b"m"], [bytes(64), der])
+    assert (error.value.field, error.value.index) == ("signature", 1)
+    for encoding in ("compact", "der"):
+        assert not sm2.verify(key, b"m", der, encoding=encoding)
+    with pytest.raises(ValueError, match="encoding"):
+        sm2.verify(key, b"m", der, encoding="p1363")  # type: ignore[arg-type]
 
 
 def test_merkle_over_sm3() -> None:

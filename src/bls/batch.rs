@@ -26,12 +26,11 @@ use std::sync::OnceLock;
 
 use blst::blst_fp12;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use super::curve::Curve;
 use super::hash_to_curve::gt_one;
-use super::{check_len, decode_signature, Bls, Scheme, SignatureSet};
-use crate::batch::{bisect, SplittableCheck};
+use super::{check_len, decode_signature, Scheme, SignatureSet, Verifier};
+use crate::batch::{bisect, SplittableCheck, WeightTranscript};
 use crate::{BatchOutcome, Error, Field};
 
 /// Costs in units of one set verified alone with blst (hash to curve, a Miller loop over two
@@ -79,7 +78,7 @@ struct Sides {
 }
 
 pub(super) fn verify_sets<C: Curve>(
-    bls: &Bls,
+    bls: &Verifier,
     sets: &[SignatureSet<'_>],
 ) -> Result<BatchOutcome, Error> {
     verify_sets_keyed::<C>(bls, sets, crate::batch::process_secret())
@@ -88,7 +87,7 @@ pub(super) fn verify_sets<C: Curve>(
 /// Without a `secret` to key the weights with, an attacker who predicts them could make bad sets
 /// cancel, so every set is then verified alone.
 fn verify_sets_keyed<C: Curve>(
-    bls: &Bls,
+    bls: &Verifier,
     sets: &[SignatureSet<'_>],
     secret: Option<&[u8; 32]>,
 ) -> Result<BatchOutcome, Error> {
@@ -99,7 +98,7 @@ fn verify_sets_keyed<C: Curve>(
         check_len(index, Field::Signature, set.signature, C::SIGNATURE_LEN)?;
     }
     let decode = |(index, set): (usize, &SignatureSet<'_>)| decode_set::<C>(bls, index, set);
-    let decoded: Vec<Option<(C::PublicKey, C::Signature)>> = if bls.parallel {
+    let decoded: Vec<Option<(C::PublicKey, C::Signature)>> = if !bls.sequential {
         sets.par_iter().enumerate().map(decode).collect()
     } else {
         sets.iter().enumerate().map(decode).collect()
@@ -142,7 +141,7 @@ fn verify_sets_keyed<C: Curve>(
         count(Operation::Hash, 1);
         C::hash_message(message, &bls.dst, aug)
     };
-    let hashes = if bls.parallel {
+    let hashes = if !bls.sequential {
         messages.par_iter().map(hash).collect()
     } else {
         messages.iter().map(hash).collect()
@@ -156,7 +155,7 @@ fn verify_sets_keyed<C: Curve>(
         groups: group_ranges,
         hashes,
         group_loops: (0..messages.len()).map(|_| OnceLock::new()).collect(),
-        parallel: bls.parallel,
+        parallel: !bls.sequential,
     };
     let all = 0..check.sets.len();
     let mut prepared_verdicts = vec![false; check.sets.len()];
@@ -179,7 +178,7 @@ fn verify_sets_keyed<C: Curve>(
 /// The set's aggregate key and its signature, or `None` when a point is invalid or the set has
 /// no key (its verdict is then `false`, as single verification would say).
 fn decode_set<C: Curve>(
-    bls: &Bls,
+    bls: &Verifier,
     index: usize,
     set: &SignatureSet<'_>,
 ) -> Option<(C::PublicKey, C::Signature)> {
@@ -198,39 +197,20 @@ fn decode_set<C: Curve>(
     Some((key, signature))
 }
 
-/// Random nonzero 64-bit weights, derived from the per-process secret and every set (so nobody
-/// who does not know the secret can pick sets whose errors cancel, and a run can be repeated
-/// within a process).
+/// Random nonzero 64-bit weights ([`WeightTranscript`]) over every set: signature, message and
+/// keys.
 fn weights(secret: &[u8; 32], sets: &[SignatureSet<'_>], origin: &[usize]) -> Vec<u8> {
-    let mut transcript = Sha256::new();
-    transcript.update(b"batchverify bls batch weights v1");
-    transcript.update(secret);
-    transcript.update((origin.len() as u64).to_le_bytes());
+    let mut transcript =
+        WeightTranscript::new(b"batchverify bls batch weights v2", secret, origin.len());
     for &index in origin {
         let set = &sets[index];
-        transcript.update(set.signature);
-        transcript.update((set.message.len() as u64).to_le_bytes());
-        transcript.update(set.message);
+        transcript.absorb(set.signature);
+        transcript.absorb(set.message);
         for key in set.public_keys {
-            transcript.update(key);
+            transcript.absorb(key);
         }
     }
-    let seed: [u8; 32] = transcript.finalize().into();
-    let mut weights = Vec::with_capacity(8 * origin.len());
-    for counter in 0..origin.len().div_ceil(4) as u64 {
-        let mut block = Sha256::new();
-        block.update(seed);
-        block.update(counter.to_le_bytes());
-        weights.extend_from_slice(&block.finalize());
-    }
-    weights.truncate(8 * origin.len());
-    for weight in weights.chunks_exact_mut(8) {
-        // A zero weight would drop its set from the equation.
-        if weight.iter().all(|&b| b == 0) {
-            weight[0] = 1;
-        }
-    }
-    weights
+    transcript.weights::<8>(origin.len()).concat()
 }
 
 /// Weight 1 for every set: each set's own equation, for verifying sets alone.
@@ -484,7 +464,7 @@ mod tests {
     }
 
     /// `n` sets over `distinct` messages; the sets in `bad` sign something else.
-    fn batch(bls: &Bls, n: usize, distinct: usize, bad: &[usize]) -> Batch {
+    fn batch(bls: &Verifier, n: usize, distinct: usize, bad: &[usize]) -> Batch {
         let mut batch = Batch {
             keys: Vec::new(),
             messages: Vec::new(),
@@ -506,7 +486,7 @@ mod tests {
     }
 
     /// Verdicts and the operations spent on them.
-    fn run(bls: &Bls, batch: &Batch, secret: Option<&[u8; 32]>) -> (Vec<bool>, [usize; 5]) {
+    fn run(bls: &Verifier, batch: &Batch, secret: Option<&[u8; 32]>) -> (Vec<bool>, [usize; 5]) {
         let keys: Vec<[&[u8]; 1]> = batch.keys.iter().map(|k| [k.as_slice()]).collect();
         let sets: Vec<SignatureSet<'_>> = (0..keys.len())
             .map(|i| SignatureSet {
@@ -524,7 +504,7 @@ mod tests {
     }
 
     /// blst's own verdicts, not ours.
-    fn single_verdicts(batch: &Batch, bls: &Bls) -> Vec<bool> {
+    fn single_verdicts(batch: &Batch, bls: &Verifier) -> Vec<bool> {
         (0..batch.keys.len())
             .map(|i| {
                 oracles::blst_oracle(
@@ -544,7 +524,7 @@ mod tests {
     #[test]
     fn an_all_bad_batch_costs_at_most_one_and_a_half_singles() {
         for variant in [Variant::MinPk, Variant::MinSig] {
-            let bls = Bls::new(variant, Scheme::ProofOfPossession).sequential();
+            let bls = Verifier::new(variant, Scheme::ProofOfPossession).sequential(true);
             for (n, distinct) in [(1, 1), (2, 2), (3, 3), (3, 1), (64, 64), (64, 8), (37, 37)] {
                 let all: Vec<usize> = (0..n).collect();
                 let batch = batch(&bls, n, distinct, &all);
@@ -562,7 +542,7 @@ mod tests {
 
     #[test]
     fn an_all_valid_batch_is_one_equation() {
-        let bls = Bls::ethereum().sequential();
+        let bls = Verifier::ethereum().sequential(true);
         let batch = batch(&bls, 40, 10, &[]);
         let (verdicts, counts) = run(&bls, &batch, Some(&[3; 32]));
         assert_eq!(verdicts, vec![true; 40]);
@@ -571,7 +551,7 @@ mod tests {
 
     #[test]
     fn sparse_failures_cost_a_few_equations() {
-        let bls = Bls::ethereum().sequential();
+        let bls = Verifier::ethereum().sequential(true);
         let n = 64;
         let batch = batch(&bls, n, n, &[17]);
         let (verdicts, counts) = run(&bls, &batch, Some(&[3; 32]));
@@ -593,7 +573,7 @@ mod tests {
 
     #[test]
     fn without_a_secret_every_set_is_verified_alone() {
-        let bls = Bls::ethereum().sequential();
+        let bls = Verifier::ethereum().sequential(true);
         let batch = batch(&bls, 12, 3, &[2, 7]);
         let (verdicts, counts) = run(&bls, &batch, None);
         assert_eq!(verdicts, single_verdicts(&batch, &bls));

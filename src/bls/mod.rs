@@ -5,7 +5,7 @@
 //! Two variants: [`Variant::MinPk`] (public keys 48 bytes in G1, signatures 96 bytes in G2:
 //! Ethereum's) and [`Variant::MinSig`] (96-byte keys in G2, 48-byte signatures in G1). Three
 //! schemes, each with its ciphersuite's domain separation tag ([`dst`]); any other tag can be
-//! set with [`Bls::with_dst`]. Points travel in their compressed form.
+//! set with [`Verifier::with_dst`]. Points travel in their compressed form.
 //!
 //! Validation follows the Ethereum consensus tests: public keys and signatures must be on the
 //! curve and in the prime-order subgroup, and public keys must not be the identity. Verifying
@@ -13,9 +13,9 @@
 //! it).
 //!
 //! ```
-//! use batchverify::bls::{Bls, SecretKey};
+//! use batchverify::bls::{Verifier, SecretKey};
 //!
-//! let bls = Bls::ethereum();
+//! let bls = Verifier::ethereum();
 //! let secret = SecretKey::key_gen(&[7; 32])?;
 //! let public_key = bls.public_key(&secret);
 //! let signature = bls.sign(&secret, b"attestation");
@@ -172,17 +172,17 @@ const DEFAULT_CACHE_CAPACITY: usize = 1 << 18;
 
 /// BLS operations for one variant, scheme and domain separation tag.
 #[derive(Clone, Debug)]
-pub struct Bls {
+pub struct Verifier {
     variant: Variant,
     scheme: Scheme,
     dst: Vec<u8>,
-    parallel: bool,
+    sequential: bool,
     key_cache: Option<Arc<KeyCache>>,
 }
 
-impl Bls {
+impl Verifier {
     /// `variant` and `scheme` with the ciphersuite's standard tag.
-    pub fn new(variant: Variant, scheme: Scheme) -> Bls {
+    pub fn new(variant: Variant, scheme: Scheme) -> Verifier {
         let dst = match (variant, scheme) {
             (Variant::MinPk, Scheme::ProofOfPossession) => dst::MIN_PK_POP,
             (Variant::MinPk, Scheme::Basic) => dst::MIN_PK_BASIC,
@@ -192,40 +192,37 @@ impl Bls {
             (Variant::MinSig, Scheme::MessageAugmentation) => dst::MIN_SIG_AUG,
         };
         static DEFAULT_CACHE: std::sync::OnceLock<Arc<KeyCache>> = std::sync::OnceLock::new();
-        Bls {
+        Verifier {
             variant,
             scheme,
             dst: dst.to_vec(),
-            parallel: true,
+            sequential: false,
             key_cache: Some(crate::cache::global(&DEFAULT_CACHE, DEFAULT_CACHE_CAPACITY)),
         }
     }
 
     /// Ethereum's consensus layer: min-pk, proof of possession.
-    pub fn ethereum() -> Bls {
-        Bls::new(Variant::MinPk, Scheme::ProofOfPossession)
+    pub fn ethereum() -> Verifier {
+        Verifier::new(Variant::MinPk, Scheme::ProofOfPossession)
     }
 
     /// The same operations under another domain separation tag.
-    pub fn with_dst(self, dst: &[u8]) -> Bls {
-        Bls {
+    pub fn with_dst(self, dst: &[u8]) -> Verifier {
+        Verifier {
             dst: dst.to_vec(),
             ..self
         }
     }
 
-    /// Runs batches on the calling thread only.
-    pub fn sequential(self) -> Bls {
-        Bls {
-            parallel: false,
-            ..self
-        }
+    /// Run batches on the calling thread only (`true`) or on the current rayon pool (`false`).
+    pub fn sequential(self, sequential: bool) -> Verifier {
+        Verifier { sequential, ..self }
     }
 
     /// Keeps validated public keys in this cache (which may be shared, with Ed25519 verifiers
     /// too), or in none: then every key is decompressed and subgroup-checked at every use.
-    pub fn key_cache(self, cache: Option<Arc<KeyCache>>) -> Bls {
-        Bls {
+    pub fn key_cache(self, cache: Option<Arc<KeyCache>>) -> Verifier {
+        Verifier {
             key_cache: cache,
             ..self
         }
@@ -306,7 +303,7 @@ impl Bls {
         }
     }
 
-    /// The aggregate of `signatures` (each checked as [`Bls::deserialize_signature`] does).
+    /// The aggregate of `signatures` (each checked as [`Verifier::deserialize_signature`] does).
     pub fn aggregate_signatures<S: AsRef<[u8]>>(&self, signatures: &[S]) -> Result<Vec<u8>, Error> {
         match self.variant {
             Variant::MinPk => aggregate_signatures::<MinPk, S>(signatures),
@@ -314,7 +311,7 @@ impl Bls {
         }
     }
 
-    /// The aggregate of `public_keys` (each checked as [`Bls::validate_public_key`] does).
+    /// The aggregate of `public_keys` (each checked as [`Verifier::validate_public_key`] does).
     pub fn aggregate_public_keys<K: AsRef<[u8]>>(
         &self,
         public_keys: &[K],
@@ -394,7 +391,7 @@ impl Bls {
     }
 
     /// Verifies independent signatures, item `i` being `(public_keys[i], messages[i],
-    /// signatures[i])`: every verdict equals [`Bls::verify`]'s, a point that does not decode or
+    /// signatures[i])`: every verdict equals [`Verifier::verify`]'s, a point that does not decode or
     /// validate included (its verdict is `false`). Lengths are checked first; a wrong one is an
     /// error naming the item and field.
     pub fn verify_batch<K, M, S>(

@@ -30,14 +30,15 @@ use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
 use curve25519_dalek::Scalar;
 use rayon::prelude::*;
-use sha2::{Digest, Sha512};
 
 use super::key::is_canonical_encoding;
 use super::{
     challenge, lanes, parse_s, r_bytes, verify_item, zip215_equation_holds, DecodedKey, Policy,
     Verifier,
 };
-use crate::batch::{bisect, lone_failure, map_items, LocatableCheck, SplittableCheck, Waves};
+use crate::batch::{
+    bisect, lone_failure, map_items, LocatableCheck, SplittableCheck, Waves, WeightTranscript,
+};
 
 /// One item, its key and signature copied out of the caller's memory (`check_lengths`).
 pub(super) struct Item<'a> {
@@ -429,48 +430,34 @@ impl SplittableCheck for EquationCheck<'_> {
     }
 }
 
-/// Random 128-bit weights for a chunk, unpredictable to whoever wrote the signatures.
-///
-/// They are derived from SHA-512 over a per-process secret (from the OS) and every item of the
-/// chunk (signature, key and challenge, which binds the message). Someone who does not know the
-/// secret cannot choose signatures whose errors cancel; the same chunk in the same process gets
-/// the same weights (how a batch is cut into chunks depends on the failure rate remembered);
-/// verdicts never depend on the weights anyway, except with probability about 2^-128.
+/// Random 128-bit weights for a chunk ([`WeightTranscript`]) over every item of the chunk:
+/// signature, key and challenge (which binds the message). Verdicts never depend on the
+/// weights, except with probability about 2^-128.
 fn batch_weights(chunk: &[Prepared], items: &[Item<'_>], secret: &[u8; 32]) -> Vec<Scalar> {
-    let mut transcript = Sha512::new();
-    transcript.update(b"batchverify ed25519 batch weights v1");
-    transcript.update(secret);
-    transcript.update((chunk.len() as u64).to_le_bytes());
+    let mut transcript =
+        WeightTranscript::new(b"batchverify ed25519 batch weights v2", secret, chunk.len());
     for item in chunk {
         let source = &items[item.index];
-        transcript.update(source.signature);
-        transcript.update(source.public_key);
-        transcript.update(item.k.as_bytes());
+        transcript.absorb(&source.signature);
+        transcript.absorb(&source.public_key);
+        transcript.absorb(item.k.as_bytes());
     }
-    let seed: [u8; 64] = transcript.finalize().into();
-
-    let mut weights = Vec::with_capacity(chunk.len());
-    let mut counter = 0u64;
-    while weights.len() < chunk.len() {
-        let mut block = Sha512::new();
-        block.update(seed);
-        block.update(counter.to_le_bytes());
-        counter += 1;
-        let bytes: [u8; 64] = block.finalize().into();
-        for quarter in bytes.chunks_exact(16).take(chunk.len() - weights.len()) {
+    transcript
+        .weights::<16>(chunk.len())
+        .into_iter()
+        .map(|weight| {
             let mut wide = [0u8; 32];
-            wide[..16].copy_from_slice(quarter);
-            let z = Scalar::from_bytes_mod_order(wide);
-            // A zero weight would drop its item from the equation; it has probability 2^-128.
-            weights.push(if z == Scalar::ZERO { Scalar::ONE } else { z });
-        }
-    }
-    weights
+            wide[..16].copy_from_slice(&weight);
+            // Below 2^128 < L: no reduction, and nonzero as drawn.
+            Scalar::from_bytes_mod_order(wide)
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest, Sha512};
     use std::cell::RefCell;
 
     thread_local! {

@@ -24,8 +24,7 @@
 //! three verifications, so a key earns one at its twelfth valid signature through the cache, or
 //! at once through [`Verifier::prepare_keys`].
 
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use super::field::Fe;
 use super::msm::{self, Affine, Table};
@@ -33,6 +32,7 @@ use super::{is_low_s, is_nonzero_scalar};
 use crate::cache::KeyBytes;
 use crate::der::parse_signature;
 pub use crate::der::Encoding;
+use crate::ec_tables::{EarnedTable, TableBudget};
 use crate::{BatchOutcome, Error, Field, KeyCache};
 
 /// A named ECDSA rule set (see the [module docs](self) for what each accepts).
@@ -121,37 +121,26 @@ impl core::fmt::Display for Rules {
     }
 }
 
-/// The valid signature, counted per cached key, at which a key's table is built. A table
-/// costs about 60 µs to build (under three libsecp256k1 verifications) and saves about 5 µs on
-/// each verification after it, so a key that stops signing early has cost at most about 1.25
-/// times what libsecp256k1 alone would have. Only valid signatures count, so that invalid ones
-/// under someone else's keys cannot claim the process's tables; anyone can still earn tables
-/// with valid signatures under keys of their own, and the budget below is first come, first
-/// served.
-const TABLE_AFTER_USES: u32 = 12;
+/// When ECDSA keys earn their tables. A table costs about 60 µs to build (under three
+/// libsecp256k1 verifications) and saves about 5 µs on each verification after it, so it is
+/// built at a key's twelfth valid signature: a key that stops signing early has cost at most
+/// about 1.25 times what libsecp256k1 alone would have. At most 4,096 tables (8 KiB each, 32 MiB)
+/// live at once; past that keys are verified as if seen once, and try again every twelve valid
+/// signatures.
+static TABLES: TableBudget = TableBudget::new(12, 4096);
 
-/// Tables alive at once in the process (8 KiB each), so that a cache full of busy signers
-/// stays within 32 MiB of tables; past it keys are verified as if seen once, and try again
-/// every [`TABLE_AFTER_USES`] valid signatures.
-const MAX_TABLES: usize = 4096;
-
-static TABLES: AtomicUsize = AtomicUsize::new(0);
-
-/// A parsed public key, how many valid signatures it has made without a table, and its table
-/// once it has made [`TABLE_AFTER_USES`] of them.
+/// A parsed public key, and its table once earned ([`TABLES`]).
 #[derive(Debug)]
 pub(crate) struct DecodedKey {
     key: secp256k1::PublicKey,
-    valid_uses: AtomicU32,
-    table: OnceLock<Table>,
+    table: EarnedTable<Table>,
 }
 
 impl DecodedKey {
     fn new(key: secp256k1::PublicKey) -> DecodedKey {
         DecodedKey {
             key,
-            valid_uses: AtomicU32::new(0),
-            table: OnceLock::new(),
+            table: EarnedTable::new(&TABLES),
         }
     }
 
@@ -159,46 +148,18 @@ impl DecodedKey {
         self.table.get()
     }
 
-    /// Counts a valid signature verified without the table, and builds the table at every
-    /// [`TABLE_AFTER_USES`]th.
     fn count_valid_use(&self) {
-        let uses = self.valid_uses.fetch_add(1, Ordering::Relaxed) + 1;
-        if uses.is_multiple_of(TABLE_AFTER_USES) {
-            self.build_table();
-        }
+        self.table.count_valid_use(|| self.new_table());
     }
 
-    /// Builds the key's table unless the process already holds [`MAX_TABLES`]; whether the key
-    /// has one now.
+    /// Builds the key's table within the budget; whether the key has one now.
     fn build_table(&self) -> bool {
-        if self.table.get().is_some() {
-            return true;
-        }
-        let Some(point) = Affine::from_validated_uncompressed(&self.key.serialize_uncompressed())
-        else {
-            return false;
-        };
-        if TABLES.fetch_add(1, Ordering::Relaxed) >= MAX_TABLES {
-            TABLES.fetch_sub(1, Ordering::Relaxed);
-            return false;
-        }
-        let mut built_here = false;
-        self.table.get_or_init(|| {
-            built_here = true;
-            msm::key_table(&point)
-        });
-        if !built_here {
-            TABLES.fetch_sub(1, Ordering::Relaxed);
-        }
-        true
+        self.table.build(|| self.new_table())
     }
-}
 
-impl Drop for DecodedKey {
-    fn drop(&mut self) {
-        if self.table.get().is_some() {
-            TABLES.fetch_sub(1, Ordering::Relaxed);
-        }
+    fn new_table(&self) -> Option<Table> {
+        let point = Affine::from_validated_uncompressed(&self.key.serialize_uncompressed())?;
+        Some(msm::key_table(&point))
     }
 }
 
@@ -627,7 +588,7 @@ mod tests {
             bytes[24..].copy_from_slice(&i.to_be_bytes());
             secp256k1::SecretKey::from_secret_bytes(bytes).expect("a valid secret")
         };
-        assert_eq!(TABLES.load(Ordering::Relaxed), 0);
+        assert_eq!(TABLES.held(), 0);
         let cache = Arc::new(KeyCache::new(1 << 14));
         let verifier = Verifier::new(Rules::BITCOIN).key_cache(Some(cache.clone()));
         let signer = secret(1);
@@ -638,7 +599,7 @@ mod tests {
             (hash, der.serialize_der().to_vec())
         };
         let has_table = || verifier.decode_key(&public_key).unwrap().table().is_some();
-        for i in 0..TABLE_AFTER_USES as u8 - 1 {
+        for i in 0..TABLES.after_uses as u8 - 1 {
             let (hash, der) = signed(i);
             assert!(verifier.verify(&public_key, &hash, &der).is_ok());
             let mut wrong = hash;
@@ -651,24 +612,24 @@ mod tests {
         assert!(has_table(), "the twelfth valid signature");
         assert!(verifier.verify(&public_key, &hash, &der).is_ok());
         cache.clear();
-        assert_eq!(TABLES.load(Ordering::Relaxed), 0);
+        assert_eq!(TABLES.held(), 0);
 
-        let keys: Vec<[u8; 33]> = (1..=MAX_TABLES as u64 + 4)
+        let keys: Vec<[u8; 33]> = (1..=TABLES.max as u64 + 4)
             .map(|i| secp256k1::PublicKey::from_secret_key(&secret(i)).serialize())
             .collect();
-        assert_eq!(verifier.prepare_keys(&keys), Ok(MAX_TABLES));
-        assert_eq!(TABLES.load(Ordering::Relaxed), MAX_TABLES);
-        let past_budget = &keys[MAX_TABLES..];
+        assert_eq!(verifier.prepare_keys(&keys), Ok(TABLES.max));
+        assert_eq!(TABLES.held(), TABLES.max);
+        let past_budget = &keys[TABLES.max..];
         assert!(verifier
             .decode_key(&past_budget[0])
             .unwrap()
             .table()
             .is_none());
         cache.clear();
-        assert_eq!(TABLES.load(Ordering::Relaxed), 0);
+        assert_eq!(TABLES.held(), 0);
         assert_eq!(verifier.prepare_keys(past_budget), Ok(4));
         cache.clear();
-        assert_eq!(TABLES.load(Ordering::Relaxed), 0);
+        assert_eq!(TABLES.held(), 0);
     }
 
     #[test]

@@ -30,7 +30,9 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::msm::{additions, multiscalar, Affine, Jacobian};
-use crate::batch::{bisect, lone_failure, LocatableCheck, SplittableCheck, Waves};
+use crate::batch::{
+    bisect, lone_failure, LocatableCheck, SplittableCheck, Waves, WeightTranscript,
+};
 use crate::cache::KeyBytes;
 use crate::{BatchOutcome, Error, FailureMemory, Field, KeyCache};
 
@@ -541,39 +543,25 @@ impl SplittableCheck for ChunkCheck<'_> {
     }
 }
 
+/// Random 128-bit weights for a chunk ([`WeightTranscript`]) over every item: signature, key
+/// and challenge (which binds the message).
 fn batch_weights(prepared: &[Prepared], items: &[Item<'_>], secret: &[u8; 32]) -> Vec<Scalar> {
-    let mut transcript = Sha256::new();
-    transcript.update(b"batchverify bip340 batch weights v1");
-    transcript.update(secret);
-    transcript.update((prepared.len() as u64).to_le_bytes());
+    let mut transcript = WeightTranscript::new(
+        b"batchverify bip340 batch weights v2",
+        secret,
+        prepared.len(),
+    );
     for item in prepared {
         let source = &items[item.index];
-        transcript.update(source.signature);
-        transcript.update(source.public_key);
-        transcript.update(item.e.to_bytes());
+        transcript.absorb(&source.signature);
+        transcript.absorb(&source.public_key);
+        transcript.absorb(&item.e.to_bytes());
     }
-    let seed: [u8; 32] = transcript.finalize().into();
-    let mut weights = Vec::with_capacity(prepared.len());
-    let mut counter = 0u64;
-    while weights.len() < prepared.len() {
-        let mut block = Sha256::new();
-        block.update(seed);
-        block.update(counter.to_le_bytes());
-        counter += 1;
-        let bytes: [u8; 32] = block.finalize().into();
-        for half in bytes.chunks_exact(16).take(prepared.len() - weights.len()) {
-            let mut weight = [0u8; 16];
-            weight.copy_from_slice(half);
-            let z = Scalar::from(u128::from_be_bytes(weight));
-            // A zero weight would drop its item from the equation; it has probability 2^-128.
-            weights.push(if bool::from(z.is_zero()) {
-                Scalar::ONE
-            } else {
-                z
-            });
-        }
-    }
-    weights
+    transcript
+        .weights::<16>(prepared.len())
+        .into_iter()
+        .map(|weight| Scalar::from(u128::from_be_bytes(weight)))
+        .collect()
 }
 
 #[cfg(test)]

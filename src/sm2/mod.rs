@@ -13,9 +13,11 @@
 //! - the field arithmetic is this crate's own (`sm2/field.rs`: Montgomery multiplication that
 //!   uses the special form of SM2's prime), with Jacobian coordinates and the a = −3 doubling;
 //! - s·G and t·P share one chain of doublings, with G's odd multiples in a table built once;
-//! - a key that signs again (twice in a batch, or already in the [`KeyCache`]) gets a table of
-//!   its own, which cuts the chain from 257 doublings to 33, and keeps its ZA for the default
-//!   ID; consortium chains have few signers, so most keys are such keys;
+//! - a key that has made two valid signatures (in one batch, or across calls while the
+//!   [`KeyCache`] keeps it) gets a table of its own, which cuts the chain from 257 doublings to
+//!   33, and keeps its ZA for the default ID; consortium chains have few signers, so most keys
+//!   are such keys. Only valid signatures count, and at most 4,096 tables live at once, as for
+//!   ECDSA (`ec_tables::TableBudget`); [`Verifier::prepare_keys`] builds them up front;
 //! - the e of a batch are hashed by [`crate::sm3`]'s multi-message lanes, and items run on
 //!   rayon's threads.
 //!
@@ -50,6 +52,7 @@ use std::sync::{Arc, OnceLock};
 use crate::cache::KeyBytes;
 use crate::der::parse_signature;
 pub use crate::der::Encoding;
+use crate::ec_tables::{EarnedTable, TableBudget};
 use crate::sm3::Digest;
 use crate::{BatchOutcome, Error, Field, KeyCache};
 use field::{add_limbs, less_than, limbs_from_bytes, sub_limbs, Fe};
@@ -73,13 +76,17 @@ pub(crate) const ORDER: [u64; 4] = [
 /// table, so about 16 MiB at most; a consortium has far fewer signers.
 const DEFAULT_CACHE_CAPACITY: usize = 4096;
 
+/// When SM2 keys earn their tables: at a key's second valid signature (the table replaces 224
+/// of a verification's 257 doublings), at most 4,096 of them (4 KiB each, 16 MiB) at once.
+static TABLES: TableBudget = TableBudget::new(2, 4096);
+
 /// A parsed public key: its point, its ZA for [`DEFAULT_ID`] once a signature uses that ID,
-/// and its table once it signs again.
+/// and its table once earned ([`TABLES`]).
 #[derive(Debug)]
 pub(crate) struct DecodedKey {
     point: Affine,
     default_za: OnceLock<Digest>,
-    table: OnceLock<Table>,
+    table: EarnedTable<Table>,
 }
 
 impl DecodedKey {
@@ -94,8 +101,13 @@ impl DecodedKey {
         Some(DecodedKey {
             point,
             default_za: OnceLock::new(),
-            table: OnceLock::new(),
+            table: EarnedTable::new(&TABLES),
         })
+    }
+
+    /// [`DecodedKey::decode`] of the cache's copy of a key, shared.
+    fn decode_cached(key: &KeyBytes) -> Result<Arc<DecodedKey>, ()> {
+        DecodedKey::decode(key.as_slice()).map(Arc::new).ok_or(())
     }
 
     fn za(&self, id: &[u8]) -> Digest {
@@ -108,12 +120,16 @@ impl DecodedKey {
         }
     }
 
-    fn multiples(&self, repeated: bool) -> KeyMultiples<'_> {
-        if repeated {
-            KeyMultiples::Table(self.table.get_or_init(|| Table::for_key(&self.point)))
-        } else {
-            KeyMultiples::Once(self.point)
+    fn multiples(&self) -> KeyMultiples<'_> {
+        match self.table.get() {
+            Some(table) => KeyMultiples::Table(table),
+            None => KeyMultiples::Once(self.point),
         }
+    }
+
+    fn count_valid_use(&self) {
+        self.table
+            .count_valid_use(|| Some(Table::for_key(&self.point)));
     }
 }
 
@@ -293,10 +309,32 @@ impl Verifier {
     }
 
     /// The cache of parsed keys to use, or `None` to parse every key every time (and build
-    /// tables only for keys that sign more than once in one batch).
+    /// tables only for keys that make two valid signatures in one batch).
     pub fn key_cache(mut self, cache: Option<Arc<KeyCache>>) -> Self {
         self.key_cache = cache;
         self
+    }
+
+    /// Parses `public_keys` into the key cache and builds their tables now, as a consortium
+    /// node does for the signers it knows: their signatures then verify on tables from the
+    /// first. Returns how many of the keys have a table: keys past the process's budget (4,096
+    /// tables) stay parsed only, and a table lives as long as its key stays in the cache. A key
+    /// of the wrong length is an error naming it; one that is not a point gets no table
+    /// (verification says `false` for it). Without a key cache there is nothing to keep, and
+    /// only the keys are checked.
+    pub fn prepare_keys<K: AsRef<[u8]>>(&self, public_keys: &[K]) -> Result<usize, Error> {
+        let mut with_tables = 0;
+        for (index, public_key) in public_keys.iter().enumerate() {
+            let bytes = public_key.as_ref();
+            check_key(index, bytes)?;
+            let Some(key) = self.lookup(bytes) else {
+                continue;
+            };
+            if self.key_cache.is_some() && key.table.build(|| Some(Table::for_key(&key.point))) {
+                with_tables += 1;
+            }
+        }
+        Ok(with_tables)
     }
 
     /// Verifies a signature by the default ID's signer over `message`.
@@ -333,14 +371,14 @@ impl Verifier {
         signature: &[u8],
     ) -> Result<(), Error> {
         self.check_item(0, public_key, &hashing, signature)?;
-        let valid = self.lookup(public_key).is_some_and(|(key, seen)| {
+        let valid = self.lookup(public_key).is_some_and(|key| {
             let e = match hashing {
                 Hashing::Message { id, message } => {
                     crate::sm3::hash(&[&key.za(id)[..], message].concat())
                 }
                 Hashing::Prehashed(e) => *e,
             };
-            self.verify_signature(&key.multiples(seen), &e, signature)
+            self.verify_signature(&key, &e, signature)
         });
         if valid {
             Ok(())
@@ -437,26 +475,22 @@ impl Verifier {
         for (i, item) in items.iter().enumerate() {
             self.check_item(i, public_keys[i].as_ref(), item, signatures[i].as_ref())?;
         }
-        // Each distinct key is parsed once; one that signs twice here, or that the cache
-        // already knew, is worth its table.
+        // Each distinct key is parsed once, so that its valid signatures here count towards
+        // its table together.
         let mut slots: HashMap<&[u8], usize> = HashMap::new();
-        let mut distinct: Vec<(&[u8], usize)> = Vec::new();
+        let mut distinct: Vec<&[u8]> = Vec::new();
         let slot_of: Vec<usize> = public_keys
             .iter()
             .map(|key| {
                 let bytes = key.as_ref();
-                let slot = *slots.entry(bytes).or_insert_with(|| {
-                    distinct.push((bytes, 0));
+                *slots.entry(bytes).or_insert_with(|| {
+                    distinct.push(bytes);
                     distinct.len() - 1
-                });
-                distinct[slot].1 += 1;
-                slot
+                })
             })
             .collect();
         let keys = crate::batch::map_items(distinct.len(), self.sequential, |k| {
-            let (bytes, uses) = distinct[k];
-            self.lookup(bytes)
-                .map(|(key, seen)| (key, seen || uses > 1))
+            self.lookup(distinct[k])
         });
         // ZA ‖ M of every item that has a message and a key, hashed together on SM3's lanes (on
         // the CPU: these are small, and the GPU setting is for trees and large batches).
@@ -465,7 +499,7 @@ impl Verifier {
             .zip(&slot_of)
             .enumerate()
             .filter_map(|(i, (item, &slot))| match (item, &keys[slot]) {
-                (Hashing::Message { id, message }, Some((key, _))) => {
+                (Hashing::Message { id, message }, Some(key)) => {
                     Some((i, [&key.za(id)[..], message].concat()))
                 }
                 _ => None,
@@ -482,16 +516,14 @@ impl Verifier {
             message_hashes[i] = Some(digest);
         }
         let verdicts = crate::batch::map_items(items.len(), self.sequential, |i| {
-            let Some((key, repeated)) = &keys[slot_of[i]] else {
+            let Some(key) = &keys[slot_of[i]] else {
                 return false;
             };
             let e = match items[i] {
                 Hashing::Prehashed(e) => Some(e),
                 Hashing::Message { .. } => message_hashes[i].as_ref(),
             };
-            e.is_some_and(|e| {
-                self.verify_signature(&key.multiples(*repeated), e, signatures[i].as_ref())
-            })
+            e.is_some_and(|e| self.verify_signature(key, e, signatures[i].as_ref()))
         });
         Ok(BatchOutcome::from_verdicts(verdicts))
     }
@@ -522,29 +554,29 @@ impl Verifier {
         Ok(())
     }
 
-    fn verify_signature(&self, key: &KeyMultiples<'_>, e: &Digest, signature: &[u8]) -> bool {
+    /// The verdict on one signature; a valid one counts towards the key's table.
+    fn verify_signature(&self, key: &DecodedKey, e: &Digest, signature: &[u8]) -> bool {
         let encoding = self.encoding.unwrap_or(if signature.len() == 64 {
             Encoding::Compact
         } else {
             Encoding::Der
         });
-        parse_signature(encoding, signature).is_some_and(|(r, s)| verify_parsed(key, e, &r, &s))
+        let valid = parse_signature(encoding, signature)
+            .is_some_and(|(r, s)| verify_parsed(&key.multiples(), e, &r, &s));
+        if valid && key.table.get().is_none() {
+            key.count_valid_use();
+        }
+        valid
     }
 
-    /// The parsed key, and whether it was seen before (so it is worth a table); `None` when
-    /// the bytes are not a point.
-    fn lookup(&self, bytes: &[u8]) -> Option<(Arc<DecodedKey>, bool)> {
+    /// The parsed key, from the cache where there is one; `None` when the bytes are not a
+    /// point.
+    fn lookup(&self, bytes: &[u8]) -> Option<Arc<DecodedKey>> {
         let key = KeyBytes::copy_of(bytes)?;
-        let decode = || DecodedKey::decode(key.as_slice()).map(Arc::new);
-        let Some(cache) = &self.key_cache else {
-            return decode().map(|decoded| (decoded, false));
-        };
-        if let Some(decoded) = cache.get::<Arc<DecodedKey>>(&key) {
-            return Some((decoded, true));
+        match &self.key_cache {
+            Some(cache) => cache.get_or_decode(&key, DecodedKey::decode_cached).ok(),
+            None => DecodedKey::decode_cached(&key).ok(),
         }
-        let decoded = decode()?;
-        cache.insert(&key, Arc::clone(&decoded));
-        Some((decoded, false))
     }
 }
 
@@ -571,4 +603,82 @@ where
     S: AsRef<[u8]> + Sync,
 {
     Verifier::new().verify_batch(public_keys, messages, signatures)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ::sm2::dsa::signature::Signer as _;
+
+    fn signer(seed: u8) -> (::sm2::dsa::SigningKey, Vec<u8>) {
+        let secret = ::sm2::SecretKey::from_slice(&[seed; 32]).expect("secret");
+        let key = ::sm2::dsa::SigningKey::new("1234567812345678", &secret).expect("key");
+        let public_key = key.verifying_key().to_sec1_bytes().to_vec();
+        (key, public_key)
+    }
+
+    fn has_table(verifier: &Verifier, public_key: &[u8]) -> bool {
+        verifier
+            .lookup(public_key)
+            .is_some_and(|key| key.table.get().is_some())
+    }
+
+    /// Failed before: a key got its table when it was seen twice, signatures valid or not.
+    #[test]
+    fn tables_come_from_valid_signatures() {
+        let verifier = Verifier::new()
+            .encoding(Encoding::Compact)
+            .key_cache(Some(Arc::new(KeyCache::new(64))));
+        let (key, public_key) = signer(3);
+        let sign = |message: &[u8]| -> Vec<u8> {
+            let signature: ::sm2::dsa::Signature = key.sign(message);
+            signature.to_bytes().to_vec()
+        };
+        // The signature of "one", presented for another message: invalid.
+        let one = sign(b"one");
+        for _ in 0..3 {
+            assert!(verifier.verify(&public_key, b"other", &one).is_err());
+        }
+        let batch = verifier
+            .verify_batch(&[&public_key[..]; 4], &[&b"other"[..]; 4], &[&one[..]; 4])
+            .unwrap();
+        assert!(!batch.as_slice().contains(&true));
+        assert!(
+            !has_table(&verifier, &public_key),
+            "seven invalid signatures"
+        );
+        assert!(verifier.verify(&public_key, b"one", &one).is_ok());
+        assert!(!has_table(&verifier, &public_key), "one valid signature");
+        assert!(verifier.verify(&public_key, b"two", &sign(b"two")).is_ok());
+        assert!(
+            has_table(&verifier, &public_key),
+            "the second valid signature"
+        );
+        assert!(verifier.verify(&public_key, b"two", &sign(b"two")).is_ok());
+    }
+
+    #[test]
+    fn prepared_keys_have_tables_and_lengths_are_checked() {
+        let verifier = Verifier::new().key_cache(Some(Arc::new(KeyCache::new(64))));
+        let (_, first) = signer(5);
+        let (_, second) = signer(6);
+        let mut off_curve = vec![0u8; 65];
+        off_curve[0] = 4;
+        assert_eq!(
+            verifier.prepare_keys(&[first.clone(), off_curve, second.clone()]),
+            Ok(2)
+        );
+        assert!(has_table(&verifier, &first) && has_table(&verifier, &second));
+        assert_eq!(
+            verifier.prepare_keys(&[first, vec![4; 64]]),
+            Err(Error::LengthNotAllowed {
+                index: 1,
+                field: Field::PublicKey,
+                allowed: &[33, 65],
+                actual_len: 64
+            })
+        );
+        let uncached = Verifier::new().key_cache(None);
+        assert_eq!(uncached.prepare_keys(&[second]), Ok(0));
+    }
 }

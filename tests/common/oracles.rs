@@ -1,7 +1,7 @@
 //! Single verdicts of implementations independent of batchverify, the oracles that batches are
 //! checked against (by the tests, the fuzz targets and `make soak`, which include this file).
 
-use batchverify::bls::{Bls, Scheme, Variant};
+use batchverify::bls::{Scheme, Variant, Verifier};
 use batchverify::ed25519::Policy;
 
 /// ed25519-dalek's `verify_strict` for `Strict`, ed25519-consensus (ZIP-215's reference) for
@@ -33,7 +33,7 @@ pub fn ed25519_oracle(policy: Policy, public_key: &[u8], message: &[u8], signatu
 /// blst's own verdict on one set under `bls`'s variant, scheme and tag: every point decoded and
 /// validated by blst, then its `verify` (one key) or `fast_aggregate_verify` (several).
 pub fn blst_oracle<K: AsRef<[u8]>>(
-    bls: &Bls,
+    bls: &Verifier,
     keys: &[K],
     message: &[u8],
     signature: &[u8],

@@ -110,24 +110,17 @@ pub(crate) enum LanePath {
 impl LanePath {
     /// The path batches use, read once per process: the one `BATCHVERIFY_ED25519_LANES`
     /// names (`avx512-ifma` or `portable`, for comparing them on one machine) when this CPU
-    /// has it, else the fastest this CPU has.
-    pub(crate) fn detect() -> LanePath {
-        static CONFIGURED: std::sync::OnceLock<LanePath> = std::sync::OnceLock::new();
+    /// has it, else the fastest this CPU has. Every path, the portable one included, must
+    /// first give the known answers; `None` where none does (a faulty vector unit, a
+    /// miscompiled build), and batches then use curve25519-dalek's decompression and `[L]P`,
+    /// the answers the check compares with.
+    pub(crate) fn detect() -> Option<LanePath> {
+        static CONFIGURED: std::sync::OnceLock<Option<LanePath>> = std::sync::OnceLock::new();
         *CONFIGURED.get_or_init(|| {
-            let mut available = Self::available();
-            available.retain(|&path| {
-                let holds = path == LanePath::Portable || known_answers_hold(path);
-                if !holds {
-                    log::error!(
-                        "Ed25519 lane path {} gave wrong answers: not used",
-                        path.name()
-                    );
-                }
-                holds
-            });
-            let fastest = available[0];
+            let available = usable(Self::available(), known_answers_hold);
+            let fastest = *available.first()?;
             let Ok(asked) = std::env::var("BATCHVERIFY_ED25519_LANES") else {
-                return fastest;
+                return Some(fastest);
             };
             let found = available.iter().find(|path| path.name() == asked);
             if found.is_none() {
@@ -137,8 +130,13 @@ impl LanePath {
                     available.iter().map(|path| path.name()).collect::<Vec<_>>()
                 );
             }
-            found.copied().unwrap_or(fastest)
+            Some(found.copied().unwrap_or(fastest))
         })
+    }
+
+    /// The name of what [`LanePath::detect`] chose, for `batchverify info`.
+    pub(crate) fn detected_name() -> &'static str {
+        Self::detect().map_or("curve25519-dalek", LanePath::name)
     }
 
     /// Every path this CPU has, fastest first; `Portable` is always there.
@@ -211,20 +209,36 @@ pub(crate) struct Decompressed {
     pub(crate) torsion_free: Option<bool>,
 }
 
+/// The paths of `available` that give the known answers (`holds`), logging the others.
+fn usable(mut available: Vec<LanePath>, holds: impl Fn(LanePath) -> bool) -> Vec<LanePath> {
+    available.retain(|&path| {
+        let right = holds(path);
+        if !right {
+            log::error!(
+                "Ed25519 lane path {} gave wrong answers: not used",
+                path.name()
+            );
+        }
+        right
+    });
+    available
+}
+
 /// Decompresses every encoding, in order, to the point `CompressedEdwardsY::decompress`
-/// returns, and with `subgroup` tests each point's membership of the prime-order subgroup.
+/// returns, and with `subgroup` tests each point's membership of the prime-order subgroup; on
+/// `path`, or with curve25519-dalek one point at a time where there is none.
 pub(crate) fn decompress_all(
-    path: LanePath,
+    path: Option<LanePath>,
     encodings: &[[u8; 32]],
     subgroup: bool,
 ) -> Vec<Option<Decompressed>> {
-    // Lanes whose x-coordinate did not check out: only encodings that are not points, unless
-    // a lane path is wrong.
+    // Also for lanes whose x-coordinate did not check out: only encodings that are not points,
+    // unless a lane path is wrong.
     let serial = |bytes: &[u8; 32]| decompress_serially(bytes, subgroup);
-    if path == LanePath::Portable && !subgroup {
-        // One point at a time, curve25519-dalek's decompression is as fast and needs no check.
+    // One point at a time, curve25519-dalek's decompression is as fast and needs no check.
+    let Some(path) = path.filter(|&path| subgroup || path != LanePath::Portable) else {
         return encodings.iter().map(serial).collect();
-    }
+    };
     let lanes = path.lanes();
     let mut points = Vec::with_capacity(encodings.len());
     let mut group = [[0u8; 32]; MAX_LANES];
@@ -295,7 +309,7 @@ fn known_answers_hold(path: LanePath) -> bool {
         .iter()
         .map(|bytes| decompress_serially(bytes, true))
         .collect();
-    decompress_all(path, &encodings, true) == expected
+    decompress_all(Some(path), &encodings, true) == expected
 }
 
 /// curve25519-dalek's answer for one encoding: its decompression and, with `subgroup`, its

@@ -1,0 +1,150 @@
+//! What one caller's bad batches cost another caller's good ones (BENCHMARKS.md).
+//!
+//! Verifiers made with `new` share one failure memory per scheme (and Ed25519 policy). This
+//! measures a clean batch's rate in two states of that memory: after clean batches (its usual
+//! rate), and right after another `Verifier` verified `POISON` batches whose every item is bad.
+//! Each state is set up afresh before every timed batch; the medians of `ROUNDS` rounds and
+//! their ratio are printed per scheme. Keys are cached (warm) in both states.
+//!
+//! Usage: `cargo run --release --example shared_failure_memory -- [SIZE] [ROUNDS] [POISON]`
+//! (defaults 1024, 15, 3), on rayon's default threads.
+
+use std::time::{Duration, Instant};
+
+use batchverify::ed25519::{self, Policy};
+use batchverify::secp256k1::schnorr;
+use ed25519_dalek::{Signer, SigningKey};
+
+struct Batch {
+    keys: Vec<Vec<u8>>,
+    messages: Vec<Vec<u8>>,
+    good: Vec<Vec<u8>>,
+    bad: Vec<Vec<u8>>,
+}
+
+fn ed25519_batch(size: usize) -> Batch {
+    let mut batch = Batch {
+        keys: Vec::new(),
+        messages: Vec::new(),
+        good: Vec::new(),
+        bad: Vec::new(),
+    };
+    for i in 0..size {
+        let mut seed = [0u8; 32];
+        seed[..8].copy_from_slice(&(i as u64 + 1).to_le_bytes());
+        let key = SigningKey::from_bytes(&seed);
+        let message = (i as u64).to_le_bytes().to_vec();
+        let signature = key.sign(&message).to_bytes().to_vec();
+        let mut bad = signature.clone();
+        bad[40] ^= 1;
+        batch.keys.push(key.verifying_key().to_bytes().to_vec());
+        batch.messages.push(message);
+        batch.good.push(signature);
+        batch.bad.push(bad);
+    }
+    batch
+}
+
+fn bip340_batch(size: usize) -> Batch {
+    let mut batch = Batch {
+        keys: Vec::new(),
+        messages: Vec::new(),
+        good: Vec::new(),
+        bad: Vec::new(),
+    };
+    for i in 0..size {
+        let mut secret = [0u8; 32];
+        secret[24..].copy_from_slice(&(i as u64 + 1).to_be_bytes());
+        let secret = secp256k1::SecretKey::from_secret_bytes(secret).expect("secret");
+        let keypair = secp256k1::Keypair::from_secret_key(&secret);
+        let message = (i as u64).to_le_bytes().to_vec();
+        let signature = secp256k1::schnorr::sign_with_aux_rand(&message, &keypair, &[0; 32])
+            .to_byte_array()
+            .to_vec();
+        let mut bad = signature.clone();
+        bad[40] ^= 1;
+        batch
+            .keys
+            .push(keypair.x_only_public_key().0.to_byte_array().to_vec());
+        batch.messages.push(message);
+        batch.good.push(signature);
+        batch.bad.push(bad);
+    }
+    batch
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// The clean batch's median time after clean batches, and after `poison` all-bad ones, each
+/// state set up by a fresh verifier sharing the process-wide memory with the timed one.
+fn measure(
+    name: &str,
+    batch: &Batch,
+    rounds: usize,
+    poison: usize,
+    verify: impl Fn(&[Vec<u8>]) -> usize,
+) {
+    let clean_items = batch.keys.len();
+    let mut usual = Vec::new();
+    let mut after_bad = Vec::new();
+    for _ in 0..rounds {
+        for _ in 0..poison {
+            assert_eq!(verify(&batch.good), clean_items);
+        }
+        let started = Instant::now();
+        assert_eq!(verify(&batch.good), clean_items);
+        usual.push(started.elapsed());
+        for _ in 0..poison {
+            assert_eq!(verify(&batch.bad), 0);
+        }
+        let started = Instant::now();
+        assert_eq!(verify(&batch.good), clean_items);
+        after_bad.push(started.elapsed());
+    }
+    let (usual, after_bad) = (median(usual), median(after_bad));
+    let rate = |time: Duration| clean_items as f64 / time.as_secs_f64();
+    println!(
+        "{name:<16} {clean_items:>6} items  usual {:>9.0}/s  after {poison} all-bad batches {:>9.0}/s  ratio {:.3}",
+        rate(usual),
+        rate(after_bad),
+        usual.as_secs_f64() / after_bad.as_secs_f64()
+    );
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1).map(|a| a.parse::<usize>().expect("a number"));
+    let size = args.next().unwrap_or(1024);
+    let rounds = args.next().unwrap_or(15);
+    let poison = args.next().unwrap_or(3);
+    println!(
+        "{} threads, {} ({})",
+        rayon::current_num_threads(),
+        batchverify::cpu_info().ed25519,
+        env!("CARGO_PKG_VERSION")
+    );
+    let ed25519 = ed25519_batch(size);
+    for policy in [Policy::Zip215, Policy::Strict] {
+        measure(&format!("ed25519 {policy}"), &ed25519, rounds, poison, |signatures| {
+            ed25519::Verifier::new(policy)
+                .verify_batch(&ed25519.keys, &ed25519.messages, signatures)
+                .expect("well-formed")
+                .as_slice()
+                .iter()
+                .filter(|&&valid| valid)
+                .count()
+        });
+    }
+    let bip340 = bip340_batch(size);
+    measure("bip340", &bip340, rounds, poison, |signatures| {
+        schnorr::Verifier::new()
+            .verify_batch(&bip340.keys, &bip340.messages, signatures)
+            .expect("well-formed")
+            .as_slice()
+            .iter()
+            .filter(|&&valid| valid)
+            .count()
+    });
+}
