@@ -1,10 +1,10 @@
 //! What one caller's bad batches cost another caller's good ones (BENCHMARKS.md).
 //!
 //! Verifiers made with `new` share one failure memory per scheme (and Ed25519 policy). This
-//! measures a clean batch's rate in two states of that memory: after clean batches (its usual
-//! rate), and right after another `Verifier` verified `POISON` batches whose every item is bad.
-//! Each state is set up afresh before every timed batch; the medians of `ROUNDS` rounds and
-//! their ratio are printed per scheme. Keys are cached (warm) in both states.
+//! times a clean batch two ways: by a verifier with a memory of its own that has seen only
+//! clean batches (its usual rate), and by a `new` verifier right after another `new` verifier
+//! verified `POISON` batches whose every item is bad. The two alternate for `ROUNDS` rounds;
+//! the medians and their ratio are printed per scheme. Keys are cached (warm) in both.
 //!
 //! Usage: `cargo run --release --example shared_failure_memory -- [SIZE] [ROUNDS] [POISON]`
 //! (defaults 1024, 15, 3), on rayon's default threads.
@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 
 use batchverify::ed25519::{self, Policy};
 use batchverify::secp256k1::schnorr;
+use batchverify::FailureMemory;
 use ed25519_dalek::{Signer, SigningKey};
+use std::sync::Arc;
 
 struct Batch {
     keys: Vec<Vec<u8>>,
@@ -78,30 +80,30 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
-/// The clean batch's median time after clean batches, and after `poison` all-bad ones, each
-/// state set up by a fresh verifier sharing the process-wide memory with the timed one.
+/// The clean batch's median time with a clean private memory, and with the shared memory
+/// right after `poison` all-bad batches. `verify(signatures, memory)` verifies with a `new`
+/// verifier, given `memory` instead of the shared one where it is `Some`.
 fn measure(
     name: &str,
     batch: &Batch,
     rounds: usize,
     poison: usize,
-    verify: impl Fn(&[Vec<u8>]) -> usize,
+    verify: impl Fn(&[Vec<u8>], Option<Arc<FailureMemory>>) -> usize,
 ) {
     let clean_items = batch.keys.len();
+    let private = Arc::new(FailureMemory::new());
+    assert_eq!(verify(&batch.good, Some(private.clone())), clean_items);
     let mut usual = Vec::new();
     let mut after_bad = Vec::new();
     for _ in 0..rounds {
-        for _ in 0..poison {
-            assert_eq!(verify(&batch.good), clean_items);
-        }
         let started = Instant::now();
-        assert_eq!(verify(&batch.good), clean_items);
+        assert_eq!(verify(&batch.good, Some(private.clone())), clean_items);
         usual.push(started.elapsed());
         for _ in 0..poison {
-            assert_eq!(verify(&batch.bad), 0);
+            assert_eq!(verify(&batch.bad, None), 0);
         }
         let started = Instant::now();
-        assert_eq!(verify(&batch.good), clean_items);
+        assert_eq!(verify(&batch.good, None), clean_items);
         after_bad.push(started.elapsed());
     }
     let (usual, after_bad) = (median(usual), median(after_bad));
@@ -115,7 +117,9 @@ fn measure(
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1).map(|a| a.parse::<usize>().expect("a number"));
+    let mut args = std::env::args()
+        .skip(1)
+        .map(|a| a.parse::<usize>().expect("a number"));
     let size = args.next().unwrap_or(1024);
     let rounds = args.next().unwrap_or(15);
     let poison = args.next().unwrap_or(3);
@@ -127,24 +131,38 @@ fn main() {
     );
     let ed25519 = ed25519_batch(size);
     for policy in [Policy::Zip215, Policy::Strict] {
-        measure(&format!("ed25519 {policy}"), &ed25519, rounds, poison, |signatures| {
-            ed25519::Verifier::new(policy)
+        measure(
+            &format!("ed25519 {policy}"),
+            &ed25519,
+            rounds,
+            poison,
+            |signatures, memory| {
+                let verifier = ed25519::Verifier::new(policy);
+                match memory {
+                    Some(memory) => verifier.failure_memory(Some(memory)),
+                    None => verifier,
+                }
                 .verify_batch(&ed25519.keys, &ed25519.messages, signatures)
                 .expect("well-formed")
                 .as_slice()
                 .iter()
                 .filter(|&&valid| valid)
                 .count()
-        });
+            },
+        );
     }
     let bip340 = bip340_batch(size);
-    measure("bip340", &bip340, rounds, poison, |signatures| {
-        schnorr::Verifier::new()
-            .verify_batch(&bip340.keys, &bip340.messages, signatures)
-            .expect("well-formed")
-            .as_slice()
-            .iter()
-            .filter(|&&valid| valid)
-            .count()
+    measure("bip340", &bip340, rounds, poison, |signatures, memory| {
+        let verifier = schnorr::Verifier::new();
+        match memory {
+            Some(memory) => verifier.failure_memory(Some(memory)),
+            None => verifier,
+        }
+        .verify_batch(&bip340.keys, &bip340.messages, signatures)
+        .expect("well-formed")
+        .as_slice()
+        .iter()
+        .filter(|&&valid| valid)
+        .count()
     });
 }

@@ -12,8 +12,9 @@
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-/// How a scheme's keys earn their tables: at every `after_uses`th valid signature a key makes
-/// without one, while the process holds fewer than `max` of the scheme's tables. Only valid
+/// How a scheme's keys earn their tables: after `after_uses` valid signatures a key's table is
+/// built at its next signature (the one that uses it first, so a key that stops signing costs
+/// no table), while the process holds fewer than `max` of the scheme's tables. Only valid
 /// signatures count, so invalid ones under someone else's key cannot make the process build
 /// (and hold) tables; the budget bounds the memory whoever signs can claim, first come, first
 /// served.
@@ -56,17 +57,31 @@ impl<T> EarnedTable<T> {
         }
     }
 
+    /// The table, built now if the key has earned it.
+    pub(crate) fn get_or_build(&self, build: impl FnOnce() -> Option<T>) -> Option<&T> {
+        if self.table.get().is_none()
+            && self.valid_uses.load(Ordering::Relaxed) >= self.budget.after_uses
+        {
+            self.build(build);
+        }
+        self.table.get()
+    }
+
+    /// The table, if built.
     pub(crate) fn get(&self) -> Option<&T> {
         self.table.get()
     }
 
-    /// Counts a valid signature verified without the table, and builds the table at every
-    /// `after_uses`th.
-    pub(crate) fn count_valid_use(&self, build: impl FnOnce() -> Option<T>) {
-        let uses = self.valid_uses.fetch_add(1, Ordering::Relaxed) + 1;
-        if uses.is_multiple_of(self.budget.after_uses) {
-            self.build(build);
-        }
+    /// Counts a valid signature verified without the table.
+    pub(crate) fn count_valid_use(&self) {
+        self.valid_uses.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a valid signature as enough to earn the table (the caller knows more of the
+    /// key's signatures follow).
+    pub(crate) fn earn(&self) {
+        self.valid_uses
+            .fetch_max(self.budget.after_uses, Ordering::Relaxed);
     }
 
     /// Builds the table unless the budget is spent (or `build` gives none); whether there is

@@ -48,7 +48,7 @@ def prepare_keys(public_keys: object) -> int:
     first; returns how many of the keys have a table.
 
     Without this a key gets its table at its second valid signature. The process keeps at most
-    4,096 tables; keys past that stay parsed only. A key that is not a point gets no table
+    16,384 tables; keys past that stay parsed only. A key that is not a point gets no table
     (:func:`verify` says ``False`` for it). Raises :class:`batchverify.MalformedInputError`
     naming the first key that is neither 33 nor 65 bytes; the keys before it are prepared
     already. Verdicts never depend on it.

@@ -14,9 +14,11 @@ use super::threads::threads;
 /// batch's waves find. A memory no batch has told anything yet has no estimate, so the first
 /// wave is verified singly (its verdicts are needed anyway); without a memory, failures are
 /// assumed rare until the batch shows otherwise. A memory that says failures are dense only
-/// makes the first wave a probe (`probe_per_thread` items per thread, one equation each):
-/// verifiers share a memory, so one caller's bad batches must not send another's good ones
-/// to single verification; after the probe the batch follows its own items alone.
+/// makes the first wave a probe, and the batch follows its own items after it: verifiers share
+/// a memory, so one caller's bad batches must not send another's good ones to single
+/// verification. The probe is `probe_per_thread` items per thread, one equation each, or
+/// verified singly where that is below `min_chunk` (an equation that small costs more than
+/// the singles it could save).
 ///
 /// The worst case is a batch that turns out all bad while failures were remembered as rare:
 /// its first wave costs its sums, a lone-failure sum and the bisection's exploration on top of

@@ -123,10 +123,9 @@ impl core::fmt::Display for Rules {
 
 /// When ECDSA keys earn their tables. A table costs about 60 µs to build (under three
 /// libsecp256k1 verifications) and saves about 5 µs on each verification after it, so it is
-/// built at a key's twelfth valid signature: a key that stops signing early has cost at most
+/// earned by a key's twelfth valid signature: a key that stops signing early has cost at most
 /// about 1.25 times what libsecp256k1 alone would have. At most 4,096 tables (8 KiB each, 32 MiB)
-/// live at once; past that keys are verified as if seen once, and try again every twelve valid
-/// signatures.
+/// live at once; past that keys are verified as if seen once, and try again at each signature.
 static TABLES: TableBudget = TableBudget::new(12, 4096);
 
 /// A parsed public key, and its table once earned ([`TABLES`]).
@@ -144,12 +143,13 @@ impl DecodedKey {
         }
     }
 
+    /// The key's table, built now if earned.
     fn table(&self) -> Option<&Table> {
-        self.table.get()
+        self.table.get_or_build(|| self.new_table())
     }
 
     fn count_valid_use(&self) {
-        self.table.count_valid_use(|| self.new_table());
+        self.table.count_valid_use();
     }
 
     /// Builds the key's table within the budget; whether the key has one now.

@@ -13,11 +13,13 @@
 //! - the field arithmetic is this crate's own (`sm2/field.rs`: Montgomery multiplication that
 //!   uses the special form of SM2's prime), with Jacobian coordinates and the a = −3 doubling;
 //! - s·G and t·P share one chain of doublings, with G's odd multiples in a table built once;
-//! - a key that has made two valid signatures (in one batch, or across calls while the
-//!   [`KeyCache`] keeps it) gets a table of its own, which cuts the chain from 257 doublings to
-//!   33, and keeps its ZA for the default ID; consortium chains have few signers, so most keys
-//!   are such keys. Only valid signatures count, and at most 4,096 tables live at once, as for
-//!   ECDSA (`ec_tables::TableBudget`); [`Verifier::prepare_keys`] builds them up front;
+//! - a key that has made two valid signatures (across calls while the [`KeyCache`] keeps it,
+//!   or one in a batch that holds three or more of its signatures) gets a table of its own at
+//!   its next signature, which cuts the chain from 257 doublings to 33, and keeps its ZA for
+//!   the default ID; consortium chains have few signers, so most keys
+//!   are such keys. Only valid signatures count, and at most 16,384 tables live at once, as
+//!   ECDSA's are bounded (`ec_tables::TableBudget`); [`Verifier::prepare_keys`] builds them up
+//!   front;
 //! - the e of a batch are hashed by [`crate::sm3`]'s multi-message lanes, and items run on
 //!   rayon's threads.
 //!
@@ -76,9 +78,10 @@ pub(crate) const ORDER: [u64; 4] = [
 /// table, so about 16 MiB at most; a consortium has far fewer signers.
 const DEFAULT_CACHE_CAPACITY: usize = 4096;
 
-/// When SM2 keys earn their tables: at a key's second valid signature (the table replaces 224
-/// of a verification's 257 doublings), at most 4,096 of them (4 KiB each, 16 MiB) at once.
-static TABLES: TableBudget = TableBudget::new(2, 4096);
+/// When SM2 keys earn their tables: by a key's second valid signature (the table replaces 224
+/// of a verification's 257 doublings; it is built at the signature after, which uses it). A default cache holds 4,096 keys (16 MiB of tables when
+/// all have one); the process holds at most 16,384 tables (64 MiB) over all its caches.
+static TABLES: TableBudget = TableBudget::new(2, 16_384);
 
 /// A parsed public key: its point, its ZA for [`DEFAULT_ID`] once a signature uses that ID,
 /// and its table once earned ([`TABLES`]).
@@ -120,16 +123,15 @@ impl DecodedKey {
         }
     }
 
+    /// The key's table (built now if earned), else its point for one verification.
     fn multiples(&self) -> KeyMultiples<'_> {
-        match self.table.get() {
+        match self
+            .table
+            .get_or_build(|| Some(Table::for_key(&self.point)))
+        {
             Some(table) => KeyMultiples::Table(table),
             None => KeyMultiples::Once(self.point),
         }
-    }
-
-    fn count_valid_use(&self) {
-        self.table
-            .count_valid_use(|| Some(Table::for_key(&self.point)));
     }
 }
 
@@ -317,7 +319,7 @@ impl Verifier {
 
     /// Parses `public_keys` into the key cache and builds their tables now, as a consortium
     /// node does for the signers it knows: their signatures then verify on tables from the
-    /// first. Returns how many of the keys have a table: keys past the process's budget (4,096
+    /// first. Returns how many of the keys have a table: keys past the process's budget (16,384
     /// tables) stay parsed only, and a table lives as long as its key stays in the cache. A key
     /// of the wrong length is an error naming it; one that is not a point gets no table
     /// (verification says `false` for it). Without a key cache there is nothing to keep, and
@@ -378,7 +380,7 @@ impl Verifier {
                 }
                 Hashing::Prehashed(e) => *e,
             };
-            self.verify_signature(&key, &e, signature)
+            self.verify_signature(&key, &e, signature, false)
         });
         if valid {
             Ok(())
@@ -476,21 +478,24 @@ impl Verifier {
             self.check_item(i, public_keys[i].as_ref(), item, signatures[i].as_ref())?;
         }
         // Each distinct key is parsed once, so that its valid signatures here count towards
-        // its table together.
+        // its table together; a key with three or more here gets its table at its first valid
+        // one.
         let mut slots: HashMap<&[u8], usize> = HashMap::new();
-        let mut distinct: Vec<&[u8]> = Vec::new();
+        let mut distinct: Vec<(&[u8], usize)> = Vec::new();
         let slot_of: Vec<usize> = public_keys
             .iter()
             .map(|key| {
                 let bytes = key.as_ref();
-                *slots.entry(bytes).or_insert_with(|| {
-                    distinct.push(bytes);
+                let slot = *slots.entry(bytes).or_insert_with(|| {
+                    distinct.push((bytes, 0));
                     distinct.len() - 1
-                })
+                });
+                distinct[slot].1 += 1;
+                slot
             })
             .collect();
         let keys = crate::batch::map_items(distinct.len(), self.sequential, |k| {
-            self.lookup(distinct[k])
+            self.lookup(distinct[k].0)
         });
         // ZA ‖ M of every item that has a message and a key, hashed together on SM3's lanes (on
         // the CPU: these are small, and the GPU setting is for trees and large batches).
@@ -523,7 +528,8 @@ impl Verifier {
                 Hashing::Prehashed(e) => Some(e),
                 Hashing::Message { .. } => message_hashes[i].as_ref(),
             };
-            e.is_some_and(|e| self.verify_signature(key, e, signatures[i].as_ref()))
+            let signs_again = distinct[slot_of[i]].1 >= 3;
+            e.is_some_and(|e| self.verify_signature(key, e, signatures[i].as_ref(), signs_again))
         });
         Ok(BatchOutcome::from_verdicts(verdicts))
     }
@@ -554,8 +560,16 @@ impl Verifier {
         Ok(())
     }
 
-    /// The verdict on one signature; a valid one counts towards the key's table.
-    fn verify_signature(&self, key: &DecodedKey, e: &Digest, signature: &[u8]) -> bool {
+    /// The verdict on one signature; a valid one counts towards the key's table, or earns it at
+    /// once where `signs_again` (the batch holds two or more further signatures by the key: a
+    /// table pays for itself within about two).
+    fn verify_signature(
+        &self,
+        key: &DecodedKey,
+        e: &Digest,
+        signature: &[u8],
+        signs_again: bool,
+    ) -> bool {
         let encoding = self.encoding.unwrap_or(if signature.len() == 64 {
             Encoding::Compact
         } else {
@@ -564,7 +578,11 @@ impl Verifier {
         let valid = parse_signature(encoding, signature)
             .is_some_and(|(r, s)| verify_parsed(&key.multiples(), e, &r, &s));
         if valid && key.table.get().is_none() {
-            key.count_valid_use();
+            if signs_again {
+                key.table.earn();
+            } else {
+                key.table.count_valid_use();
+            }
         }
         valid
     }
@@ -648,13 +666,18 @@ mod tests {
             "seven invalid signatures"
         );
         assert!(verifier.verify(&public_key, b"one", &one).is_ok());
-        assert!(!has_table(&verifier, &public_key), "one valid signature");
         assert!(verifier.verify(&public_key, b"two", &sign(b"two")).is_ok());
         assert!(
-            has_table(&verifier, &public_key),
-            "the second valid signature"
+            !has_table(&verifier, &public_key),
+            "two valid signatures earn it; none is built before a signature uses it"
         );
-        assert!(verifier.verify(&public_key, b"two", &sign(b"two")).is_ok());
+        assert!(verifier
+            .verify(&public_key, b"three", &sign(b"three"))
+            .is_ok());
+        assert!(has_table(&verifier, &public_key), "the next signature");
+        assert!(verifier
+            .verify(&public_key, b"four", &sign(b"four"))
+            .is_ok());
     }
 
     #[test]

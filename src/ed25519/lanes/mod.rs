@@ -514,8 +514,13 @@ unsafe fn pow2k<F: FieldLanes>(mut x: F, k: u32) -> F {
 /// 1 / (1 - y) denominators cleared), so it is a fourth power exactly then. Only the root rho
 /// of 1 + d whose own quartic character is -i gives this Q; the tests check the constants.
 ///
-/// The eight points of small order are the only points with x = 0, y = 0 or x = +-iy; there
-/// the formulas degenerate, and the answer is whether P is the identity.
+/// The eight points of small order are the only points with x = 0, y = 0 or x = +-iy; the
+/// answer there is whether P is the identity (without it the identity would read as outside).
+///
+/// The full proof, each constant's defining check and every degenerate case are in
+/// `SUBGROUP.md` beside this file (F is, precisely, the inverse of the pairing value up to
+/// fourth powers; and what selects rho is chi2(1 + rho) = -1, which for this d and this i is
+/// the root whose quartic character is -i).
 ///
 /// # Safety
 /// The CPU must have `F`'s instructions.
