@@ -157,6 +157,14 @@ mod tests {
     use std::collections::BTreeSet;
     use std::sync::Mutex;
 
+    /// Small waves, so that tests see several of them.
+    const SMALL_WAVES: Waves = Waves {
+        probe_per_thread: 10,
+        min_chunk: 4,
+        max_chunk: 64,
+        dense: 1.0 / 8.0,
+    };
+
     /// Runs `waves` over `len` items with `bad` invalid, and says which items went to chunks.
     fn run_waves(
         waves: &Waves,
@@ -183,12 +191,7 @@ mod tests {
 
     #[test]
     fn waves_probe_first_then_remember_the_failure_rate_across_batches() {
-        let waves = Waves {
-            probe_per_thread: 10,
-            min_chunk: 4,
-            max_chunk: 64,
-            dense: 1.0 / 8.0,
-        };
+        let waves = SMALL_WAVES;
         let memory = FailureMemory::new();
         let clean = BTreeSet::new();
         // A fresh memory: the first wave is verified singly, the rest by chunks.
@@ -232,12 +235,7 @@ mod tests {
 
     #[test]
     fn without_a_memory_failures_are_assumed_rare_until_the_batch_shows_them() {
-        let waves = Waves {
-            probe_per_thread: 10,
-            min_chunk: 4,
-            max_chunk: 64,
-            dense: 1.0 / 8.0,
-        };
+        let waves = SMALL_WAVES;
         let mut chunked = 0;
         let verdicts = waves.run(
             500,
@@ -271,12 +269,7 @@ mod tests {
     /// clean batch to single verification, and the next few too.
     #[test]
     fn a_remembered_dense_rate_costs_a_clean_batch_one_probe_only() {
-        let waves = Waves {
-            probe_per_thread: 10,
-            min_chunk: 4,
-            max_chunk: 64,
-            dense: 1.0 / 8.0,
-        };
+        let waves = SMALL_WAVES;
         let memory = FailureMemory::new();
         let all: BTreeSet<usize> = (0..1000).collect();
         for _ in 0..3 {
