@@ -4,8 +4,9 @@
 //! Both scalars are written in width-w NAF and their additions interleaved over one chain of
 //! doublings. A table holds the odd multiples (2i+1)·2^(32j)·Q of a point for the eight 32-bit
 //! parts j of a scalar, so with tables for both G and P the chain has 33 doublings instead of
-//! 256. G's table is built once per process; when a key earns its own is each scheme's choice
-//! (SM2: when it signs a second time; ECDSA: at its twelfth valid signature). A key without
+//! 256. G's table is built once per process; a key earns its own by valid signatures, as each
+//! scheme's [`TableBudget`] says (SM2: two, ECDSA: twelve), and it is built at the signature
+//! after, the first that uses it. A key without
 //! one gets a small Jacobian table of its odd multiples for the one verification (SM2's path;
 //! ECDSA sends such keys to libsecp256k1). The windows are each curve's, measured there.
 
@@ -89,6 +90,11 @@ impl<T> EarnedTable<T> {
     pub(crate) fn build(&self, build: impl FnOnce() -> Option<T>) -> bool {
         if self.table.get().is_some() {
             return true;
+        }
+        // Once the budget is spent every signature of an earning key asks again: a read keeps
+        // those asks from writing the shared counter.
+        if self.budget.held.load(Ordering::Relaxed) >= self.budget.max {
+            return false;
         }
         if self.budget.held.fetch_add(1, Ordering::Relaxed) >= self.budget.max {
             self.budget.held.fetch_sub(1, Ordering::Relaxed);

@@ -95,8 +95,8 @@ pub enum Error {
         v: u64,
     },
     /// A signature reads both as r‖s and as DER (an SM2 signature of 64 bytes that is also
-    /// well-formed DER), so its verdict would depend on the reader: the call must name the
-    /// encoding.
+    /// well-formed DER), so its verdict would depend on the reader: name the encoding. Single
+    /// calls return it; in a batch such an item's verdict is `false`.
     AmbiguousEncoding {
         /// Position of the item (0 for single verification).
         index: usize,

@@ -82,11 +82,11 @@ def prepare_ecdsa_keys(public_keys: object, *, rules: Rules = "bitcoin") -> int:
     wallets) into the process-wide key cache and builds each one's table, so that their ECDSA
     signatures verify faster from the first; returns how many of the keys have a table.
 
-    Without this a key gets its table at its twelfth valid signature. The process keeps at
-    most 4,096 tables (32 MiB); keys past that stay parsed only. The cache and its tables serve
-    every rule set; ``rules`` only decides which encodings count as keys (hybrid 0x06/0x07
-    keys only under the Bitcoin rules). A key that is not a point under the rules gets no
-    table (``verify_ecdsa`` says ``False`` for it). Raises
+    Without this a key earns its table with its twelfth valid signature (built for the next).
+    The process keeps at most 4,096 tables (32 MiB); keys past that stay parsed only. The cache
+    and its tables serve every rule set; ``rules`` only decides which encodings count as keys
+    (hybrid 0x06/0x07 keys only under the Bitcoin rules). A key that is not a point under the
+    rules gets no table (``verify_ecdsa`` says ``False`` for it). Raises
     :class:`batchverify.MalformedInputError` naming the first key that is neither 33 nor 65
     bytes; the keys before it are prepared already. Verdicts never depend on it.
     """
@@ -105,9 +105,9 @@ def _signatures(signatures: object, rules: Rules) -> _columns.Column:
 def recover(
     message_hash: _columns.BytesLike, signature: _columns.BytesLike
 ) -> tuple[bytes, bytes] | None:
-    """``(address, public_key)`` of whoever made the 65-byte ``signature`` (r‖s‖v, v 0/1, 27/28
-    or a one-byte EIP-155 value) over the 32-byte ``message_hash``, as the EVM's ecrecover
-    recovers it (either half of s); ``None`` when nothing recovers. The address is 20 bytes, the
+    """``(address, public_key)`` of whoever made the 65-byte ``signature`` (r‖s‖v, v 0, 1, 27
+    or 28) over the 32-byte ``message_hash``, as the EVM's ecrecover recovers it (either half
+    of s); ``None`` when nothing recovers or v is any other value. The address is 20 bytes, the
     key 65 (uncompressed).
     """
     return _native.secp256k1_recover(message_hash, signature)

@@ -5,8 +5,9 @@ A signature signs SM3(ZA ‖ message), where ZA binds the signer's ID and key; t
 to GM/T 0009's ``b"1234567812345678"``. Public keys are 65 bytes (``04 ‖ x ‖ y``) or 33
 (compressed); a signature is r‖s (64 bytes) or DER, as ``encoding`` (``"compact"`` or
 ``"der"``) names it: a node should name it. Without it a 64-byte signature is read as r‖s and
-any other as DER, and a 64-byte signature that is also well-formed DER raises
-:class:`batchverify.MalformedInputError` (readers would disagree on its verdict). A key that
+any other as DER, and a 64-byte signature that is also well-formed DER is never accepted
+(readers would disagree on it): :func:`verify` raises :class:`batchverify.MalformedInputError`,
+and its batch verdict is ``False``. A key that
 is not on the curve, or a signature that does not parse or verify, is ``False``; a key of the
 wrong length or an ID longer than 8,191 bytes raises :class:`batchverify.MalformedInputError`.
 A batch gives every item exactly the verdict the single call gives it, on every core with the
@@ -47,11 +48,11 @@ def prepare_keys(public_keys: object) -> int:
     key cache and builds each one's table, so that their signatures verify faster from the
     first; returns how many of the keys have a table.
 
-    Without this a key gets its table at its second valid signature. The process keeps at most
-    16,384 tables; keys past that stay parsed only. A key that is not a point gets no table
-    (:func:`verify` says ``False`` for it). Raises :class:`batchverify.MalformedInputError`
-    naming the first key that is neither 33 nor 65 bytes; the keys before it are prepared
-    already. Verdicts never depend on it.
+    Without this a key earns its table with its second valid signature (built for the next). The
+    process keeps at most 16,384 tables; keys past that stay parsed only. A key that is not a
+    point gets no table (:func:`verify` says ``False`` for it). Raises
+    :class:`batchverify.MalformedInputError` naming the first key that is neither 33 nor 65
+    bytes; the keys before it are prepared already. Verdicts never depend on it.
     """
     return _native.sm2_prepare_keys(_columns.variable(public_keys, "public_keys"))
 

@@ -18,12 +18,14 @@ use super::threads::threads;
 /// a memory, so one caller's bad batches must not send another's good ones to single
 /// verification. The probe is `probe_per_thread` items per thread, one equation each, or
 /// verified singly where that is below `min_chunk` (an equation that small costs more than
-/// the singles it could save).
+/// the singles it could save) or where the batch is under [`PROBE_SHARE`] probes (a failing
+/// probe would then cost a noticeable share of it).
 ///
 /// The worst case is a batch that turns out all bad while failures were remembered as rare:
 /// its first wave costs its sums, a lone-failure sum and the bisection's exploration on top of
 /// the singles, about 1.7 times single verification for Ed25519, and the rest goes singly.
-/// After a run of bad batches the probe costs the same, on its few items only.
+/// After a run of bad batches the probe costs the same, on its items only, and only in
+/// batches of [`PROBE_SHARE`] probes or more.
 pub(crate) struct Waves {
     pub(crate) probe_per_thread: usize,
     /// The smallest chunk worth an equation; a wave that would split thinner is verified
@@ -54,20 +56,23 @@ impl Waves {
         let threads = threads(sequential);
         let prior = memory.map_or(Some(0.0), FailureMemory::rate);
         // A remembered dense rate may be another caller's (the memory is shared): it buys one
-        // probe wave, checked by one equation per thread, and this batch's own items decide
-        // the rest.
+        // probe wave, and this batch's own items decide the rest.
         let remembered_dense = prior.is_some_and(|rate| rate > self.dense);
+        let probe = threads * self.probe_per_thread;
         let mut verdicts = Vec::with_capacity(len);
         let mut invalid = 0;
         let mut wave = match prior {
             Some(_) if !remembered_dense => threads * self.max_chunk,
-            _ => threads * self.probe_per_thread,
+            _ => probe,
         };
         while verdicts.len() < len {
             let start = verdicts.len();
             let end = (start + wave).min(len);
+            // The probe is checked by one equation per thread where the batch is large enough
+            // that, should the probe be all bad, its search costs a few percent of the batch.
             let chunk = if remembered_dense && start == 0 {
-                Some(chunk_len(end - start, threads, self.max_chunk))
+                (len >= PROBE_SHARE * probe)
+                    .then(|| chunk_len(end - start, threads, self.max_chunk))
             } else {
                 let rate = estimate(if remembered_dense { None } else { prior }, invalid, start);
                 rate.filter(|&rate| rate <= self.dense)
@@ -89,6 +94,11 @@ impl Waves {
         verdicts
     }
 }
+
+/// A remembered dense rate's probe is checked by equations only in batches at least this
+/// many times its size: an all-bad probe costs about 0.7 singles per item on top of them, so
+/// the batch stays within 5% of single verification.
+const PROBE_SHARE: usize = 16;
 
 /// What recent batches remembered weighs as much as this many items of the current one: a
 /// small batch barely moves the estimate, a large one mostly replaces it.
@@ -279,5 +289,19 @@ mod tests {
         let (verdicts, chunked) = run_waves(&waves, &memory, 1000, &BTreeSet::new());
         assert!(verdicts.iter().all(|&v| v));
         assert_eq!(chunked, (0..1000).collect(), "every item by equations");
+        // A batch under PROBE_SHARE probes: the probe goes singly, so an all-bad one costs
+        // singles and nothing more.
+        for _ in 0..3 {
+            run_waves(&waves, &memory, 1000, &all);
+        }
+        let small: BTreeSet<usize> = (0..100).collect();
+        let (_, chunked) = run_waves(&waves, &memory, 100, &small);
+        assert!(chunked.is_empty());
+        let (_, chunked) = run_waves(&waves, &memory, 100, &BTreeSet::new());
+        assert_eq!(
+            chunked,
+            (10..100).collect(),
+            "after a single probe, equations"
+        );
     }
 }

@@ -21,8 +21,8 @@
 //! once is verified by libsecp256k1. A key that keeps signing (an exchange, a validator) gets a
 //! table of its multiples in the cache: `u1·G + u2·P` then takes 33 doublings instead of
 //! libsecp256k1's 128 (see [`crate::ec_tables`]). Building a table costs about as much as
-//! three verifications, so a key earns one at its twelfth valid signature through the cache, or
-//! at once through [`Verifier::prepare_keys`].
+//! three verifications, so a key earns one with its twelfth valid signature through the cache
+//! (built for the next), or at once through [`Verifier::prepare_keys`].
 
 use std::sync::Arc;
 

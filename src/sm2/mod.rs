@@ -27,9 +27,10 @@
 //! signatures DER (`SEQUENCE { r, s }`, strict) or r‖s (64 bytes). [`Verifier::encoding`]
 //! names the one a chain uses, and a node should name it. Without it a 64-byte signature is
 //! read as r‖s and any other as DER, except a 64-byte signature that is also well-formed DER:
-//! that one is [`Error::AmbiguousEncoding`], since its verdict would depend on the reader and
-//! a signer can grind for it (a DER signature is 64 bytes when r and s are together six bytes
-//! shorter than usual, about once in 2^48 signatures). A key that is not a point
+//! its verdict would depend on the reader and a signer can grind for one (a DER signature is
+//! 64 bytes when r and s are together six bytes shorter than usual, about once in 2^48
+//! signatures), so it is never accepted: a single call returns [`Error::AmbiguousEncoding`],
+//! and in a batch its verdict is `false`. A key that is not a point
 //! on the curve, and a signature that does not parse, are a `false` verdict, as they are to a
 //! node; wrong lengths are errors naming the item and the field.
 //!
@@ -288,9 +289,9 @@ impl Verifier {
     }
 
     /// [`Error::AmbiguousEncoding`] (index 0) for a signature this verifier could read two
-    /// ways: 64 bytes that are also well-formed DER, when no encoding was named. Calls and
-    /// batches apply it themselves; a caller that streams records checks each one with it, so
-    /// that one ambiguous record does not fail its batch.
+    /// ways: 64 bytes that are also well-formed DER, when no encoding was named. A single
+    /// call returns that error; in a batch such an item is `false` (one item never fails a
+    /// batch); a caller that streams records can check each one with this to say why.
     pub fn check_encoding(&self, signature: &[u8]) -> Result<(), Error> {
         let ambiguous = self.encoding.is_none()
             && signature.len() == 64
@@ -311,7 +312,7 @@ impl Verifier {
     }
 
     /// The cache of parsed keys to use, or `None` to parse every key every time (and build
-    /// tables only for keys that make two valid signatures in one batch).
+    /// tables only for keys with three or more signatures in one batch).
     pub fn key_cache(mut self, cache: Option<Arc<KeyCache>>) -> Self {
         self.key_cache = cache;
         self
@@ -373,6 +374,7 @@ impl Verifier {
         signature: &[u8],
     ) -> Result<(), Error> {
         self.check_item(0, public_key, &hashing, signature)?;
+        self.check_encoding(signature)?;
         let valid = self.lookup(public_key).is_some_and(|key| {
             let e = match hashing {
                 Hashing::Message { id, message } => {
@@ -478,8 +480,8 @@ impl Verifier {
             self.check_item(i, public_keys[i].as_ref(), item, signatures[i].as_ref())?;
         }
         // Each distinct key is parsed once, so that its valid signatures here count towards
-        // its table together; a key with three or more here gets its table at its first valid
-        // one.
+        // its table together; a key with three or more signatures here earns its table with
+        // its first valid one (built for the next).
         let mut slots: HashMap<&[u8], usize> = HashMap::new();
         let mut distinct: Vec<(&[u8], usize)> = Vec::new();
         let slot_of: Vec<usize> = public_keys
@@ -545,24 +547,15 @@ impl Verifier {
         if let Hashing::Message { id, .. } = hashing {
             check_id(index, id)?;
         }
-        match self.encoding {
-            Some(Encoding::Compact) => {
-                crate::error::exact::<64>(index, Field::Signature, signature)?;
-            }
-            Some(Encoding::Der) => {}
-            None => self
-                .check_encoding(signature)
-                .map_err(|_| Error::AmbiguousEncoding {
-                    index,
-                    field: Field::Signature,
-                })?,
+        if self.encoding == Some(Encoding::Compact) {
+            crate::error::exact::<64>(index, Field::Signature, signature)?;
         }
         Ok(())
     }
 
     /// The verdict on one signature; a valid one counts towards the key's table, or earns it at
-    /// once where `signs_again` (the batch holds two or more further signatures by the key: a
-    /// table pays for itself within about two).
+    /// once where `signs_again` (the batch holds three or more signatures by the key, so
+    /// usually more are to come: a table pays for itself within about two).
     fn verify_signature(
         &self,
         key: &DecodedKey,
@@ -570,11 +563,12 @@ impl Verifier {
         signature: &[u8],
         signs_again: bool,
     ) -> bool {
-        let encoding = self.encoding.unwrap_or(if signature.len() == 64 {
-            Encoding::Compact
-        } else {
-            Encoding::Der
-        });
+        let encoding = match self.encoding {
+            Some(encoding) => encoding,
+            None if self.check_encoding(signature).is_err() => return false,
+            None if signature.len() == 64 => Encoding::Compact,
+            None => Encoding::Der,
+        };
         let valid = parse_signature(encoding, signature)
             .is_some_and(|(r, s)| verify_parsed(&key.multiples(), e, &r, &s));
         if valid && key.table.get().is_none() {
