@@ -119,8 +119,9 @@ fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=60
 
 # Long runs that check every verdict (examples/soak.rs): 10 million Ed25519 records through the
-# release CLI, 1% corrupted, with its peak memory; a million mutated items per policy against
-# ed25519-dalek and ed25519-consensus. Not part of `make test`.
+# release CLI, 1% corrupted, with its peak memory; a million mutated items per Ed25519 policy,
+# ECDSA rule set, BIP-340 and SM2 against another implementation (examples/soak.rs). Not part
+# of `make test`.
 SOAK_RECORDS ?= 10000000
 SOAK_MUTATIONS ?= 1000000
 soak:

@@ -4,9 +4,12 @@
 //!    (`batchverify verify ed25519`), 1% corrupted at random (one bit of the key, message or
 //!    signature) and one line in 100,000 not JSON at all; every verdict line is checked against
 //!    the list of what was corrupted, and the CLI's peak memory is read from /proc.
-//! 2. `MUTATIONS` (one million by default) randomly mutated items per policy through
-//!    `verify_batch`, every verdict checked against an independent implementation
-//!    (ed25519-dalek's `verify_strict`, ed25519-consensus).
+//! 2. `MUTATIONS` (one million by default) randomly mutated items per Ed25519 policy, ECDSA
+//!    rule set (plain compact, Ethereum), BIP-340 and SM2 through `verify_batch`, every verdict
+//!    checked against another implementation: ed25519-dalek's `verify_strict` and
+//!    ed25519-consensus (these share curve25519-dalek with the engine; the tests add
+//!    ed25519-compact), k256 (none of the engine's libsecp256k1 or its own sums and tables),
+//!    RustCrypto's sm2 (none of the engine's SM2 arithmetic).
 //!
 //! Usage: `cargo run --release --example soak -- PATH_TO_BATCHVERIFY [RECORDS] [MUTATIONS]`.
 
@@ -50,6 +53,8 @@ fn main() {
     for policy in [Policy::Strict, Policy::Zip215] {
         mutations_against_oracle(policy, &signers, mutations);
     }
+    secp256k1_against_k256(mutations);
+    sm2_against_rustcrypto(mutations);
 }
 
 /// One record: its JSONL line and whether it must verify.
@@ -240,44 +245,212 @@ fn mixed_order(rng: &mut StdRng, message: Vec<u8>) -> ([u8; 32], Vec<u8>, [u8; 6
     (key, message, signature)
 }
 
-fn mutations_against_oracle(policy: Policy, signers: &[SigningKey], total: usize) {
+/// `total` items from `make` (seeded by their index) through `batch` in batches of 1,000, every
+/// verdict checked against `oracle`; prints the count and the time.
+fn soak<T: Send + Sync>(
+    name: &str,
+    total: usize,
+    make: impl Fn(&mut StdRng) -> T + Sync,
+    batch: impl Fn(&[T]) -> Vec<bool>,
+    oracle: impl Fn(&T) -> bool + Sync,
+) {
     const BATCH: usize = 1000;
     let started = Instant::now();
-    let verifier = Verifier::new(policy);
     let mut invalid = 0usize;
-    for batch in 0..total.div_ceil(BATCH) {
-        let items: Vec<([u8; 32], Vec<u8>, [u8; 64])> = (0..BATCH.min(total - batch * BATCH))
+    for chunk in 0..total.div_ceil(BATCH) {
+        let items: Vec<T> = (0..BATCH.min(total - chunk * BATCH))
             .into_par_iter()
             .map(|i| {
-                let mut rng = StdRng::seed_from_u64(((batch * BATCH + i) as u64) << 1 | 1);
-                mutated_item(signers, &mut rng)
+                make(&mut StdRng::seed_from_u64(
+                    ((chunk * BATCH + i) as u64) << 1 | 1,
+                ))
             })
             .collect();
-        let keys: Vec<&[u8]> = items.iter().map(|(k, _, _)| &k[..]).collect();
-        let messages: Vec<&[u8]> = items.iter().map(|(_, m, _)| &m[..]).collect();
-        let signatures: Vec<&[u8]> = items.iter().map(|(_, _, s)| &s[..]).collect();
-        let outcome = verifier
-            .verify_batch(&keys, &messages, &signatures)
-            .expect("well-formed");
-        let expected: Vec<bool> = items
-            .par_iter()
-            .map(|(key, message, signature)| {
-                oracles::ed25519_oracle(policy, key, message, signature)
-            })
-            .collect();
+        let verdicts = batch(&items);
+        let expected: Vec<bool> = items.par_iter().map(&oracle).collect();
         for (i, want) in expected.iter().enumerate() {
-            assert_eq!(
-                outcome.is_valid(i),
-                Some(*want),
-                "{policy}: batch {batch} item {i}: {}",
-                hex::encode(keys[i])
-            );
+            assert_eq!(verdicts[i], *want, "{name}: batch {chunk} item {i}");
         }
         invalid += expected.iter().filter(|v| !**v).count();
     }
     println!(
-        "{policy}: {total} mutated items ({invalid} invalid), every batch verdict equal to the \
+        "{name}: {total} mutated items ({invalid} invalid), every batch verdict equal to the \
          oracle's; {:.0} s",
         started.elapsed().as_secs_f64()
+    );
+}
+
+fn mutations_against_oracle(policy: Policy, signers: &[SigningKey], total: usize) {
+    let verifier = Verifier::new(policy);
+    soak(
+        &policy.to_string(),
+        total,
+        |rng| mutated_item(signers, rng),
+        |items| {
+            let keys: Vec<&[u8]> = items.iter().map(|(k, _, _)| &k[..]).collect();
+            let messages: Vec<&[u8]> = items.iter().map(|(_, m, _)| &m[..]).collect();
+            let signatures: Vec<&[u8]> = items.iter().map(|(_, _, s)| &s[..]).collect();
+            verifier
+                .verify_batch(&keys, &messages, &signatures)
+                .expect("well-formed")
+                .into_vec()
+        },
+        |(key, message, signature)| oracles::ed25519_oracle(policy, key, message, signature),
+    );
+}
+
+/// One bit of `bytes` flipped, at random.
+fn flip(rng: &mut StdRng, bytes: &mut [u8]) {
+    if !bytes.is_empty() {
+        let at = rng.random_range(0..bytes.len());
+        bytes[at] ^= 1 << rng.random_range(0..8);
+    }
+}
+
+/// A secp256k1 item: a compressed key, a 32-byte message (ECDSA's hash), a compact ECDSA
+/// signature and a BIP-340 one, by one of 1,024 signers, each part mutated one time in ten.
+type Secp256k1Item = ([u8; 33], [u8; 32], [u8; 64], [u8; 64]);
+
+fn secp256k1_item(rng: &mut StdRng) -> Secp256k1Item {
+    let mut secret = [0u8; 32];
+    secret[24..].copy_from_slice(&(rng.random_range(0..1024u64) + 1).to_be_bytes());
+    let ecdsa_key = k256::ecdsa::SigningKey::from_slice(&secret).expect("secret");
+    let schnorr_key = k256::schnorr::SigningKey::from_slice(&secret).expect("secret");
+    let mut message: [u8; 32] = rng.random();
+    let (signature, _) = ecdsa_key.sign_prehash_recoverable(&message);
+    let mut ecdsa_signature: [u8; 64] = signature.to_bytes().into();
+    let mut schnorr_signature = schnorr_key
+        .sign_raw(&message, &rng.random::<[u8; 32]>())
+        .expect("signs")
+        .to_bytes();
+    let point = k256::elliptic_curve::sec1::ToSec1Point::to_sec1_point(
+        ecdsa_key.verifying_key().as_affine(),
+        true,
+    );
+    let mut key: [u8; 33] = point.as_bytes().try_into().expect("33 bytes");
+    match rng.random_range(0..10) {
+        0 => flip(rng, &mut key),
+        1 => flip(rng, &mut message),
+        2 => flip(rng, &mut ecdsa_signature),
+        3 => flip(rng, &mut schnorr_signature),
+        // The high-s twin: valid under the plain rules only.
+        4 => {
+            let s: [u8; 32] = ecdsa_signature[32..].try_into().expect("32 bytes");
+            let s = <k256::Scalar as k256::elliptic_curve::PrimeField>::from_repr(s.into())
+                .expect("s below n");
+            ecdsa_signature[32..].copy_from_slice(&(-s).to_bytes());
+        }
+        _ => {}
+    }
+    (key, message, ecdsa_signature, schnorr_signature)
+}
+
+fn k256_ecdsa(item: &Secp256k1Item, low_s_only: bool) -> bool {
+    use k256::ecdsa::signature::hazmat::PrehashVerifier;
+    let (key, message, signature, _) = item;
+    let Ok(signature) = k256::ecdsa::Signature::from_slice(signature) else {
+        return false;
+    };
+    let high = signature.normalize_s() != signature;
+    k256::ecdsa::VerifyingKey::from_sec1_bytes(key).is_ok_and(|key| {
+        key.verify_prehash(message, &signature.normalize_s())
+            .is_ok()
+            && !(low_s_only && high)
+    })
+}
+
+fn k256_schnorr(item: &Secp256k1Item) -> bool {
+    let (key, message, _, signature) = item;
+    let key = k256::schnorr::VerifyingKey::from_slice(&key[1..]);
+    let signature = k256::schnorr::Signature::try_from(&signature[..]);
+    key.ok()
+        .zip(signature.ok())
+        .is_some_and(|(key, signature)| key.verify_raw(message, &signature).is_ok())
+}
+
+fn secp256k1_against_k256(total: usize) {
+    use batchverify::secp256k1::{ecdsa, schnorr};
+    for (rules, low_s_only) in [
+        (ecdsa::Rules::PLAIN_COMPACT, false),
+        (ecdsa::Rules::Ethereum, true),
+    ] {
+        let verifier = ecdsa::Verifier::new(rules);
+        soak(
+            &format!("ecdsa {rules}"),
+            total,
+            secp256k1_item,
+            |items| {
+                let keys: Vec<&[u8]> = items.iter().map(|i| &i.0[..]).collect();
+                let hashes: Vec<&[u8]> = items.iter().map(|i| &i.1[..]).collect();
+                let signatures: Vec<&[u8]> = items.iter().map(|i| &i.2[..]).collect();
+                verifier
+                    .verify_batch(&keys, &hashes, &signatures)
+                    .expect("well-formed")
+                    .into_vec()
+            },
+            |item| k256_ecdsa(item, low_s_only),
+        );
+    }
+    let verifier = schnorr::Verifier::new();
+    soak(
+        "bip340",
+        total,
+        secp256k1_item,
+        |items| {
+            let keys: Vec<&[u8]> = items.iter().map(|i| &i.0[1..]).collect();
+            let messages: Vec<&[u8]> = items.iter().map(|i| &i.1[..]).collect();
+            let signatures: Vec<&[u8]> = items.iter().map(|i| &i.3[..]).collect();
+            verifier
+                .verify_batch(&keys, &messages, &signatures)
+                .expect("well-formed")
+                .into_vec()
+        },
+        k256_schnorr,
+    );
+}
+
+/// An SM2 item by one of 256 signers with the default ID: key, message, r‖s, one part mutated
+/// one time in eight.
+fn sm2_item(rng: &mut StdRng) -> (Vec<u8>, Vec<u8>, [u8; 64]) {
+    use ::sm2::dsa::signature::Signer as _;
+    let mut secret = [0u8; 32];
+    secret[24..].copy_from_slice(&(rng.random_range(0..256u64) + 1).to_be_bytes());
+    let secret = ::sm2::SecretKey::from_slice(&secret).expect("secret");
+    let signer = ::sm2::dsa::SigningKey::new("1234567812345678", &secret).expect("key");
+    let mut message: Vec<u8> = (0..rng.random_range(0..64)).map(|_| rng.random()).collect();
+    let signature: ::sm2::dsa::Signature = signer.sign(&message);
+    let mut signature: [u8; 64] = signature.to_bytes().into();
+    let mut key = signer.verifying_key().to_sec1_bytes().to_vec();
+    match rng.random_range(0..8) {
+        0 => flip(rng, &mut key),
+        1 => flip(rng, &mut message),
+        2 => flip(rng, &mut signature),
+        _ => {}
+    }
+    (key, message, signature)
+}
+
+fn sm2_against_rustcrypto(total: usize) {
+    use ::sm2::dsa::signature::Verifier as _;
+    let verifier = batchverify::sm2::Verifier::new().encoding(batchverify::sm2::Encoding::Compact);
+    soak(
+        "sm2",
+        total,
+        sm2_item,
+        |items| {
+            let keys: Vec<&[u8]> = items.iter().map(|i| &i.0[..]).collect();
+            let messages: Vec<&[u8]> = items.iter().map(|i| &i.1[..]).collect();
+            let signatures: Vec<&[u8]> = items.iter().map(|i| &i.2[..]).collect();
+            verifier
+                .verify_batch(&keys, &messages, &signatures)
+                .expect("well-formed")
+                .into_vec()
+        },
+        |(key, message, signature)| {
+            ::sm2::dsa::VerifyingKey::from_sec1_bytes("1234567812345678", key).is_ok_and(|key| {
+                ::sm2::dsa::Signature::from_slice(signature)
+                    .is_ok_and(|signature| key.verify(message, &signature).is_ok())
+            })
+        },
     );
 }
