@@ -24,55 +24,53 @@ struct Batch {
     bad: Vec<Vec<u8>>,
 }
 
-fn ed25519_batch(size: usize) -> Batch {
-    let mut batch = Batch {
-        keys: Vec::new(),
-        messages: Vec::new(),
-        good: Vec::new(),
-        bad: Vec::new(),
-    };
-    for i in 0..size {
-        let mut seed = [0u8; 32];
-        seed[..8].copy_from_slice(&(i as u64 + 1).to_le_bytes());
-        let key = SigningKey::from_bytes(&seed);
-        let message = (i as u64).to_le_bytes().to_vec();
-        let signature = key.sign(&message).to_bytes().to_vec();
-        let mut bad = signature.clone();
-        bad[40] ^= 1;
-        batch.keys.push(key.verifying_key().to_bytes().to_vec());
-        batch.messages.push(message);
-        batch.good.push(signature);
-        batch.bad.push(bad);
+impl Batch {
+    /// `size` items, item i signed by `sign(i)` as (key, message, signature); each bad item is
+    /// its good one with a bit of S flipped.
+    fn new(size: usize, sign: impl Fn(u64) -> (Vec<u8>, Vec<u8>, Vec<u8>)) -> Batch {
+        let mut batch = Batch {
+            keys: Vec::new(),
+            messages: Vec::new(),
+            good: Vec::new(),
+            bad: Vec::new(),
+        };
+        for i in 0..size as u64 {
+            let (key, message, signature) = sign(i);
+            let mut bad = signature.clone();
+            bad[40] ^= 1;
+            batch.keys.push(key);
+            batch.messages.push(message);
+            batch.good.push(signature);
+            batch.bad.push(bad);
+        }
+        batch
     }
-    batch
+}
+
+fn ed25519_batch(size: usize) -> Batch {
+    Batch::new(size, |i| {
+        let mut seed = [0u8; 32];
+        seed[..8].copy_from_slice(&(i + 1).to_le_bytes());
+        let key = SigningKey::from_bytes(&seed);
+        let message = i.to_le_bytes().to_vec();
+        let signature = key.sign(&message).to_bytes().to_vec();
+        (key.verifying_key().to_bytes().to_vec(), message, signature)
+    })
 }
 
 fn bip340_batch(size: usize) -> Batch {
-    let mut batch = Batch {
-        keys: Vec::new(),
-        messages: Vec::new(),
-        good: Vec::new(),
-        bad: Vec::new(),
-    };
-    for i in 0..size {
+    Batch::new(size, |i| {
         let mut secret = [0u8; 32];
-        secret[24..].copy_from_slice(&(i as u64 + 1).to_be_bytes());
+        secret[24..].copy_from_slice(&(i + 1).to_be_bytes());
         let secret = secp256k1::SecretKey::from_secret_bytes(secret).expect("secret");
         let keypair = secp256k1::Keypair::from_secret_key(&secret);
-        let message = (i as u64).to_le_bytes().to_vec();
+        let message = i.to_le_bytes().to_vec();
         let signature = secp256k1::schnorr::sign_with_aux_rand(&message, &keypair, &[0; 32])
             .to_byte_array()
             .to_vec();
-        let mut bad = signature.clone();
-        bad[40] ^= 1;
-        batch
-            .keys
-            .push(keypair.x_only_public_key().0.to_byte_array().to_vec());
-        batch.messages.push(message);
-        batch.good.push(signature);
-        batch.bad.push(bad);
-    }
-    batch
+        let key = keypair.x_only_public_key().0.to_byte_array().to_vec();
+        (key, message, signature)
+    })
 }
 
 fn valid_items(outcome: BatchOutcome) -> usize {

@@ -287,9 +287,7 @@ fn mutations_against_oracle(policy: Policy, signers: &[SigningKey], total: usize
         total,
         |rng| mutated_item(signers, rng),
         |items| {
-            let keys: Vec<&[u8]> = items.iter().map(|(k, _, _)| &k[..]).collect();
-            let messages: Vec<&[u8]> = items.iter().map(|(_, m, _)| &m[..]).collect();
-            let signatures: Vec<&[u8]> = items.iter().map(|(_, _, s)| &s[..]).collect();
+            let [keys, messages, signatures] = columns(items, |(k, m, s)| [&k[..], &m[..], &s[..]]);
             verifier
                 .verify_batch(&keys, &messages, &signatures)
                 .expect("well-formed")
@@ -297,6 +295,17 @@ fn mutations_against_oracle(policy: Policy, signers: &[SigningKey], total: usize
         },
         |(key, message, signature)| oracles::ed25519_oracle(policy, key, message, signature),
     );
+}
+
+/// The key, message and signature columns of `items`, as a batch call takes them.
+fn columns<'a, T>(items: &'a [T], fields: impl Fn(&'a T) -> [&'a [u8]; 3]) -> [Vec<&'a [u8]>; 3] {
+    let mut columns = [Vec::new(), Vec::new(), Vec::new()];
+    for item in items {
+        for (column, field) in columns.iter_mut().zip(fields(item)) {
+            column.push(field);
+        }
+    }
+    columns
 }
 
 /// One bit of `bytes` flipped, at random.
@@ -345,29 +354,6 @@ fn secp256k1_item(rng: &mut StdRng) -> Secp256k1Item {
     (key, message, ecdsa_signature, schnorr_signature)
 }
 
-fn k256_ecdsa(item: &Secp256k1Item, low_s_only: bool) -> bool {
-    use k256::ecdsa::signature::hazmat::PrehashVerifier;
-    let (key, message, signature, _) = item;
-    let Ok(signature) = k256::ecdsa::Signature::from_slice(signature) else {
-        return false;
-    };
-    let high = signature.normalize_s() != signature;
-    k256::ecdsa::VerifyingKey::from_sec1_bytes(key).is_ok_and(|key| {
-        key.verify_prehash(message, &signature.normalize_s())
-            .is_ok()
-            && !(low_s_only && high)
-    })
-}
-
-fn k256_schnorr(item: &Secp256k1Item) -> bool {
-    let (key, message, _, signature) = item;
-    let key = k256::schnorr::VerifyingKey::from_slice(&key[1..]);
-    let signature = k256::schnorr::Signature::try_from(&signature[..]);
-    key.ok()
-        .zip(signature.ok())
-        .is_some_and(|(key, signature)| key.verify_raw(message, &signature).is_ok())
-}
-
 fn secp256k1_against_k256(total: usize) {
     use batchverify::secp256k1::{ecdsa, schnorr};
     for (rules, low_s_only) in [
@@ -380,15 +366,15 @@ fn secp256k1_against_k256(total: usize) {
             total,
             secp256k1_item,
             |items| {
-                let keys: Vec<&[u8]> = items.iter().map(|i| &i.0[..]).collect();
-                let hashes: Vec<&[u8]> = items.iter().map(|i| &i.1[..]).collect();
-                let signatures: Vec<&[u8]> = items.iter().map(|i| &i.2[..]).collect();
+                let [keys, hashes, signatures] = columns(items, |i| [&i.0[..], &i.1[..], &i.2[..]]);
                 verifier
                     .verify_batch(&keys, &hashes, &signatures)
                     .expect("well-formed")
                     .into_vec()
             },
-            |item| k256_ecdsa(item, low_s_only),
+            |(key, hash, signature, _)| {
+                oracles::k256_ecdsa_oracle(key, hash, signature, low_s_only)
+            },
         );
     }
     let verifier = schnorr::Verifier::new();
@@ -397,15 +383,13 @@ fn secp256k1_against_k256(total: usize) {
         total,
         secp256k1_item,
         |items| {
-            let keys: Vec<&[u8]> = items.iter().map(|i| &i.0[1..]).collect();
-            let messages: Vec<&[u8]> = items.iter().map(|i| &i.1[..]).collect();
-            let signatures: Vec<&[u8]> = items.iter().map(|i| &i.3[..]).collect();
+            let [keys, messages, signatures] = columns(items, |i| [&i.0[1..], &i.1[..], &i.3[..]]);
             verifier
                 .verify_batch(&keys, &messages, &signatures)
                 .expect("well-formed")
                 .into_vec()
         },
-        k256_schnorr,
+        |(key, message, _, signature)| oracles::k256_schnorr_oracle(&key[1..], message, signature),
     );
 }
 
@@ -431,26 +415,20 @@ fn sm2_item(rng: &mut StdRng) -> (Vec<u8>, Vec<u8>, [u8; 64]) {
 }
 
 fn sm2_against_rustcrypto(total: usize) {
-    use ::sm2::dsa::signature::Verifier as _;
     let verifier = batchverify::sm2::Verifier::new().encoding(batchverify::sm2::Encoding::Compact);
     soak(
         "sm2",
         total,
         sm2_item,
         |items| {
-            let keys: Vec<&[u8]> = items.iter().map(|i| &i.0[..]).collect();
-            let messages: Vec<&[u8]> = items.iter().map(|i| &i.1[..]).collect();
-            let signatures: Vec<&[u8]> = items.iter().map(|i| &i.2[..]).collect();
+            let [keys, messages, signatures] = columns(items, |i| [&i.0[..], &i.1[..], &i.2[..]]);
             verifier
                 .verify_batch(&keys, &messages, &signatures)
                 .expect("well-formed")
                 .into_vec()
         },
         |(key, message, signature)| {
-            ::sm2::dsa::VerifyingKey::from_sec1_bytes("1234567812345678", key).is_ok_and(|key| {
-                ::sm2::dsa::Signature::from_slice(signature)
-                    .is_ok_and(|signature| key.verify(message, &signature).is_ok())
-            })
+            oracles::sm2_oracle(key, "1234567812345678", message, signature)
         },
     );
 }

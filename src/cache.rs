@@ -12,7 +12,8 @@
 //! Python buffer over an array another thread writes), so the cache never sees the caller's
 //! memory: it takes [`KeyBytes`], a copy made once, and that copy is what is looked up, what
 //! the decoder reads (a plain `fn`, which cannot capture the caller's memory) and what is
-//! stored. A racing caller may get wrong verdicts in its own call; it cannot plant an entry
+//! stored. Batches that decode many keys together (Ed25519's and BIP-340's lanes) call
+//! `insert` themselves, with keys decoded from the copies their items hold. A racing caller may get wrong verdicts in its own call; it cannot plant an entry
 //! that maps one key's bytes to another key's point.
 
 use std::any::Any;

@@ -16,9 +16,9 @@ use std::sync::OnceLock;
 /// How a scheme's keys earn their tables: after `after_uses` valid signatures a key's table is
 /// built at its next signature (the one that uses it first, so a key that stops signing costs
 /// no table), while the process holds fewer than `max` of the scheme's tables. Only valid
-/// signatures count, so invalid ones under someone else's key cannot make the process build
-/// (and hold) tables; the budget bounds the memory whoever signs can claim, first come, first
-/// served.
+/// signatures count, so junk under keys nobody signed with cannot make the process build (and
+/// hold) tables; a valid signature replayed counts again, since whoever holds one can send it
+/// at will. The budget bounds the memory anyone can claim, first come, first served.
 pub(crate) struct TableBudget {
     pub(crate) after_uses: u32,
     pub(crate) max: usize,

@@ -7,7 +7,6 @@ mod common;
 use batchverify::secp256k1::{ecdsa, recover, recover_batch, recover_with_v, schnorr};
 use batchverify::{Error, Field, KeyCache};
 use common::signed::{corrupt, corruption, Corruption, Item};
-use k256::ecdsa::signature::hazmat::PrehashVerifier;
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -32,11 +31,7 @@ fn schnorr_item(signer: u64, message: Vec<u8>) -> Item {
 }
 
 fn k256_schnorr(item: &Item) -> bool {
-    let key = k256::schnorr::VerifyingKey::from_slice(&item.public_key);
-    let signature = k256::schnorr::Signature::try_from(item.signature.as_slice());
-    key.ok()
-        .zip(signature.ok())
-        .is_some_and(|(key, sig)| key.verify_raw(&item.message, &sig).is_ok())
+    common::oracles::k256_schnorr_oracle(&item.public_key, &item.message, &item.signature)
 }
 
 fn schnorr_batch(items: &[Item], verifier: &schnorr::Verifier) -> Vec<bool> {
@@ -132,16 +127,8 @@ proptest! {
                 Err(_) => vec![0x30, 0x00],
             })
             .collect();
-        let oracle = |i: usize, low_s_only: bool| -> bool {
-            let Ok(signature) = k256::ecdsa::Signature::from_slice(&compact[i]) else {
-                return false;
-            };
-            let high = signature.normalize_s() != signature;
-            let Ok(key) = k256::ecdsa::VerifyingKey::from_sec1_bytes(&keys[i]) else {
-                return false;
-            };
-            let valid = key.verify_prehash(&hashes[i], &signature.normalize_s()).is_ok();
-            valid && !(low_s_only && high)
+        let oracle = |i: usize, low_s_only: bool| {
+            common::oracles::k256_ecdsa_oracle(&keys[i], &hashes[i], &compact[i], low_s_only)
         };
         for (rules, signatures, low_s_only) in [
             (ecdsa::Rules::PLAIN_COMPACT, &compact.iter().map(|c| c.to_vec()).collect::<Vec<_>>(), false),

@@ -9,8 +9,13 @@
 //! fixed so that signing stays cheap and messages repeat (the batch groups sets by message).
 #![no_main]
 
-use batchverify::bls::{Verifier, Scheme, SecretKey, SignatureSet, Variant};
+use batchverify::bls::{Scheme, SecretKey, SignatureSet, Variant, Verifier};
 use libfuzzer_sys::fuzz_target;
+
+// Shared by the targets; its `items` goes unused here, where sets are cut by hand.
+#[allow(dead_code)]
+mod input;
+use input::take;
 
 #[path = "../../tests/common/oracles.rs"]
 #[allow(dead_code)]
@@ -18,15 +23,6 @@ mod oracles;
 
 const SIGNERS: u8 = 8;
 const MAX_SETS: usize = 12;
-
-fn take<'a>(data: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-    if data.len() < n {
-        return None;
-    }
-    let (head, tail) = data.split_at(n);
-    *data = tail;
-    Some(head)
-}
 
 fn secret(signer: u8) -> SecretKey {
     SecretKey::key_gen(&[signer % SIGNERS + 1; 32]).expect("32 bytes")

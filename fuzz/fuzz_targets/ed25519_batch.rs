@@ -14,6 +14,9 @@ use batchverify::ed25519::{Policy, Verifier};
 use batchverify::Error;
 use libfuzzer_sys::fuzz_target;
 
+mod input;
+use input::{items, take};
+
 #[path = "../../tests/common/oracles.rs"]
 #[allow(dead_code)]
 mod oracles;
@@ -22,15 +25,6 @@ struct Item {
     key: [u8; 32],
     signature: [u8; 64],
     message: Vec<u8>,
-}
-
-fn take<'a>(data: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-    if data.len() < n {
-        return None;
-    }
-    let (head, tail) = data.split_at(n);
-    *data = tail;
-    Some(head)
 }
 
 fn item(data: &mut &[u8]) -> Option<Item> {
@@ -63,11 +57,7 @@ fn item(data: &mut &[u8]) -> Option<Item> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let mut rest = data;
-    let mut items = Vec::new();
-    while let Some(item) = item(&mut rest) {
-        items.push(item);
-    }
+    let items = items(data, item);
     let keys: Vec<&[u8]> = items.iter().map(|i| &i.key[..]).collect();
     let messages: Vec<&[u8]> = items.iter().map(|i| &i.message[..]).collect();
     let signatures: Vec<&[u8]> = items.iter().map(|i| &i.signature[..]).collect();

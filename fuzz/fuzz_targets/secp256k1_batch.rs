@@ -11,8 +11,14 @@
 
 use batchverify::secp256k1::{ecdsa, recover, recover_batch, schnorr};
 use batchverify::Error;
-use k256::ecdsa::signature::hazmat::PrehashVerifier;
 use libfuzzer_sys::fuzz_target;
+
+mod input;
+use input::{items, take};
+
+#[path = "../../tests/common/oracles.rs"]
+#[allow(dead_code)]
+mod oracles;
 
 struct Item {
     /// Compressed ECDSA key; its x-coordinate is the BIP-340 key.
@@ -21,15 +27,6 @@ struct Item {
     ecdsa: [u8; 64],
     recovery: u8,
     schnorr: [u8; 64],
-}
-
-fn take<'a>(data: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-    if data.len() < n {
-        return None;
-    }
-    let (head, tail) = data.split_at(n);
-    *data = tail;
-    Some(head)
 }
 
 fn item(data: &mut &[u8]) -> Option<Item> {
@@ -72,26 +69,12 @@ fn item(data: &mut &[u8]) -> Option<Item> {
     Some(item)
 }
 
-/// k256's ECDSA verdict; `low_s` rejects the high twin, as the Ethereum rules do.
 fn k256_ecdsa(item: &Item, low_s: bool) -> bool {
-    let Ok(signature) = k256::ecdsa::Signature::from_slice(&item.ecdsa) else {
-        return false;
-    };
-    let high = signature.normalize_s() != signature;
-    let Ok(key) = k256::ecdsa::VerifyingKey::from_sec1_bytes(&item.key) else {
-        return false;
-    };
-    key.verify_prehash(&item.message, &signature.normalize_s())
-        .is_ok()
-        && !(low_s && high)
+    oracles::k256_ecdsa_oracle(&item.key, &item.message, &item.ecdsa, low_s)
 }
 
 fn k256_schnorr(item: &Item) -> bool {
-    let key = k256::schnorr::VerifyingKey::from_slice(&item.key[1..]);
-    let signature = k256::schnorr::Signature::try_from(&item.schnorr[..]);
-    key.ok()
-        .zip(signature.ok())
-        .is_some_and(|(key, signature)| key.verify_raw(&item.message, &signature).is_ok())
+    oracles::k256_schnorr_oracle(&item.key[1..], &item.message, &item.schnorr)
 }
 
 /// k256's recovered key (uncompressed), for v 0, 1, 27 or 28.
@@ -118,11 +101,7 @@ fn single(result: Result<(), Error>) -> bool {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let mut rest = data;
-    let mut items = Vec::new();
-    while let Some(item) = item(&mut rest) {
-        items.push(item);
-    }
+    let items = items(data, item);
     let keys: Vec<&[u8]> = items.iter().map(|i| &i.key[..]).collect();
     let x_only: Vec<&[u8]> = items.iter().map(|i| &i.key[1..]).collect();
     let messages: Vec<&[u8]> = items.iter().map(|i| &i.message[..]).collect();

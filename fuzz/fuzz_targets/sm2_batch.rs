@@ -8,24 +8,22 @@
 //! ID, then one byte of key ‖ signature is XORed with a given mask (zero keeps it valid).
 #![no_main]
 
-use ::sm2::dsa::signature::{Signer as _, Verifier as _};
+use ::sm2::dsa::signature::Signer as _;
 use batchverify::sm2::{Encoding, Verifier, DEFAULT_ID};
 use batchverify::Error;
 use libfuzzer_sys::fuzz_target;
+
+mod input;
+use input::{items, take};
+
+#[path = "../../tests/common/oracles.rs"]
+#[allow(dead_code)]
+mod oracles;
 
 struct Item {
     key: Vec<u8>,
     message: Vec<u8>,
     signature: [u8; 64],
-}
-
-fn take<'a>(data: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-    if data.len() < n {
-        return None;
-    }
-    let (head, tail) = data.split_at(n);
-    *data = tail;
-    Some(head)
 }
 
 fn item(data: &mut &[u8]) -> Option<Item> {
@@ -65,22 +63,12 @@ fn item(data: &mut &[u8]) -> Option<Item> {
 
 /// RustCrypto's verdict under the default ID.
 fn oracle(item: &Item) -> bool {
-    let Ok(id) = core::str::from_utf8(DEFAULT_ID) else {
-        return false;
-    };
-    let Ok(key) = ::sm2::dsa::VerifyingKey::from_sec1_bytes(id, &item.key) else {
-        return false;
-    };
-    ::sm2::dsa::Signature::from_slice(&item.signature)
-        .is_ok_and(|signature| key.verify(&item.message, &signature).is_ok())
+    core::str::from_utf8(DEFAULT_ID)
+        .is_ok_and(|id| oracles::sm2_oracle(&item.key, id, &item.message, &item.signature))
 }
 
 fuzz_target!(|data: &[u8]| {
-    let mut rest = data;
-    let mut items = Vec::new();
-    while let Some(item) = item(&mut rest) {
-        items.push(item);
-    }
+    let items = items(data, item);
     let keys: Vec<&[u8]> = items.iter().map(|i| &i.key[..]).collect();
     let messages: Vec<&[u8]> = items.iter().map(|i| &i.message[..]).collect();
     let signatures: Vec<&[u8]> = items.iter().map(|i| &i.signature[..]).collect();

@@ -449,12 +449,14 @@ impl Verifier {
         index: usize,
         bytes: &[u8],
     ) -> Result<C::PublicKey, Error> {
-        check_len(index, Field::PublicKey, bytes, C::PUBLIC_KEY_LEN)?;
-        let key = KeyBytes::copy_of(bytes).ok_or(Error::InvalidPoint {
-            index,
-            field: Field::PublicKey,
-            reason: "longer than any key",
-        })?;
+        let key = KeyBytes::copy_of(bytes)
+            .filter(|_| bytes.len() == C::PUBLIC_KEY_LEN)
+            .ok_or(Error::Malformed {
+                index,
+                field: Field::PublicKey,
+                expected_len: C::PUBLIC_KEY_LEN,
+                actual_len: bytes.len(),
+            })?;
         match &self.key_cache {
             Some(cache) => cache.get_or_decode(&key, fit_key::<C>),
             None => fit_key::<C>(&key),

@@ -72,3 +72,37 @@ pub fn blst_oracle<K: AsRef<[u8]>>(
         Variant::MinSig => verdict!(min_sig),
     }
 }
+
+/// k256's (RustCrypto's) ECDSA verdict on a compact `r ‖ s` over a 32-byte hash: either half
+/// of s, unless `low_s_only` (the Ethereum rules, EIP-2). Shares no code with libsecp256k1 or
+/// batchverify's tables.
+pub fn k256_ecdsa_oracle(key: &[u8], hash: &[u8], signature: &[u8], low_s_only: bool) -> bool {
+    use k256::ecdsa::signature::hazmat::PrehashVerifier;
+    let Ok(signature) = k256::ecdsa::Signature::from_slice(signature) else {
+        return false;
+    };
+    let high = signature.normalize_s() != signature;
+    k256::ecdsa::VerifyingKey::from_sec1_bytes(key).is_ok_and(|key| {
+        key.verify_prehash(hash, &signature.normalize_s()).is_ok() && !(low_s_only && high)
+    })
+}
+
+/// k256's BIP-340 verdict, independent of libsecp256k1 and of batchverify's sums.
+pub fn k256_schnorr_oracle(key: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    let key = k256::schnorr::VerifyingKey::from_slice(key);
+    let signature = k256::schnorr::Signature::try_from(signature);
+    key.ok()
+        .zip(signature.ok())
+        .is_some_and(|(key, signature)| key.verify_raw(message, &signature).is_ok())
+}
+
+/// RustCrypto sm2's verdict on a compact `r ‖ s` by signer `id`; it shares no arithmetic with
+/// batchverify's SM2.
+pub fn sm2_oracle(key: &[u8], id: &str, message: &[u8], signature: &[u8]) -> bool {
+    use ::sm2::dsa::signature::Verifier as _;
+    let Ok(key) = ::sm2::dsa::VerifyingKey::from_sec1_bytes(id, key) else {
+        return false;
+    };
+    ::sm2::dsa::Signature::from_slice(signature)
+        .is_ok_and(|signature| key.verify(message, &signature).is_ok())
+}
