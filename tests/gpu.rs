@@ -186,6 +186,38 @@ fn trees_of_many_upload_pieces_match_the_cpu_around_every_piece_boundary() {
     assert!(cpu_root(BITCOIN, &twins).1);
 }
 
+/// Pieces larger than one dispatch's subtree (2^9 leaves) come back as several nodes each,
+/// and a last piece of a few leaves as one node lower down, which the CPU lifts.
+#[test]
+fn roots_of_pieces_of_several_subtrees_match_the_cpu() {
+    if common::gpu_or_skip().is_none() {
+        return;
+    }
+    let context = GpuContext::new(&GpuOptions {
+        max_buffer_bytes: Some(2048 * 32),
+        ..GpuOptions::default()
+    })
+    .unwrap();
+    assert_eq!(context.merkle_piece_leaves(), 2048);
+    let leaves = random_leaves(6200, 9);
+    for flavor in FLAVORS.iter().chain(&SM3_AND_LONE_FLAVORS) {
+        for size in [2047, 2049, 2300, 2560, 2561, 4096 + 255, 4096 + 257, 6200] {
+            let leaves = &leaves[..size];
+            assert_eq!(
+                context.merkle_root(flavor, leaves).unwrap(),
+                cpu_root(*flavor, leaves),
+                "{flavor}, {size} leaves in pieces of 2048"
+            );
+        }
+    }
+    // Equal halves across a piece boundary: mutated, found by the CPU from the leaves.
+    let halves = leaves[..2048].repeat(2);
+    assert_eq!(
+        context.merkle_root(&BITCOIN, &halves).unwrap(),
+        (cpu_root(BITCOIN, &halves).0, true)
+    );
+}
+
 #[test]
 fn trees_built_on_the_gpu_keep_the_same_levels() {
     if common::gpu_or_skip().is_none() {

@@ -77,14 +77,21 @@ impl GpuContext {
             let known: Vec<Vec<u8>> = (0..3u8).map(|i| vec![i; length]).collect();
             let mut digests = [[0; 32]; 3];
             self.hash_with(&pipeline, prefix, &known, &mut digests)?;
-            let job = crate::md32::Job { prefix, double };
-            let cpu = crate::md32::Hasher::<A>::new()
-                .with_backend(crate::Backend::Cpu)
-                .hash_messages_placed(&job, &known)
-                .0;
-            Ok(digests[..] == cpu[..])
+            Ok(digests[..] == cpu_digests::<A, _>(prefix, double, &known)[..])
         })?;
-        self.hash_with(&pipeline, prefix, messages, out)
+        self.hash_with(&pipeline, prefix, messages, out)?;
+        self.tamper(out.as_flattened_mut());
+        let positions = super::sample_positions(messages.len());
+        let sampled: Vec<&[u8]> = positions.iter().map(|&i| messages[i].as_ref()).collect();
+        let expected = cpu_digests::<A, _>(prefix, double, &sampled);
+        match positions
+            .iter()
+            .zip(&expected)
+            .find(|&(&i, cpu)| out[i] != *cpu)
+        {
+            Some((&index, _)) => Err(self.reject(format!("digest of message {index}"))),
+            None => Ok(()),
+        }
     }
 
     /// [`GpuContext::hash_messages`] on `pipeline` (which hashes once or twice), for messages
@@ -210,4 +217,19 @@ impl GpuContext {
                 .for_each(|(digest, bytes)| digest.copy_from_slice(bytes))
         })
     }
+}
+
+/// The digests of `prefix ‖ messages[i]` (hashed twice when `double`) on this thread's CPU.
+fn cpu_digests<A: Algorithm, M: AsRef<[u8]> + Sync>(
+    prefix: &[u8],
+    double: bool,
+    messages: &[M],
+) -> Vec<Digest> {
+    let mut digests = vec![[0; 32]; messages.len()];
+    crate::md32::Hasher::<A>::new().sequential().hash_messages(
+        &crate::md32::Job { prefix, double },
+        messages,
+        &mut digests,
+    );
+    digests
 }

@@ -1,6 +1,7 @@
 //! Merkle levels on the GPU: leaves go up once, in pieces that are whole subtrees; every
-//! dispatch reduces up to nine levels in workgroup memory, and only each piece's top node (plus
-//! the mutation flag) comes back, or every level for a tree kept for proofs.
+//! dispatch reduces up to nine levels in workgroup memory. For a root, one dispatch per piece
+//! runs and its nodes (one per 512 leaves) come back for the CPU to check and finish; a tree
+//! kept for proofs gets every level back; leaves kept on the GPU are reduced to the top.
 
 use std::sync::Arc;
 
@@ -91,7 +92,9 @@ impl GpuContext {
         crate::merkle::Merkle::new(*flavor).root_on_gpu(self, leaves)
     }
 
-    /// The root of leaves already on the GPU: only the kernels and the root's read-back.
+    /// The root of leaves already on the GPU: only the kernels and the root's read-back. For
+    /// measuring the kernels: the CPU, which does not hold these leaves, checks nothing but
+    /// the pipeline's known answer (and the mutation flag is the GPU's).
     pub fn merkle_root_resident(
         &self,
         flavor: &Flavor,
@@ -106,22 +109,34 @@ impl GpuContext {
         PIECE_LEAVES.min(self.merkle_chunk_leaves())
     }
 
-    /// Reduces `leaves` as consecutive subtrees of [`GpuContext::merkle_piece_leaves`] leaves:
-    /// each subtree's top node and height, and the mutation flag. `zeros` are the zero-subtree
-    /// roots by height for padding flavors.
+    /// The first levels of `leaves` (up to nine: one dispatch per piece), reduced as
+    /// consecutive subtrees of [`GpuContext::merkle_piece_leaves`] leaves: each piece's nodes
+    /// at the height it reached, and that height. `zeros` are the zero-subtree roots by height
+    /// for padding flavors. The CPU checks a sample of these nodes against the leaves and
+    /// reduces the rest (a few hundredth of the hashing).
     ///
     /// Pieces go up through a ring of reused staging buffers, each filled on rayon's threads
-    /// while the GPU copies and reduces the pieces before it; the tops collect in one buffer
+    /// while the GPU copies and reduces the pieces before it; the nodes collect in one buffer
     /// that is read back once.
     pub(crate) fn reduce_pieces(
         &self,
         flavor: &Flavor,
         leaves: &[Digest],
         zeros: &[Digest],
-    ) -> Result<(Vec<(Digest, u32)>, bool), GpuError> {
+    ) -> Result<Vec<(Vec<Digest>, u32)>, GpuError> {
         let piece_leaves = self.merkle_piece_leaves();
-        let pieces = leaves.len().div_ceil(piece_leaves);
         let piece_bytes = 32 * piece_leaves.min(leaves.len()) as u64;
+        let reached: Vec<(usize, u32)> = leaves
+            .chunks(piece_leaves)
+            .map(|piece| match piece.len() {
+                1 => (1, 0),
+                len => {
+                    let height = levels_for(len);
+                    (len.div_ceil(1 << height), height)
+                }
+            })
+            .collect();
+        let nodes_bytes = 32 * reached.iter().map(|&(nodes, _)| nodes).sum::<usize>() as u64;
         let pipeline = self.merkle_pipeline(flavor, ReadBack::Top)?;
         let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
         let scratch = &mut *scratch;
@@ -141,70 +156,73 @@ impl GpuContext {
                 piece_bytes / 2,
                 zeros,
             )?;
-            let tops = ensure(
+            let gathered = ensure(
                 &self.device,
                 &mut scratch.work.gathered,
-                32 * pieces as u64,
+                nodes_bytes,
                 WORK_USAGE,
                 "gathered",
             );
             let readback = ensure(
                 &self.device,
                 &mut scratch.work.readback,
-                32 * pieces as u64 + 4,
+                nodes_bytes,
                 wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
                 "readback",
             );
-            let mut heights = Vec::with_capacity(pieces);
-            for (index, piece) in leaves.chunks(piece_leaves).enumerate() {
+            let mut at = 0;
+            for (piece, &(nodes, _)) in leaves.chunks(piece_leaves).zip(&reached) {
                 let bytes = piece.as_flattened();
                 scratch.staging.submit_piece(
                     self,
                     piece_bytes,
                     |staging| fill_bytes(staging, bytes),
                     |encoder, staging| {
-                        if index == 0 {
-                            encoder.clear_buffer(buffers.flag, 0, None);
-                        }
                         encoder.copy_buffer_to_buffer(staging, 0, input, 0, bytes.len() as u64);
-                        let (top, height) = self.encode_levels(
+                        let (reduced, _) = self.encode_levels(
                             encoder,
                             &pipeline,
                             &buffers,
                             input,
                             piece.len(),
-                            None,
+                            Dispatches::First,
                         )?;
-                        encoder.copy_buffer_to_buffer(top, 0, tops, 32 * index as u64, 32);
-                        heights.push(height);
+                        encoder.copy_buffer_to_buffer(reduced, 0, gathered, at, 32 * nodes as u64);
+                        at += 32 * nodes as u64;
                         Ok(())
                     },
                 )?;
             }
-            let tops_bytes = 32 * pieces as u64;
             let mut encoder = self.device.create_command_encoder(&Default::default());
-            encoder.copy_buffer_to_buffer(tops, 0, readback, 0, tops_bytes);
-            encoder.copy_buffer_to_buffer(buffers.flag, 0, readback, tops_bytes, 4);
-            let bytes = self.finish(encoder, readback, tops_bytes + 4)?;
-            let (nodes, flag) = bytes.split_at(tops_bytes as usize);
-            let tops = nodes
-                .chunks_exact(32)
-                .map(|node| node.try_into().expect("chunks of 32"))
-                .zip(heights)
+            encoder.copy_buffer_to_buffer(gathered, 0, readback, 0, nodes_bytes);
+            let mut nodes = self.finish(encoder, readback, nodes_bytes)?;
+            self.tamper(&mut nodes);
+            let mut rest = &nodes[..];
+            let pieces = reached
+                .iter()
+                .map(|&(count, height)| {
+                    let (piece, after) = rest.split_at(32 * count);
+                    rest = after;
+                    let piece = piece
+                        .chunks_exact(32)
+                        .map(|node| node.try_into().expect("chunks of 32"))
+                        .collect();
+                    (piece, height)
+                })
                 .collect();
-            Ok::<_, GpuError>((tops, flag != [0; 4]))
+            Ok::<_, GpuError>(pieces)
         });
         scratch.staging.settle(reduced)
     }
 
-    /// Every level above `leaves` (at most one chunk) up to the one with a single node, and the
-    /// mutation flag: the levels a [`crate::merkle::Tree`] keeps for proofs.
+    /// Every level above `leaves` (at most one chunk) up to the one with a single node: the
+    /// levels a [`crate::merkle::Tree`] keeps for proofs (which checks a sample of them).
     pub(crate) fn tree_levels(
         &self,
         flavor: &Flavor,
         leaves: &[Digest],
         zeros: &[Digest],
-    ) -> Result<(Vec<Vec<Digest>>, bool), GpuError> {
+    ) -> Result<Vec<Vec<Digest>>, GpuError> {
         self.fits_one_buffer(leaves.len())?;
         let pipeline = self.merkle_pipeline(flavor, ReadBack::EveryLevel)?;
         let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
@@ -231,7 +249,11 @@ impl GpuContext {
             zeros,
             ReadBack::EveryLevel,
         )?;
-        Ok((reduced.levels, reduced.mutated))
+        let mut levels = reduced.levels;
+        if let Some(first) = levels.first_mut() {
+            self.tamper(first.as_flattened_mut());
+        }
+        Ok(levels)
     }
 
     pub(crate) fn reduce_resident(
@@ -379,8 +401,12 @@ impl GpuContext {
             };
             let mut encoder = self.device.create_command_encoder(&Default::default());
             encoder.clear_buffer(buffers.flag, 0, None);
+            let dispatches = match every_level {
+                None => Dispatches::ToTop,
+                Some(levels) => Dispatches::EveryLevel(levels),
+            };
             let (top, height) =
-                self.encode_levels(&mut encoder, pipeline, &buffers, input, count, every_level)?;
+                self.encode_levels(&mut encoder, pipeline, &buffers, input, count, dispatches)?;
             match every_level {
                 None => encoder.copy_buffer_to_buffer(top, 0, readback, 0, 32),
                 Some(levels) if read_bytes > 0 => {
@@ -403,10 +429,9 @@ impl GpuContext {
         .and_then(|reduced| reduced)
     }
 
-    /// Encodes the dispatches that reduce the `count` nodes in `input` to one node, up to nine
-    /// levels each: returns the buffer whose first node it is, and its height. With
-    /// `every_level` (a pipeline that stores levels), every level above the input is also
-    /// written there, lowest first, as [`level_sizes`] lays them out.
+    /// Encodes the dispatches that reduce the `count` nodes in `input`, up to nine levels each,
+    /// as far as `dispatches` says: returns the buffer whose first nodes they are, and their
+    /// height.
     fn encode_levels<'b>(
         &self,
         encoder: &mut wgpu::CommandEncoder,
@@ -414,8 +439,12 @@ impl GpuContext {
         buffers: &LevelBuffers<'b>,
         input: &'b wgpu::Buffer,
         count: usize,
-        every_level: Option<&'b wgpu::Buffer>,
+        dispatches: Dispatches<'b>,
     ) -> Result<(&'b wgpu::Buffer, u32), GpuError> {
+        let every_level = match dispatches {
+            Dispatches::EveryLevel(levels) => Some(levels),
+            Dispatches::First | Dispatches::ToTop => None,
+        };
         // Where each level above the input starts in `every_level`, in nodes.
         let level_offsets: Vec<usize> = level_sizes(count)
             .iter()
@@ -472,9 +501,24 @@ impl GpuContext {
             }
             remaining = groups;
             height += levels;
+            if let Dispatches::First = dispatches {
+                break;
+            }
         }
         Ok((source, height))
     }
+}
+
+/// How far [`GpuContext::encode_levels`] reduces, and what it keeps.
+#[derive(Clone, Copy)]
+enum Dispatches<'b> {
+    /// One dispatch (up to nine levels), for the CPU to check and finish.
+    First,
+    /// Down to one node, keeping only the last dispatch's nodes.
+    ToTop,
+    /// Down to one node with a pipeline that stores levels, every level above the input
+    /// written into this buffer, lowest first, as [`level_sizes`] lays them out.
+    EveryLevel(&'b wgpu::Buffer),
 }
 
 /// The buffers a reduction writes besides its input: two levels used in turn, the zero-subtree

@@ -59,6 +59,10 @@ pub enum GpuError {
     /// A kernel gave a wrong result on a known input the first time it was used (a driver
     /// that miscompiled it); it is not used on this context.
     KnownAnswer(String),
+    /// A result differed from the CPU's recomputation of a sample of it (a driver, a kernel or
+    /// memory that went wrong after the known-answer check); this context computes nothing
+    /// more, and the shared one is not replaced, so the process stays on the CPU.
+    WrongResult(String),
 }
 
 impl fmt::Display for GpuError {
@@ -75,6 +79,10 @@ impl fmt::Display for GpuError {
             GpuError::KnownAnswer(kernel) => write!(
                 f,
                 "the GPU's {kernel} kernel gave a wrong result on a known input, so it is not used"
+            ),
+            GpuError::WrongResult(what) => write!(
+                f,
+                "the GPU gave a wrong {what} (the CPU recomputed it), so it is not used again"
             ),
         }
     }
@@ -254,8 +262,15 @@ pub struct GpuContext {
     modules: Mutex<HashMap<(Kernel, HashId), wgpu::ShaderModule>>,
     scratch: Mutex<Scratch>,
     lost: Arc<Mutex<Option<String>>>,
+    /// Set by the first result that failed its check on the CPU.
+    wrong_result: OnceLock<String>,
+    /// Whether the driver itself keeps every buffer access in bounds (Vulkan's robust buffer
+    /// access, which wgpu turns on); elsewhere the kernels are compiled with bounds checks.
+    driver_bounds_checks: bool,
     #[cfg(test)]
     corrupt_known_answers: std::sync::atomic::AtomicBool,
+    #[cfg(test)]
+    corrupt_results: std::sync::atomic::AtomicBool,
 }
 
 impl fmt::Debug for GpuContext {
@@ -321,8 +336,12 @@ impl GpuContext {
             modules: Mutex::new(HashMap::new()),
             scratch: Mutex::new(Scratch::default()),
             lost,
+            wrong_result: OnceLock::new(),
+            driver_bounds_checks: adapter.get_info().backend == wgpu::Backend::Vulkan,
             #[cfg(test)]
             corrupt_known_answers: std::sync::atomic::AtomicBool::new(false),
+            #[cfg(test)]
+            corrupt_results: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -370,18 +389,20 @@ impl GpuContext {
                 label: Some(key.kernel.entry_point()),
                 source: wgpu::ShaderSource::Wgsl(key.kernel.source(key.hash).into()),
             };
-            // SAFETY: the checks wgpu would add are bounds checks on buffer indices and a
-            // 64-bit counter in every loop (reported to slow kernels down severalfold). Every
-            // index in these kernels is guarded by the node or message counts the host sizes
-            // the buffers from (the GPU == CPU tests run each size class), every loop has a
-            // constant or uniform bound, and the Vulkan driver's own robust buffer access,
-            // which wgpu enables where the adapter has it, stays on.
+            // SAFETY: what is left out is a 64-bit counter in every loop (reported to slow
+            // kernels down severalfold), the division guards and, on Vulkan only, wgpu's
+            // own bounds checks. Every loop has a constant or uniform bound, every divisor is a
+            // constant, and every index is guarded by the node or message counts the host sizes
+            // the buffers from (the GPU == CPU tests run each size class). Vulkan's robust
+            // buffer access, which wgpu enables, keeps accesses in bounds there; Metal and DX12
+            // promise no such thing, so wgpu adds the bounds checks on them.
+            let checks = wgpu::ShaderRuntimeChecks {
+                bounds_checks: !self.driver_bounds_checks,
+                ..wgpu::ShaderRuntimeChecks::unchecked()
+            };
             #[allow(unsafe_code)]
             unsafe {
-                self.device.create_shader_module_trusted(
-                    descriptor,
-                    wgpu::ShaderRuntimeChecks::unchecked(),
-                )
+                self.device.create_shader_module_trusted(descriptor, checks)
             }
         });
         let uniform = wgpu::BindGroupLayoutEntry {
@@ -483,6 +504,36 @@ impl GpuContext {
         }
     }
 
+    /// Fails once a result has failed its check: nothing this context computes is used again.
+    fn check_trusted(&self) -> Result<(), GpuError> {
+        match self.wrong_result.get() {
+            Some(what) => Err(GpuError::WrongResult(what.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// Records that the GPU gave `what` wrong (as the CPU recomputed it) and returns the error
+    /// that makes the call compute on the CPU.
+    pub(crate) fn reject(&self, what: String) -> GpuError {
+        GpuError::WrongResult(self.wrong_result.get_or_init(|| what).clone())
+    }
+
+    /// Unit tests make a read-back result wrong, as a faulty GPU would: its first byte.
+    #[cfg(test)]
+    fn tamper(&self, bytes: &mut [u8]) {
+        if self
+            .corrupt_results
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            if let Some(first) = bytes.first_mut() {
+                *first ^= 1;
+            }
+        }
+    }
+
+    #[cfg(not(test))]
+    fn tamper(&self, _: &mut [u8]) {}
+
     #[cfg(not(test))]
     fn corrupts_known_answers(&self) -> bool {
         false
@@ -499,6 +550,7 @@ impl GpuContext {
     /// into a [`GpuError`].
     fn scoped<T>(&self, work: impl FnOnce() -> T) -> Result<T, GpuError> {
         self.check_alive()?;
+        self.check_trusted()?;
         let out_of_memory = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let value = work();
@@ -953,7 +1005,26 @@ pub(crate) fn attempt<T>(
         },
         Backend::Gpu => shared().map_err(|error| fallback(&error))?,
     };
-    match work(&context) {
+    run_on(&context, backend, work)
+}
+
+/// [`attempt`] on `context`.
+fn run_on<T>(
+    context: &GpuContext,
+    backend: Backend,
+    work: impl FnOnce(&GpuContext) -> Result<T, GpuError>,
+) -> Result<(T, Execution), Execution> {
+    // After a wrong result the GPU was reported once, by the call that found it.
+    if let Err(error) = context.check_trusted() {
+        return Err(match backend {
+            Backend::Gpu => Execution {
+                fallback: Some(format!("{error}; computed on the CPU instead")),
+                ..Execution::cpu()
+            },
+            _ => Execution::cpu(),
+        });
+    }
+    match work(context) {
         Ok(value) => Ok((
             value,
             Execution {
@@ -975,6 +1046,60 @@ fn cpu_instead(backend: Backend, error: &GpuError) -> Execution {
         _ => fallback(error),
     }
 }
+
+/// Runs `gpu` on this thread and `cpu` beside it, on a thread of its own: not a rayon
+/// worker, which could steal work waiting for the context's buffers while `gpu` holds them.
+/// Where no thread can be started, `cpu` runs after `gpu`.
+pub(crate) fn beside<A, B: Send>(
+    gpu: impl FnOnce() -> A,
+    cpu: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    let cpu = Mutex::new(Some(cpu));
+    let take = || cpu.lock().unwrap_or_else(|e| e.into_inner()).take();
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("batchverify-check".into())
+            .spawn_scoped(scope, || take().map(|cpu| cpu()));
+        let gpu_result = gpu();
+        let cpu_result = match spawned {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => None,
+        };
+        let cpu_result = cpu_result.unwrap_or_else(|| take().expect("run once")());
+        (gpu_result, cpu_result)
+    })
+}
+
+/// Where a GPU result of `count` items (nodes, digests) is checked on the CPU: the first and
+/// the last (the edges, where the odd-node rules and partial pieces are) and
+/// [`RESULT_SAMPLES`] others drawn at random; every item when there are no more than that.
+pub(crate) fn sample_positions(count: usize) -> Vec<usize> {
+    if count <= RESULT_SAMPLES + 2 {
+        return (0..count).collect();
+    }
+    let mut state = getrandom::u64().unwrap_or_else(|_| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos() as u64)
+    });
+    let mut positions = vec![0, count - 1];
+    positions.extend((0..RESULT_SAMPLES).map(|_| {
+        // SplitMix64: positions need to be spread, not secret.
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) % count as u64) as usize
+    }));
+    positions
+}
+
+/// Items of a GPU result checked at random besides its edges. A fault that touches a share f of
+/// the items escapes one call with probability about (1 - f)^16: a broken kernel or driver is
+/// caught on its first call, a single flipped node of a large tree rarely.
+pub(crate) const RESULT_SAMPLES: usize = 16;
 
 /// Whether wgpu finds a hardware adapter (found once per process, without opening a device).
 pub fn hardware_adapter_present() -> bool {
@@ -1099,6 +1224,101 @@ mod tests {
             context.merkle_root(&crate::merkle::BITCOIN, &leaves),
             Ok(cpu)
         );
+    }
+
+    #[test]
+    fn a_wrong_result_is_found_computed_on_the_cpu_reported_once_and_the_gpu_not_used_again() {
+        let Some(context) = own_context() else {
+            return;
+        };
+        let leaves: Vec<crate::sha256::Digest> = (0..5000u32)
+            .map(|i| crate::sha256::hash(&i.to_le_bytes()))
+            .collect();
+        let merkle = crate::merkle::Merkle::new(crate::merkle::BITCOIN);
+        let zeros = merkle.zero_hashes(0);
+        // Right before the results go wrong, so the known-answer checks pass.
+        context
+            .merkle_root(&crate::merkle::BITCOIN, &leaves)
+            .unwrap();
+        context.hash_many(&[[7u8; 64]; 5]).unwrap();
+        context
+            .corrupt_results
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        let levels = context
+            .tree_levels(&crate::merkle::BITCOIN, &leaves, &zeros)
+            .unwrap();
+        let error = merkle
+            .check_gpu_levels(&context, &leaves, &levels, &zeros)
+            .unwrap_err();
+        assert_eq!(
+            error,
+            GpuError::WrongResult("Merkle node 0 at height 9 (or below it)".into())
+        );
+        let report = cpu_instead(Backend::Auto, &error);
+        assert_eq!(report.backend, Backend::Cpu);
+        assert!(report.fallback.unwrap().contains("so it is not used again"));
+        // Nothing more runs on this context, right or not; the first reason is kept.
+        context
+            .corrupt_results
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(
+            context.merkle_root(&crate::merkle::BITCOIN, &leaves),
+            Err(error.clone())
+        );
+        assert_eq!(context.hash_many(&[[7u8; 64]; 5]), Err(error.clone()));
+        let ran = std::cell::Cell::new(false);
+        let refused = |backend| {
+            run_on(&context, backend, |_| {
+                ran.set(true);
+                Ok(())
+            })
+            .unwrap_err()
+        };
+        // Asked for the GPU, each call says why it ran on the CPU; under Auto it just does.
+        assert!(refused(Backend::Gpu)
+            .fallback
+            .unwrap()
+            .contains("not used again"));
+        assert_eq!(refused(Backend::Auto), Execution::cpu());
+        assert!(!ran.get());
+    }
+
+    #[test]
+    fn a_wrong_root_node_or_digest_is_found_by_the_check() {
+        let leaves: Vec<crate::sha256::Digest> = (0..3000u32)
+            .map(|i| crate::sha256::hash(&i.to_le_bytes()))
+            .collect();
+        for what in ["root", "digests"] {
+            let Some(context) = own_context() else {
+                return;
+            };
+            context
+                .merkle_root(&crate::merkle::RFC6962, &leaves)
+                .unwrap();
+            context.hash_many(&leaves).unwrap();
+            context
+                .corrupt_results
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            let error = match what {
+                "root" => context
+                    .merkle_root(&crate::merkle::RFC6962, &leaves)
+                    .unwrap_err(),
+                _ => context.hash_many(&leaves).unwrap_err(),
+            };
+            assert!(matches!(error, GpuError::WrongResult(_)), "{what}: {error}");
+        }
+    }
+
+    #[test]
+    fn every_item_of_a_small_result_is_checked_and_the_edges_of_a_large_one() {
+        for count in 0..=RESULT_SAMPLES + 2 {
+            assert_eq!(sample_positions(count), (0..count).collect::<Vec<_>>());
+        }
+        let positions = sample_positions(1 << 20);
+        assert_eq!(positions.len(), RESULT_SAMPLES + 2);
+        assert_eq!(positions[..2], [0, (1 << 20) - 1]);
+        assert!(positions.iter().all(|&at| at < 1 << 20));
+        assert_ne!(sample_positions(1 << 20)[2..], positions[2..]);
     }
 
     /// The words of the WGSL constant array `name` in `source`.

@@ -237,6 +237,11 @@ impl fmt::Display for Flavor {
 const SUBTREE_HEIGHT: u32 = 11;
 const SUBTREE_LEAVES: usize = 1 << SUBTREE_HEIGHT;
 
+/// Height of the subtrees whose GPU nodes the CPU recomputes from the leaves, a sample of them
+/// per call: one dispatch's worth, 2^9 leaves each.
+#[cfg(feature = "gpu")]
+const CHECKED_SUBTREE_HEIGHT: u32 = 9;
+
 /// The smallest subtree worth a task of its own.
 const MIN_SUBTREE_HEIGHT: u32 = 8;
 
@@ -450,6 +455,9 @@ impl Merkle {
         Ok((shape, zeros))
     }
 
+    /// The root of `leaves` with the GPU's help: it reduces the first levels, the CPU checks a
+    /// sample of its nodes against the leaves under them and reduces the rest, and the CPU
+    /// alone finds the mutation flag.
     #[cfg(feature = "gpu")]
     fn reduce_on_gpu(
         &self,
@@ -458,17 +466,98 @@ impl Merkle {
         levels: u32,
         zeros: &[Digest],
     ) -> Result<(Digest, bool), crate::gpu::GpuError> {
-        let (tops, mutated) = context.reduce_pieces(&self.flavor, leaves, zeros)?;
-        if let [(node, height)] = tops[..] {
-            return Ok((self.lift(node, height..levels, zeros), mutated));
-        }
-        let piece_height = context.merkle_piece_leaves().trailing_zeros();
-        let roots = tops
+        let (pieces, mutated) = crate::gpu::beside(
+            || context.reduce_pieces(&self.flavor, leaves, zeros),
+            || self.flavor.odd == OddNode::Duplicate && equal_sibling_ranges(leaves),
+        );
+        let pieces = pieces?;
+        let height = pieces
+            .iter()
+            .map(|&(_, reached)| reached)
+            .max()
+            .unwrap_or(0);
+        let nodes: Vec<Digest> = pieces
             .into_iter()
-            .map(|(node, height)| self.lift(node, height..piece_height, zeros))
+            .flat_map(|(nodes, reached)| match nodes[..] {
+                // A last piece too small for a whole dispatch stopped lower, at one node.
+                [node] if reached < height => vec![self.lift(node, reached..height, zeros)],
+                _ => nodes,
+            })
             .collect();
-        let (root, top_mutated) = self.reduce_levels(roots, piece_height..levels, zeros);
-        Ok((root, mutated || top_mutated))
+        self.check_gpu_subtrees(context, leaves, &[&nodes], height, zeros)?;
+        Ok((self.reduce_from(&nodes, height, levels, zeros).0, mutated))
+    }
+
+    /// Checks the levels the GPU built above `leaves` for a tree: a sample of the subtrees of
+    /// [`CHECKED_SUBTREE_HEIGHT`] level by level, and everything above those recomputed.
+    #[cfg(feature = "gpu")]
+    pub(crate) fn check_gpu_levels(
+        &self,
+        context: &crate::gpu::GpuContext,
+        leaves: &[Digest],
+        upper: &[Vec<Digest>],
+        zeros: &[Digest],
+    ) -> Result<(), crate::gpu::GpuError> {
+        let checked = upper.len().min(CHECKED_SUBTREE_HEIGHT as usize);
+        let lower: Vec<&[Digest]> = upper[..checked].iter().map(Vec::as_slice).collect();
+        self.check_gpu_subtrees(context, leaves, &lower, checked as u32, zeros)?;
+        let mut parents = Vec::new();
+        for (below, pair) in (checked as u32..).zip(upper[checked.max(1) - 1..].windows(2)) {
+            self.parent_level(&pair[0], below, zeros, &mut parents);
+            if parents != pair[1] {
+                return Err(context.reject(format!("Merkle level at height {}", below + 1)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Recomputes from `leaves` the subtrees of `height` under the GPU's nodes at
+    /// [`crate::gpu::sample_positions`], comparing every node the GPU gave: `gpu_levels` are
+    /// the subtrees' top levels, the last at `height`. A mismatch stops the GPU's use.
+    #[cfg(feature = "gpu")]
+    pub(crate) fn check_gpu_subtrees(
+        &self,
+        context: &crate::gpu::GpuContext,
+        leaves: &[Digest],
+        gpu_levels: &[&[Digest]],
+        height: u32,
+        zeros: &[Digest],
+    ) -> Result<(), crate::gpu::GpuError> {
+        let Some(top) = gpu_levels.last() else {
+            return Ok(());
+        };
+        let lowest_kept = height + 1 - gpu_levels.len() as u32;
+        let sequential = self.sequential();
+        let wrong = crate::gpu::sample_positions(top.len())
+            .into_par_iter()
+            .find_map_any(|index| {
+                let start = index << height;
+                let end = ((index + 1) << height).min(leaves.len());
+                let mut level = leaves[start..end].to_vec();
+                let mut parents = Vec::new();
+                for at in 0..=height {
+                    if at > 0 {
+                        sequential.parent_level(&level, at - 1, zeros, &mut parents);
+                        std::mem::swap(&mut level, &mut parents);
+                    }
+                    if at < lowest_kept {
+                        continue;
+                    }
+                    let first = index << (height - at);
+                    let gpu =
+                        gpu_levels[(at - lowest_kept) as usize].get(first..first + level.len());
+                    if gpu != Some(&level[..]) {
+                        return Some(format!(
+                            "Merkle node {index} at height {height} (or below it)"
+                        ));
+                    }
+                }
+                None
+            });
+        match wrong {
+            Some(what) => Err(context.reject(what)),
+            None => Ok(()),
+        }
     }
 
     /// Takes the last node of a level up through `heights` with no sibling: what the odd-node
@@ -495,19 +584,30 @@ impl Merkle {
     /// rightmost subtree of a larger tree must). Large inputs go to rayon's threads as
     /// cache-sized subtrees first.
     fn reduce(&self, leaves: &[Digest], levels: u32, zeros: &[Digest]) -> (Digest, bool) {
+        self.reduce_from(leaves, 0, levels, zeros)
+    }
+
+    /// [`Merkle::reduce`] from `nodes` at `height` up to `levels`.
+    fn reduce_from(
+        &self,
+        nodes: &[Digest],
+        height: u32,
+        levels: u32,
+        zeros: &[Digest],
+    ) -> (Digest, bool) {
         // Every thread gets a subtree once each can have one of at least 2^8 leaves: a plain
         // sha2 tree split that way beat a single thread from 1,000 leaves on two cores.
-        let per_thread = leaves.len() / rayon::current_num_threads();
-        if per_thread < 1 << MIN_SUBTREE_HEIGHT || leaves.len() <= 1 << MIN_SUBTREE_HEIGHT {
-            return self.reduce_levels(leaves.to_vec(), 0..levels, zeros);
+        let per_thread = nodes.len() / rayon::current_num_threads();
+        if per_thread < 1 << MIN_SUBTREE_HEIGHT || nodes.len() <= 1 << MIN_SUBTREE_HEIGHT {
+            return self.reduce_levels(nodes.to_vec(), height..levels, zeros);
         }
-        let subtree_height = per_thread.ilog2().min(SUBTREE_HEIGHT);
+        let subtree_top = height + per_thread.ilog2().min(SUBTREE_HEIGHT);
         let sequential = self.sequential();
-        let (roots, mutations): (Vec<Digest>, Vec<bool>) = leaves
-            .par_chunks(1 << subtree_height)
-            .map(|chunk| sequential.reduce_levels(chunk.to_vec(), 0..subtree_height, zeros))
+        let (roots, mutations): (Vec<Digest>, Vec<bool>) = nodes
+            .par_chunks(1 << (subtree_top - height))
+            .map(|chunk| sequential.reduce_levels(chunk.to_vec(), height..subtree_top, zeros))
             .unzip();
-        let (root, mutated) = self.reduce_levels(roots, subtree_height..levels, zeros);
+        let (root, mutated) = self.reduce_levels(roots, subtree_top..levels, zeros);
         (root, mutated || mutations.contains(&true))
     }
 
@@ -886,6 +986,35 @@ pub fn root(leaves: &[Digest], flavor: &Flavor) -> Result<Digest, Error> {
     Merkle::new(*flavor).root(leaves)
 }
 
+/// Whether some level of the tree over `leaves` has two equal real siblings (CVE-2012-2459),
+/// found from the leaves alone. Two whole sibling subtrees have equal roots exactly when their
+/// leaves are equal (SHA-256 and SM3 being collision resistant). A right sibling cut short by
+/// the end of the list can equal its left one only through the odd-node rule, which repeats a
+/// node: the left one then holds two equal whole siblings lower down. So comparing the leaves
+/// under every pair of whole siblings, level by level, finds each case a reduction would; the
+/// first leaves of the two halves settle most pairs at once.
+#[cfg(feature = "gpu")]
+pub(crate) fn equal_sibling_ranges(leaves: &[Digest]) -> bool {
+    let mut width = 1;
+    while 2 * width <= leaves.len() {
+        let pairs = leaves.len() / (2 * width);
+        let equal = |pair: usize| {
+            let (left, right) = leaves[2 * pair * width..][..2 * width].split_at(width);
+            left[0] == right[0] && left == right
+        };
+        let found = if pairs > SUBTREE_LEAVES {
+            (0..pairs).into_par_iter().any(equal)
+        } else {
+            (0..pairs).any(equal)
+        };
+        if found {
+            return true;
+        }
+        width *= 2;
+    }
+    false
+}
+
 /// The Bitcoin header Merkle root over txids in internal byte order, and whether the list is
 /// mutated (CVE-2012-2459: some level has two equal siblings, so another list has the same root).
 pub fn bitcoin_root(txids: &[Digest]) -> (Digest, bool) {
@@ -942,4 +1071,37 @@ pub fn mix_in_length(root: &Digest, length: u64) -> Digest {
     let mut encoded = [0u8; 32];
     encoded[..8].copy_from_slice(&length.to_le_bytes());
     sha256::Hasher::new().node(&Job::PLAIN, root, &encoded)
+}
+
+#[cfg(all(test, feature = "gpu"))]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    /// The leaf comparison the GPU path uses gives the flag a reduction computes, on lists of
+    /// few distinct leaves (equal siblings at every level, and right edges cut short).
+    #[test]
+    fn equal_leaf_ranges_give_the_reductions_mutation_flag() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(2459);
+        let merkle = Merkle::new(BITCOIN).with_backend(Backend::Cpu);
+        let (mut mutated, mut clean) = (0, 0);
+        for _ in 0..20_000 {
+            let len = rng.random_range(1..80);
+            let alphabet = [1, 2, 3, 16, 255][rng.random_range(0..5)];
+            let leaves: Vec<Digest> = (0..len)
+                .map(|_| [rng.random_range(0..alphabet); 32])
+                .collect();
+            let (_, expected) = merkle.root_and_mutation(&leaves).unwrap();
+            assert_eq!(equal_sibling_ranges(&leaves), expected, "{leaves:?}");
+            if expected {
+                mutated += 1;
+            } else {
+                clean += 1;
+            }
+        }
+        assert!(
+            mutated > 1000 && clean > 1000,
+            "{mutated} mutated, {clean} clean"
+        );
+    }
 }

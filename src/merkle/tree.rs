@@ -42,17 +42,28 @@ impl Tree {
                 execution: Execution::cpu(),
             });
         }
-        // The GPU builds the levels up to the single node; the CPU adds what padding flavors
-        // grow above it.
+        // The GPU builds the levels up to the single node, checked on the CPU; the CPU adds
+        // what padding flavors grow above it.
         #[cfg(feature = "gpu")]
         let execution = match crate::gpu::attempt(
             merkle.backend(),
             crate::gpu::GpuWork::Tree(leaves.len()),
-            |context| context.tree_levels(&merkle.flavor, leaves, &zeros),
+            |context| {
+                let (upper, mutated) = crate::gpu::beside(
+                    || context.tree_levels(&merkle.flavor, leaves, &zeros),
+                    || {
+                        merkle.flavor.odd == OddNode::Duplicate
+                            && super::equal_sibling_ranges(leaves)
+                    },
+                );
+                let upper = upper?;
+                merkle.check_gpu_levels(context, leaves, &upper, &zeros)?;
+                Ok((upper, mutated))
+            },
         ) {
-            Ok(((upper, gpu_mutated), execution)) => {
+            Ok(((upper, leaves_mutated), execution)) => {
                 levels.extend(upper);
-                mutated = gpu_mutated;
+                mutated = leaves_mutated;
                 execution
             }
             Err(execution) => execution,
