@@ -33,7 +33,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::cache::KeyBytes;
-use crate::{BatchOutcome, Error, Field, KeyCache};
+use crate::{BatchOutcome, Error, FailureMemory, Field, KeyCache};
 use curve::{Curve, MinPk, MinSig, PointProblem};
 pub use hash_to_curve::{hash_to_g1, hash_to_g2, Encoding};
 
@@ -178,6 +178,7 @@ pub struct Verifier {
     dst: Vec<u8>,
     sequential: bool,
     key_cache: Option<Arc<KeyCache>>,
+    failures: Option<Arc<FailureMemory>>,
 }
 
 impl Verifier {
@@ -192,12 +193,19 @@ impl Verifier {
             (Variant::MinSig, Scheme::MessageAugmentation) => dst::MIN_SIG_AUG,
         };
         static DEFAULT_CACHE: std::sync::OnceLock<Arc<KeyCache>> = std::sync::OnceLock::new();
+        static FAILURES: [std::sync::OnceLock<Arc<FailureMemory>>; 2] =
+            [const { std::sync::OnceLock::new() }; 2];
+        let failures = &FAILURES[match variant {
+            Variant::MinPk => 0,
+            Variant::MinSig => 1,
+        }];
         Verifier {
             variant,
             scheme,
             dst: dst.to_vec(),
             sequential: false,
             key_cache: Some(crate::cache::global(&DEFAULT_CACHE, DEFAULT_CACHE_CAPACITY)),
+            failures: Some(failures.get_or_init(Arc::default).clone()),
         }
     }
 
@@ -224,6 +232,16 @@ impl Verifier {
     pub fn key_cache(self, cache: Option<Arc<KeyCache>>) -> Verifier {
         Verifier {
             key_cache: cache,
+            ..self
+        }
+    }
+
+    /// Where batches remember the failure rate they met, which sizes the next batches' chunks
+    /// (shared with other verifiers of the variant by default, or none: each batch then
+    /// starts as if failures were rare). Verdicts never depend on it.
+    pub fn failure_memory(self, memory: Option<Arc<FailureMemory>>) -> Verifier {
+        Verifier {
+            failures: memory,
             ..self
         }
     }
