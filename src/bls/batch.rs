@@ -118,118 +118,152 @@ fn verify_sets_keyed<C: Curve>(
     } else {
         sets.iter().enumerate().map(decode).collect()
     };
-    let alone = |range: Range<usize>| verify_alone::<C>(bls, sets, &decoded, range);
-    let Some(secret) = secret else {
-        return Ok(BatchOutcome::from_verdicts(alone(0..sets.len())));
+    let grouped = Grouped::<C>::new(bls, sets, &decoded);
+    let alone = |range: Range<usize>| grouped.verify_alone(&decoded, range);
+    let by_position = match secret {
+        None => alone(0..grouped.order.len()),
+        Some(secret) => {
+            let chunked = |range: Range<usize>, chunk_len: usize| {
+                let check_chunk = |start: usize| {
+                    let chunk = start..(start + chunk_len).min(range.end);
+                    grouped.verify_chunk(sets, &decoded, chunk, secret)
+                };
+                let starts: Vec<usize> = range.clone().step_by(chunk_len).collect();
+                let verdicts: Vec<Vec<bool>> = if bls.sequential {
+                    starts.into_iter().map(check_chunk).collect()
+                } else {
+                    starts.into_par_iter().map(check_chunk).collect()
+                };
+                verdicts.concat()
+            };
+            WAVES.run(
+                grouped.order.len(),
+                bls.sequential,
+                bls.failures.as_deref(),
+                chunked,
+                alone,
+            )
+        }
     };
-    let chunked = |range: Range<usize>, chunk_len: usize| {
-        let check_chunk = |start: usize| {
-            let chunk = start..(start + chunk_len).min(range.end);
-            verify_chunk::<C>(bls, sets, &decoded, chunk, secret)
-        };
-        let starts: Vec<usize> = range.clone().step_by(chunk_len).collect();
-        let verdicts: Vec<Vec<bool>> = if bls.sequential {
-            starts.into_iter().map(check_chunk).collect()
-        } else {
-            starts.into_par_iter().map(check_chunk).collect()
-        };
-        verdicts.concat()
-    };
-    let verdicts = WAVES.run(
-        sets.len(),
-        bls.sequential,
-        bls.failures.as_deref(),
-        chunked,
-        alone,
-    );
+    // Sets that did not decode are invalid, as single verification says.
+    let mut verdicts = vec![false; sets.len()];
+    for (&index, valid) in grouped.order.iter().zip(by_position) {
+        verdicts[index] = valid;
+    }
     Ok(BatchOutcome::from_verdicts(verdicts))
 }
 
-/// The verdicts of the sets in `range` by their chunk's equation, searched by bisection where
-/// it fails; on the calling thread.
-fn verify_chunk<C: Curve>(
-    bls: &Verifier,
-    sets: &[SignatureSet<'_>],
-    decoded: &[Option<(C::PublicKey, C::Signature)>],
-    range: Range<usize>,
-    secret: &[u8; 32],
-) -> Vec<bool> {
-    let mut groups: HashMap<(&[u8], &[u8]), usize> = HashMap::new();
-    let mut messages = Vec::new();
-    let mut members: Vec<Vec<usize>> = Vec::new();
-    for index in range.clone().filter(|&index| decoded[index].is_some()) {
-        let set = &sets[index];
-        let group = *groups
-            .entry((augmentation(bls, set), set.message))
-            .or_insert_with(|| {
-                messages.push((augmentation(bls, set), set.message));
+/// The sets that decoded, ordered so that sets of one message are adjacent (a chunk then holds
+/// whole groups, each one hash and one key loop), with each message hashed once for the batch.
+struct Grouped<C: Curve> {
+    /// Set indices, in group order; waves and chunks cut this order.
+    order: Vec<usize>,
+    /// The group of each position of `order`.
+    group_at: Vec<usize>,
+    /// `H(aug ‖ message)` of each group.
+    hashes: Vec<C::MessagePoint>,
+    sequential: bool,
+}
+
+impl<C: Curve> Grouped<C> {
+    fn new(
+        bls: &Verifier,
+        sets: &[SignatureSet<'_>],
+        decoded: &[Option<(C::PublicKey, C::Signature)>],
+    ) -> Self {
+        let mut groups: HashMap<(&[u8], &[u8]), usize> = HashMap::new();
+        let mut messages = Vec::new();
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        for (index, set) in sets.iter().enumerate() {
+            if decoded[index].is_none() {
+                continue;
+            }
+            let signed = (augmentation(bls, set), set.message);
+            let group = *groups.entry(signed).or_insert_with(|| {
+                messages.push(signed);
                 members.push(Vec::new());
                 messages.len() - 1
             });
-        members[group].push(index);
+            members[group].push(index);
+        }
+        let hash = |&(aug, message): &(&[u8], &[u8])| {
+            count(Operation::Hash, 1);
+            C::hash_message(message, &bls.dst, aug)
+        };
+        let hashes = if !bls.sequential {
+            messages.par_iter().map(hash).collect()
+        } else {
+            messages.iter().map(hash).collect()
+        };
+        let group_at = (0..)
+            .zip(&members)
+            .flat_map(|(group, indices)| core::iter::repeat_n(group, indices.len()))
+            .collect();
+        Grouped {
+            order: members.concat(),
+            group_at,
+            hashes,
+            sequential: bls.sequential,
+        }
     }
-    let mut origin = Vec::with_capacity(range.len());
-    let mut prepared: Vec<Prepared<C>> = Vec::with_capacity(range.len());
-    let mut group_ranges = Vec::with_capacity(members.len());
-    for (group, indices) in members.iter().enumerate() {
-        group_ranges.push(prepared.len()..prepared.len() + indices.len());
-        for &index in indices {
-            let (key, signature) = decoded[index].expect("only decoded sets are grouped");
-            origin.push(index);
+
+    /// The verdicts of the sets at `positions` by their chunk's equation, searched by
+    /// bisection where it fails; on the calling thread.
+    fn verify_chunk(
+        &self,
+        sets: &[SignatureSet<'_>],
+        decoded: &[Option<(C::PublicKey, C::Signature)>],
+        positions: Range<usize>,
+        secret: &[u8; 32],
+    ) -> Vec<bool> {
+        let mut prepared: Vec<Prepared<C>> = Vec::with_capacity(positions.len());
+        let mut groups: Vec<Range<usize>> = Vec::new();
+        let mut hashes = Vec::new();
+        for position in positions.clone() {
+            let group = self.group_at[position];
+            if position == positions.start || group != self.group_at[position - 1] {
+                groups.push(prepared.len()..prepared.len());
+                hashes.push(self.hashes[group]);
+            }
+            let (key, signature) = decoded[self.order[position]].expect("only decoded sets");
             prepared.push(Prepared {
                 key,
                 signature,
-                group,
+                group: groups.len() - 1,
             });
+            groups.last_mut().expect("pushed above").end += 1;
         }
-    }
-    let hashes = messages
-        .iter()
-        .map(|&(aug, message)| {
-            count(Operation::Hash, 1);
-            C::hash_message(message, &bls.dst, aug)
-        })
-        .collect();
-    let check = Check {
-        weights: weights(secret, sets, &origin),
-        sets: prepared,
-        groups: group_ranges,
-        hashes,
-        group_loops: (0..messages.len()).map(|_| OnceLock::new()).collect(),
-    };
-    let all = 0..check.sets.len();
-    let mut prepared_verdicts = vec![false; check.sets.len()];
-    // One set alone is its own equation: a batch sum first would only add a second one.
-    if all.len() > 1 {
+        let check = Check {
+            weights: weights(secret, sets, &self.order[positions]),
+            sets: prepared,
+            group_loops: (0..groups.len()).map(|_| OnceLock::new()).collect(),
+            groups,
+            hashes,
+        };
+        let all = 0..check.sets.len();
+        // One set alone is its own equation: a batch sum first would only add a second one.
+        if all.len() == 1 {
+            return vec![check.verify_one(0)];
+        }
+        let mut verdicts = vec![false; all.len()];
         let sum = check.whole_sum();
-        bisect(&check, all, sum, &mut prepared_verdicts);
-    } else {
-        prepared_verdicts = all.map(|i| check.verify_one(i)).collect();
+        bisect(&check, all, sum, &mut verdicts);
+        verdicts
     }
-    let mut verdicts = vec![false; range.len()];
-    for (index, valid) in origin.into_iter().zip(prepared_verdicts) {
-        verdicts[index - range.start] = valid;
-    }
-    verdicts
-}
 
-/// Each set of `range` verified alone: its hash, its own two Miller loops and a final
-/// exponentiation (a set that did not decode is invalid).
-fn verify_alone<C: Curve>(
-    bls: &Verifier,
-    sets: &[SignatureSet<'_>],
-    decoded: &[Option<(C::PublicKey, C::Signature)>],
-    range: Range<usize>,
-) -> Vec<bool> {
-    map_items(range.len(), bls.sequential, |offset| {
-        let index = range.start + offset;
-        decoded[index].is_some_and(|(key, signature)| {
-            let set = &sets[index];
-            count(Operation::Hash, 1);
-            let hash = C::hash_message(set.message, &bls.dst, augmentation(bls, set));
-            set_equation_holds::<C>(&key, &hash, &signature)
+    /// The sets at `positions` verified alone: two Miller loops and a final exponentiation
+    /// each, with the group's hash.
+    fn verify_alone(
+        &self,
+        decoded: &[Option<(C::PublicKey, C::Signature)>],
+        positions: Range<usize>,
+    ) -> Vec<bool> {
+        map_items(positions.len(), self.sequential, |offset| {
+            let position = positions.start + offset;
+            let (key, signature) = decoded[self.order[position]].expect("only decoded sets");
+            set_equation_holds::<C>(&key, &self.hashes[self.group_at[position]], &signature)
         })
-    })
+    }
 }
 
 /// The bytes a scheme puts before the message it hashes: the key, for message augmentation.

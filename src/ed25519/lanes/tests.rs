@@ -194,12 +194,27 @@ fn canonical_bytes_and_negation_match_big_integers() {
 
 #[test]
 fn lane_subgroup_test_agrees_with_multiplication_by_the_group_order() {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(18);
+    subgroup_test_agrees_with_curve25519_dalek(18, 40);
+}
+
+/// `make soak`: a million random points, 125,000 in each coset of the prime subgroup, and every
+/// encoding edge case, on every lane path, against curve25519-dalek's `is_torsion_free`.
+#[test]
+#[ignore = "a soak of about a minute in release: `make soak` runs it"]
+fn soak_lane_subgroup_test_on_a_million_points() {
+    subgroup_test_agrees_with_curve25519_dalek(19, 125_000);
+}
+
+/// The lane paths' subgroup answers equal curve25519-dalek's (multiplication by the group
+/// order) on the edge-case encodings and on `per_coset` random points in each of the eight
+/// cosets.
+fn subgroup_test_agrees_with_curve25519_dalek(seed: u64, per_coset: usize) {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let mut encodings = awkward_encodings(&mut rng, 100);
     // Random points in every coset of the prime subgroup, shuffled so that each coset meets
     // every lane.
-    for _ in 0..40 {
-        let prime = ED25519_BASEPOINT_POINT * Scalar::from(rng.random::<u64>());
+    for _ in 0..per_coset {
+        let prime = ED25519_BASEPOINT_POINT * Scalar::from_bytes_mod_order(rng.random());
         for torsion in EIGHT_TORSION {
             encodings.push((prime + torsion).compress().to_bytes());
         }
@@ -218,8 +233,12 @@ fn lane_subgroup_test_agrees_with_multiplication_by_the_group_order() {
         .filter(|p| p.torsion_free == Some(false));
     let (in_subgroup, outside) = (in_subgroup.count(), outside.count());
     assert!(
-        in_subgroup > 100 && outside > 300,
+        in_subgroup > per_coset && outside > 7 * per_coset,
         "{in_subgroup} in, {outside} out"
+    );
+    eprintln!(
+        "{} encodings: {in_subgroup} in the prime subgroup, {outside} outside",
+        encodings.len()
     );
     for path in paths() {
         let checked = decompress_all(Some(path), &encodings, true);
