@@ -98,6 +98,10 @@ type Shard = RwLock<Map>;
 /// its own process-wide cache.
 pub struct KeyCache {
     shards: Box<[Shard]>,
+    /// Keys a caller prepared (`prepare_keys`), sharded alike: never evicted, only released.
+    /// Looked up on a miss, so a flood of new keys that empties a shard costs a prepared key
+    /// one more lookup, not its table.
+    pinned: Box<[Shard]>,
     shard_capacity: usize,
     hasher: RandomState,
 }
@@ -107,6 +111,9 @@ impl KeyCache {
     pub fn new(capacity: usize) -> Self {
         Self {
             shards: (0..FAMILIES * SHARDS)
+                .map(|_| RwLock::new(HashMap::new()))
+                .collect(),
+            pinned: (0..FAMILIES * SHARDS)
                 .map(|_| RwLock::new(HashMap::new()))
                 .collect(),
             shard_capacity: capacity.div_ceil(SHARDS).max(1),
@@ -119,9 +126,14 @@ impl KeyCache {
         self.shard_capacity * SHARDS
     }
 
-    /// Number of keys held now, every family together.
+    /// Number of entries held now, every family together (a prepared key found again after
+    /// an eviction counts twice: pinned, and back in its shard).
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|shard| read(shard).len()).sum()
+        self.shards
+            .iter()
+            .chain(self.pinned.iter())
+            .map(|shard| read(shard).len())
+            .sum()
     }
 
     /// Whether the cache holds no key.
@@ -129,9 +141,9 @@ impl KeyCache {
         self.len() == 0
     }
 
-    /// Forgets every key.
+    /// Forgets every key, prepared ones too.
     pub fn clear(&self) {
-        for shard in self.shards.iter() {
+        for shard in self.shards.iter().chain(self.pinned.iter()) {
             write(shard).clear();
         }
     }
@@ -150,12 +162,35 @@ impl KeyCache {
         Ok(decoded)
     }
 
-    /// The decoded key kept for `key`, if any.
+    /// The decoded key kept for `key`, if any: a pinned one found on a miss goes back into its
+    /// shard.
     pub(crate) fn get<V: Cached>(&self, key: &KeyBytes) -> Option<V> {
-        read(self.shard::<V>(key))
-            .get(key)
-            .and_then(|entry| entry.downcast_ref::<V>())
-            .cloned()
+        let (shard, pinned) = self.shards_of::<V>(key);
+        if let Some(hit) = entry::<V>(&read(shard), key) {
+            return Some(hit);
+        }
+        let pinned = entry::<V>(&read(pinned), key)?;
+        self.insert(key, pinned.clone());
+        Some(pinned)
+    }
+
+    /// Keeps `decoded` for `key` until [`KeyCache::unpin`] (or [`KeyCache::clear`]), whatever
+    /// the shards evict. Callers bound how many they pin.
+    pub(crate) fn pin<V: Cached>(&self, key: &KeyBytes, decoded: V) {
+        let (_, pinned) = self.shards_of::<V>(key);
+        write(pinned).insert(*key, Box::new(decoded.clone()));
+        self.insert(key, decoded);
+    }
+
+    /// Leaves `key` to the shards' eviction again; whether it was pinned.
+    pub(crate) fn unpin<V: Cached>(&self, key: &KeyBytes) -> bool {
+        let (_, pinned) = self.shards_of::<V>(key);
+        let mut pinned = write(pinned);
+        let was_pinned = entry::<V>(&pinned, key).is_some();
+        if was_pinned {
+            pinned.remove(key);
+        }
+        was_pinned
     }
 
     /// Keeps `decoded` for `key`, replacing what was kept (a fuller decoding of the same key).
@@ -168,9 +203,22 @@ impl KeyCache {
     }
 
     fn shard<V: Cached>(&self, key: &KeyBytes) -> &Shard {
-        const { assert!(V::FAMILY < FAMILIES) };
-        &self.shards[V::FAMILY * SHARDS + self.hasher.hash_one(key) as usize % SHARDS]
+        self.shards_of::<V>(key).0
     }
+
+    /// `key`'s shard and the shard of its pinned entries.
+    fn shards_of<V: Cached>(&self, key: &KeyBytes) -> (&Shard, &Shard) {
+        const { assert!(V::FAMILY < FAMILIES) };
+        let at = V::FAMILY * SHARDS + self.hasher.hash_one(key) as usize % SHARDS;
+        (&self.shards[at], &self.pinned[at])
+    }
+}
+
+/// `key`'s entry in `map`, if it is a `V`.
+fn entry<V: Cached>(map: &Map, key: &KeyBytes) -> Option<V> {
+    map.get(key)
+        .and_then(|entry| entry.downcast_ref::<V>())
+        .cloned()
 }
 
 /// A process-wide cache of `capacity` keys, made on first use.

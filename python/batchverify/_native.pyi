@@ -38,6 +38,7 @@ __all__ = [
     "merkle_verify_proof",
     "merkle_verify_proofs",
     "secp256k1_prepare_ecdsa_keys",
+    "secp256k1_release_ecdsa_keys",
     "secp256k1_recover",
     "secp256k1_recover_batch",
     "secp256k1_verify_ecdsa",
@@ -46,6 +47,7 @@ __all__ = [
     "secp256k1_verify_schnorr_batch",
     "sha256_hash_many",
     "sm2_prepare_keys",
+    "sm2_release_keys",
     "sm2_verify",
     "sm2_verify_batch",
     "sm2_za",
@@ -72,6 +74,7 @@ def secp256k1_verify_ecdsa_batch(
     public_keys: _Column, message_hashes: _Column, signatures: _Column, rules: str
 ) -> bytearray: ...
 def secp256k1_prepare_ecdsa_keys(public_keys: _Column, rules: str) -> int: ...
+def secp256k1_release_ecdsa_keys(public_keys: _Column) -> int: ...
 def secp256k1_recover(message_hash: _Buffer, signature: _Buffer) -> tuple[bytes, bytes] | None: ...
 def secp256k1_recover_batch(
     message_hashes: _Column, signatures: _Column
@@ -144,6 +147,7 @@ def sm2_verify_batch(
     encoding: str | None = None,
 ) -> bytearray: ...
 def sm2_prepare_keys(public_keys: _Column) -> int: ...
+def sm2_release_keys(public_keys: _Column) -> int: ...
 def sm2_za(public_key: _Buffer, id: _Buffer | None = None) -> bytes: ...
 def merkle_root(
     leaf_hashes: _Column, flavor: str, backend: str, hash: str | None = None

@@ -25,6 +25,7 @@ from . import _columns, _native
 __all__ = [
     "Rules",
     "prepare_ecdsa_keys",
+    "release_ecdsa_keys",
     "recover",
     "recover_batch",
     "verify_ecdsa",
@@ -83,8 +84,9 @@ def prepare_ecdsa_keys(public_keys: object, *, rules: Rules = "bitcoin") -> int:
     signatures verify faster from the first; returns how many of the keys have a table.
 
     Without this a key earns its table with its twelfth valid signature (built for the next).
-    The process keeps at most 4,096 tables (32 MiB); keys past that stay parsed only. The cache
-    and its tables serve every rule set; ``rules`` only decides which encodings count as keys
+    The process keeps at most 4,096 tables (32 MiB); keys past that stay parsed only. Keys with
+    a table stay in the cache, however many other keys pass through it, until
+    :func:`release_ecdsa_keys`. The cache and its tables serve every rule set; ``rules`` only decides which encodings count as keys
     (hybrid 0x06/0x07 keys only under the Bitcoin rules). A key that is not a point under the
     rules gets no table (``verify_ecdsa`` says ``False`` for it). Raises
     :class:`batchverify.MalformedInputError` naming the first key that is neither 33 nor 65
@@ -93,6 +95,14 @@ def prepare_ecdsa_keys(public_keys: object, *, rules: Rules = "bitcoin") -> int:
     return _native.secp256k1_prepare_ecdsa_keys(
         _columns.variable(public_keys, "public_keys"), rules
     )
+
+
+def release_ecdsa_keys(public_keys: object) -> int:
+    """Lets keys prepared by :func:`prepare_ecdsa_keys` leave the key cache again, as any other
+    key does (their tables with them); returns how many were prepared. Raises
+    :class:`batchverify.MalformedInputError` naming the first key that is neither 33 nor 65
+    bytes."""
+    return _native.secp256k1_release_ecdsa_keys(_columns.variable(public_keys, "public_keys"))
 
 
 def _signatures(signatures: object, rules: Rules) -> _columns.Column:

@@ -23,7 +23,15 @@ import numpy.typing as npt
 
 from . import _columns, _native
 
-__all__ = ["DEFAULT_ID", "Encoding", "prepare_keys", "verify", "verify_batch", "za"]
+__all__ = [
+    "DEFAULT_ID",
+    "Encoding",
+    "prepare_keys",
+    "release_keys",
+    "verify",
+    "verify_batch",
+    "za",
+]
 
 DEFAULT_ID = b"1234567812345678"
 
@@ -49,12 +57,21 @@ def prepare_keys(public_keys: object) -> int:
     first; returns how many of the keys have a table.
 
     Without this a key earns its table with its second valid signature (built for the next). The
-    process keeps at most 16,384 tables; keys past that stay parsed only. A key that is not a
+    process keeps at most 16,384 tables; keys past that stay parsed only. Keys with a table stay
+    in the cache, however many other keys pass through it, until :func:`release_keys`. A key that is not a
     point gets no table (:func:`verify` says ``False`` for it). Raises
     :class:`batchverify.MalformedInputError` naming the first key that is neither 33 nor 65
     bytes; the keys before it are prepared already. Verdicts never depend on it.
     """
     return _native.sm2_prepare_keys(_columns.variable(public_keys, "public_keys"))
+
+
+def release_keys(public_keys: object) -> int:
+    """Lets keys prepared by :func:`prepare_keys` leave the key cache again, as any other key
+    does (their tables with them); returns how many were prepared. Raises
+    :class:`batchverify.MalformedInputError` naming the first key that is neither 33 nor 65
+    bytes."""
+    return _native.sm2_release_keys(_columns.variable(public_keys, "public_keys"))
 
 
 def verify_batch(

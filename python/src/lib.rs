@@ -42,11 +42,11 @@ mod _native {
     #[pymodule_export]
     use super::secp256k1::{
         secp256k1_prepare_ecdsa_keys, secp256k1_recover, secp256k1_recover_batch,
-        secp256k1_verify_ecdsa, secp256k1_verify_ecdsa_batch, secp256k1_verify_schnorr,
-        secp256k1_verify_schnorr_batch,
+        secp256k1_release_ecdsa_keys, secp256k1_verify_ecdsa, secp256k1_verify_ecdsa_batch,
+        secp256k1_verify_schnorr, secp256k1_verify_schnorr_batch,
     };
     #[pymodule_export]
-    use super::sm2::{sm2_prepare_keys, sm2_verify, sm2_verify_batch, sm2_za};
+    use super::sm2::{sm2_prepare_keys, sm2_release_keys, sm2_verify, sm2_verify_batch, sm2_za};
 }
 
 /// Version, CPU features, the code paths chosen on this machine, threads and GPU adapters.

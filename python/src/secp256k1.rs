@@ -65,6 +65,18 @@ pub fn secp256k1_prepare_ecdsa_keys(
         .map_err(to_py)
 }
 
+/// How many of `public_keys` were prepared and are now left to the cache's eviction.
+#[pyfunction]
+pub fn secp256k1_release_ecdsa_keys(
+    py: Python<'_>,
+    public_keys: &Bound<'_, PyAny>,
+) -> PyResult<usize> {
+    let public_keys = Column::extract(public_keys, "public_keys", None)?;
+    let public_keys = public_keys.slices();
+    py.detach(|| ecdsa::Verifier::new(ecdsa::Rules::BITCOIN).release_keys(&public_keys))
+        .map_err(to_py)
+}
+
 /// `(address, public_key)` of the signer, or `None` when nothing recovers.
 #[pyfunction]
 pub fn secp256k1_recover<'py>(

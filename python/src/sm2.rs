@@ -91,6 +91,15 @@ pub fn sm2_prepare_keys(py: Python<'_>, public_keys: &Bound<'_, PyAny>) -> PyRes
         .map_err(to_py)
 }
 
+/// How many of `public_keys` were prepared and are now left to the cache's eviction.
+#[pyfunction]
+pub fn sm2_release_keys(py: Python<'_>, public_keys: &Bound<'_, PyAny>) -> PyResult<usize> {
+    let public_keys = Column::extract(public_keys, "public_keys", None)?;
+    let public_keys = public_keys.slices();
+    py.detach(|| Verifier::new().release_keys(&public_keys))
+        .map_err(to_py)
+}
+
 /// ZA of a key under an ID: what the signer hashes before the message.
 #[pyfunction]
 #[pyo3(signature = (public_key, id=None))]

@@ -177,6 +177,11 @@ def test_prepared_signers_verify_like_openssl() -> None:
     assert secp256k1.prepare_ecdsa_keys([encodings[0], b"\x04" + bytes(64)]) == 1
     with pytest.raises(batchverify.MalformedInputError, match="public_key at index 1"):
         secp256k1.prepare_ecdsa_keys([encodings[0], b"\x04" + bytes(63)])
+    # Prepared keys stay until released, once each; the rest were never prepared.
+    assert secp256k1.release_ecdsa_keys([encodings[0], b"\x04" + bytes(64)]) == 1
+    assert secp256k1.release_ecdsa_keys([encodings[0]]) == 0
+    with pytest.raises(batchverify.MalformedInputError, match="public_key at index 0"):
+        secp256k1.release_ecdsa_keys([b"\x04" + bytes(63)])
 
 
 def test_ethereum_rules_and_recovery_against_coincurve() -> None:

@@ -153,6 +153,12 @@ def test_malformed_sm2_input_raises_naming_the_field() -> None:
     with pytest.raises(batchverify.MalformedInputError) as error:
         sm2.prepare_keys([key, key[:64]])
     assert (error.value.field, error.value.index) == ("public_key", 1)
+    # Prepared keys stay until released, once each; the rest were never prepared.
+    assert sm2.release_keys([key, off_curve]) == 1
+    assert sm2.release_keys([key]) == 0
+    with pytest.raises(batchverify.MalformedInputError) as error:
+        sm2.release_keys([key[:64]])
+    assert (error.value.field, error.value.index) == ("public_key", 0)
 
 
 def test_a_64_byte_signature_that_is_also_der_needs_an_encoding() -> None:

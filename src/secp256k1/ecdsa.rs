@@ -284,10 +284,11 @@ impl Verifier {
     /// Parses `public_keys` into the key cache and builds their tables now, as a node does for
     /// the signers it expects (a validator set, an exchange's wallets): their signatures then
     /// verify on tables from the first, instead of from a key's twelfth valid one. Returns how
-    /// many of the keys have a table: keys past the process's budget (4,096 tables, 32 MiB)
-    /// stay parsed only. A table lives as long as its key stays in the cache (a full shard is
-    /// emptied), so prepare again after the cache has churned. Without a key cache there is
-    /// nothing to keep, and only the keys are checked.
+    /// many of the keys have a table: keys past the process's budget (4,096 tables of 8 KiB,
+    /// 32 MiB in all, shared with tables keys earn) stay parsed only. A key with a table stays
+    /// in the cache, however many other keys pass through it, until
+    /// [`Verifier::release_keys`]. Without a key cache there is nothing to keep, and only the
+    /// keys are checked.
     ///
     /// The rule for keys is [`Verifier::verify`]'s: a wrong length is an error naming the key,
     /// and a key that is not a point under the rules (which `verify` answers with
@@ -297,14 +298,33 @@ impl Verifier {
         for (index, public_key) in public_keys.iter().enumerate() {
             let bytes = public_key.as_ref();
             check_key_length(index, bytes)?;
-            let Some(key) = self.decode_key(bytes) else {
+            let Some(copy) = KeyBytes::copy_of(bytes) else {
                 continue;
             };
-            if self.key_cache.is_some() && key.build_table() {
+            let (Some(cache), Some(key)) = (&self.key_cache, self.decode_copy(&copy)) else {
+                continue;
+            };
+            if key.build_table() {
+                cache.pin(&copy, key);
                 with_tables += 1;
             }
         }
         Ok(with_tables)
+    }
+
+    /// Lets prepared keys leave the key cache again, as any other key does (their tables go
+    /// with them, returning their place in the budget). Returns how many were prepared; a key
+    /// of the wrong length is an error naming it.
+    pub fn release_keys<K: AsRef<[u8]>>(&self, public_keys: &[K]) -> Result<usize, Error> {
+        let mut released = 0;
+        for (index, public_key) in public_keys.iter().enumerate() {
+            let bytes = public_key.as_ref();
+            check_key_length(index, bytes)?;
+            if let (Some(cache), Some(copy)) = (&self.key_cache, KeyBytes::copy_of(bytes)) {
+                released += usize::from(cache.unpin::<Arc<DecodedKey>>(&copy));
+            }
+        }
+        Ok(released)
     }
 
     /// The rules this verifier applies.
@@ -430,14 +450,18 @@ impl Verifier {
     }
 
     fn decode_key(&self, bytes: &[u8]) -> Option<Arc<DecodedKey>> {
-        let key = KeyBytes::copy_of(bytes)?;
+        self.decode_copy(&KeyBytes::copy_of(bytes)?)
+    }
+
+    /// [`Verifier::decode_key`] of a copy already made.
+    fn decode_copy(&self, key: &KeyBytes) -> Option<Arc<DecodedKey>> {
         if matches!(key.as_slice().first(), Some(0x06 | 0x07)) && !self.rules.accepts_hybrid_keys()
         {
             return None;
         }
         match &self.key_cache {
-            Some(cache) => cache.get_or_decode(&key, parse_key).ok(),
-            None => parse_key(&key).ok(),
+            Some(cache) => cache.get_or_decode(key, parse_key).ok(),
+            None => parse_key(key).ok(),
         }
     }
 }
@@ -629,6 +653,25 @@ mod tests {
         assert_eq!(TABLES.held(), 0);
         assert_eq!(verifier.prepare_keys(past_budget), Ok(4));
         cache.clear();
+        assert_eq!(TABLES.held(), 0);
+
+        // Failed before: a flood of new keys emptied a prepared key's shard, and its table with
+        // it. Now it stays until released.
+        let flooded = Verifier::new(Rules::BITCOIN).key_cache(Some(Arc::new(KeyCache::new(16))));
+        assert_eq!(flooded.prepare_keys(&[public_key]), Ok(1));
+        let flood = |from: u64| {
+            for i in from..from + 200 {
+                let passing = secp256k1::PublicKey::from_secret_key(&secret(i)).serialize();
+                assert!(flooded.decode_key(&passing).is_some());
+            }
+        };
+        let flooded_has_table = || flooded.decode_key(&public_key).unwrap().table().is_some();
+        flood(100_000);
+        assert!(flooded_has_table(), "kept through the flood");
+        assert_eq!(flooded.release_keys(&[public_key]), Ok(1));
+        assert_eq!(flooded.release_keys(&[public_key]), Ok(0));
+        flood(200_000);
+        assert!(!flooded_has_table(), "released, then evicted");
         assert_eq!(TABLES.held(), 0);
     }
 

@@ -321,7 +321,8 @@ impl Verifier {
     /// Parses `public_keys` into the key cache and builds their tables now, as a consortium
     /// node does for the signers it knows: their signatures then verify on tables from the
     /// first. Returns how many of the keys have a table: keys past the process's budget (16,384
-    /// tables) stay parsed only, and a table lives as long as its key stays in the cache. A key
+    /// tables, shared with tables keys earn) stay parsed only. A key with a table stays in the
+    /// cache, however many other keys pass through it, until [`Verifier::release_keys`]. A key
     /// of the wrong length is an error naming it; one that is not a point gets no table
     /// (verification says `false` for it). Without a key cache there is nothing to keep, and
     /// only the keys are checked.
@@ -330,14 +331,33 @@ impl Verifier {
         for (index, public_key) in public_keys.iter().enumerate() {
             let bytes = public_key.as_ref();
             check_key(index, bytes)?;
-            let Some(key) = self.lookup(bytes) else {
+            let Some(copy) = KeyBytes::copy_of(bytes) else {
                 continue;
             };
-            if self.key_cache.is_some() && key.table.build(|| Some(Table::for_key(&key.point))) {
+            let (Some(cache), Some(key)) = (&self.key_cache, self.lookup_copy(&copy)) else {
+                continue;
+            };
+            if key.table.build(|| Some(Table::for_key(&key.point))) {
+                cache.pin(&copy, key);
                 with_tables += 1;
             }
         }
         Ok(with_tables)
+    }
+
+    /// Lets prepared keys leave the key cache again, as any other key does (their tables go
+    /// with them, returning their place in the budget). Returns how many were prepared; a key
+    /// of the wrong length is an error naming it.
+    pub fn release_keys<K: AsRef<[u8]>>(&self, public_keys: &[K]) -> Result<usize, Error> {
+        let mut released = 0;
+        for (index, public_key) in public_keys.iter().enumerate() {
+            let bytes = public_key.as_ref();
+            check_key(index, bytes)?;
+            if let (Some(cache), Some(copy)) = (&self.key_cache, KeyBytes::copy_of(bytes)) {
+                released += usize::from(cache.unpin::<Arc<DecodedKey>>(&copy));
+            }
+        }
+        Ok(released)
     }
 
     /// Verifies a signature by the default ID's signer over `message`.
@@ -584,10 +604,14 @@ impl Verifier {
     /// The parsed key, from the cache where there is one; `None` when the bytes are not a
     /// point.
     fn lookup(&self, bytes: &[u8]) -> Option<Arc<DecodedKey>> {
-        let key = KeyBytes::copy_of(bytes)?;
+        self.lookup_copy(&KeyBytes::copy_of(bytes)?)
+    }
+
+    /// [`Verifier::lookup`] of a copy already made.
+    fn lookup_copy(&self, key: &KeyBytes) -> Option<Arc<DecodedKey>> {
         match &self.key_cache {
-            Some(cache) => cache.get_or_decode(&key, DecodedKey::decode_cached).ok(),
-            None => DecodedKey::decode_cached(&key).ok(),
+            Some(cache) => cache.get_or_decode(key, DecodedKey::decode_cached).ok(),
+            None => DecodedKey::decode_cached(key).ok(),
         }
     }
 }
@@ -697,5 +721,32 @@ mod tests {
         );
         let uncached = Verifier::new().key_cache(None);
         assert_eq!(uncached.prepare_keys(&[second]), Ok(0));
+    }
+
+    /// Failed before: a flood of new keys emptied the prepared key's shard, and its table with
+    /// it.
+    #[test]
+    fn prepared_keys_keep_their_tables_through_a_flood_of_new_keys_until_released() {
+        let cache = Arc::new(KeyCache::new(16));
+        let verifier = Verifier::new().key_cache(Some(cache.clone()));
+        let (_, prepared) = signer(7);
+        assert_eq!(verifier.prepare_keys(&[prepared.clone()]), Ok(1));
+        let flood = |from: u64| {
+            for i in from..from + 200 {
+                let mut secret = [1u8; 32];
+                secret[24..].copy_from_slice(&i.to_be_bytes());
+                let secret = ::sm2::SecretKey::from_slice(&secret).expect("secret");
+                assert!(verifier
+                    .lookup(&secret.public_key().to_sec1_bytes())
+                    .is_some());
+            }
+        };
+        flood(0);
+        assert!(has_table(&verifier, &prepared), "kept through the flood");
+        assert_eq!(verifier.release_keys(&[prepared.clone()]), Ok(1));
+        assert_eq!(verifier.release_keys(&[prepared.clone()]), Ok(0));
+        flood(1000);
+        assert!(!has_table(&verifier, &prepared), "released, then evicted");
+        assert!(verifier.release_keys(&[vec![4; 64]]).is_err());
     }
 }
