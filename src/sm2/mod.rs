@@ -730,7 +730,10 @@ mod tests {
         let cache = Arc::new(KeyCache::new(16));
         let verifier = Verifier::new().key_cache(Some(cache.clone()));
         let (_, prepared) = signer(7);
-        assert_eq!(verifier.prepare_keys(&[prepared.clone()]), Ok(1));
+        assert_eq!(
+            verifier.prepare_keys(std::slice::from_ref(&prepared)),
+            Ok(1)
+        );
         let flood = |from: u64| {
             for i in from..from + 200 {
                 let mut secret = [1u8; 32];
@@ -743,8 +746,14 @@ mod tests {
         };
         flood(0);
         assert!(has_table(&verifier, &prepared), "kept through the flood");
-        assert_eq!(verifier.release_keys(&[prepared.clone()]), Ok(1));
-        assert_eq!(verifier.release_keys(&[prepared.clone()]), Ok(0));
+        assert_eq!(
+            verifier.release_keys(std::slice::from_ref(&prepared)),
+            Ok(1)
+        );
+        assert_eq!(
+            verifier.release_keys(std::slice::from_ref(&prepared)),
+            Ok(0)
+        );
         flood(1000);
         assert!(!has_table(&verifier, &prepared), "released, then evicted");
         assert!(verifier.release_keys(&[vec![4; 64]]).is_err());
