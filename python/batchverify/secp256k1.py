@@ -25,9 +25,9 @@ from . import _columns, _native
 __all__ = [
     "Rules",
     "prepare_ecdsa_keys",
-    "release_ecdsa_keys",
     "recover",
     "recover_batch",
+    "release_ecdsa_keys",
     "verify_ecdsa",
     "verify_ecdsa_batch",
     "verify_schnorr",
@@ -86,11 +86,11 @@ def prepare_ecdsa_keys(public_keys: object, *, rules: Rules = "bitcoin") -> int:
     Without this a key earns its table with its twelfth valid signature (built for the next).
     The process keeps at most 4,096 tables (32 MiB); keys past that stay parsed only. Keys with
     a table stay in the cache, however many other keys pass through it, until
-    :func:`release_ecdsa_keys`. The cache and its tables serve every rule set; ``rules`` only decides which encodings count as keys
-    (hybrid 0x06/0x07 keys only under the Bitcoin rules). A key that is not a point under the
-    rules gets no table (``verify_ecdsa`` says ``False`` for it). Raises
-    :class:`batchverify.MalformedInputError` naming the first key that is neither 33 nor 65
-    bytes; the keys before it are prepared already. Verdicts never depend on it.
+    :func:`release_ecdsa_keys`. The cache and its tables serve every rule set; ``rules`` only
+    decides which encodings count as keys (hybrid 0x06/0x07 keys only under the Bitcoin rules).
+    A key that is not a point under the rules gets no table (``verify_ecdsa`` says ``False``
+    for it). Raises :class:`batchverify.MalformedInputError` naming the first key that is
+    neither 33 nor 65 bytes; the keys before it are prepared already. Verdicts never depend on it.
     """
     return _native.secp256k1_prepare_ecdsa_keys(
         _columns.variable(public_keys, "public_keys"), rules

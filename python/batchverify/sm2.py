@@ -58,8 +58,8 @@ def prepare_keys(public_keys: object) -> int:
 
     Without this a key earns its table with its second valid signature (built for the next). The
     process keeps at most 16,384 tables; keys past that stay parsed only. Keys with a table stay
-    in the cache, however many other keys pass through it, until :func:`release_keys`. A key that is not a
-    point gets no table (:func:`verify` says ``False`` for it). Raises
+    in the cache, however many other keys pass through it, until :func:`release_keys`. A key
+    that is not a point gets no table (:func:`verify` says ``False`` for it). Raises
     :class:`batchverify.MalformedInputError` naming the first key that is neither 33 nor 65
     bytes; the keys before it are prepared already. Verdicts never depend on it.
     """
