@@ -83,7 +83,8 @@ impl GpuContext {
     }
 
     /// The root of `leaves` under `flavor`, and whether a level had two equal siblings
-    /// (Bitcoin's CVE-2012-2459 check): the whole tree on this GPU, chunked to its limits.
+    /// (Bitcoin's CVE-2012-2459 check): the first nine levels on this GPU, a sample of them
+    /// checked and the levels above computed on the CPU, and the flag from the leaves.
     pub fn merkle_root(
         &self,
         flavor: &Flavor,
@@ -103,8 +104,8 @@ impl GpuContext {
         crate::merkle::Merkle::new(*flavor).root_on_gpu_resident(self, leaves)
     }
 
-    /// Leaves per upload piece: each piece is a whole subtree, reduced to its top node while
-    /// the next piece is written and copied.
+    /// Leaves per upload piece: each piece is a whole subtree, its first nine levels reduced
+    /// while the next piece is written and copied.
     pub fn merkle_piece_leaves(&self) -> usize {
         PIECE_LEAVES.min(self.merkle_chunk_leaves())
     }

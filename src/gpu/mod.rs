@@ -61,7 +61,8 @@ pub enum GpuError {
     KnownAnswer(String),
     /// A result differed from the CPU's recomputation of a sample of it (a driver, a kernel or
     /// memory that went wrong after the known-answer check); this context computes nothing
-    /// more, and the shared one is not replaced, so the process stays on the CPU.
+    /// more, and the shared one is not replaced (even after a device loss), so the process
+    /// stays on the CPU.
     WrongResult(String),
 }
 
@@ -394,8 +395,9 @@ impl GpuContext {
             // own bounds checks. Every loop has a constant or uniform bound, every divisor is a
             // constant, and every index is guarded by the node or message counts the host sizes
             // the buffers from (the GPU == CPU tests run each size class). Vulkan's robust
-            // buffer access, which wgpu enables, keeps accesses in bounds there; Metal and DX12
-            // promise no such thing, so wgpu adds the bounds checks on them.
+            // buffer access, which wgpu enables, keeps buffer accesses in bounds there (not
+            // workgroup or private arrays: their indices are loop counters under constant
+            // bounds); Metal and DX12 promise no such thing, so wgpu adds the checks on them.
             let checks = wgpu::ShaderRuntimeChecks {
                 bounds_checks: !self.driver_bounds_checks,
                 ..wgpu::ShaderRuntimeChecks::unchecked()
@@ -549,8 +551,8 @@ impl GpuContext {
     /// Runs `work` inside out-of-memory and validation error scopes and turns what they catch
     /// into a [`GpuError`].
     fn scoped<T>(&self, work: impl FnOnce() -> T) -> Result<T, GpuError> {
-        self.check_alive()?;
         self.check_trusted()?;
+        self.check_alive()?;
         let out_of_memory = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let value = work();
@@ -945,7 +947,9 @@ pub fn init(options: &GpuOptions) -> Result<Arc<GpuContext>, GpuError> {
 pub fn shared() -> Result<Arc<GpuContext>, GpuError> {
     let mut shared = SHARED.lock().unwrap_or_else(|e| e.into_inner());
     let replacing = match &shared.context {
-        Some(Ok(context)) if context.check_alive().is_err() => {
+        // A context that gave a wrong result is kept, lost or not: its replacement would pass
+        // the same known answers and be trusted again.
+        Some(Ok(context)) if context.check_alive().is_err() && context.check_trusted().is_ok() => {
             log::warn!("the GPU device was lost; opening a new one");
             true
         }
@@ -1049,11 +1053,17 @@ fn cpu_instead(backend: Backend, error: &GpuError) -> Execution {
 
 /// Runs `gpu` on this thread and `cpu` beside it, on a thread of its own: not a rayon
 /// worker, which could steal work waiting for the context's buffers while `gpu` holds them.
-/// Where no thread can be started, `cpu` runs after `gpu`.
+/// A caller that is itself a rayon worker runs `cpu` after `gpu` instead: blocked in a join
+/// rayon cannot see, it could leave `cpu`'s parallel work no worker to run on. So does a
+/// caller where no thread can be started.
 pub(crate) fn beside<A, B: Send>(
     gpu: impl FnOnce() -> A,
     cpu: impl FnOnce() -> B + Send,
 ) -> (A, B) {
+    if rayon::current_thread_index().is_some() {
+        let gpu_result = gpu();
+        return (gpu_result, cpu());
+    }
     let cpu = Mutex::new(Some(cpu));
     let take = || cpu.lock().unwrap_or_else(|e| e.into_inner()).take();
     std::thread::scope(|scope| {
@@ -1281,6 +1291,24 @@ mod tests {
             .contains("not used again"));
         assert_eq!(refused(Backend::Auto), Execution::cpu());
         assert!(!ran.get());
+    }
+
+    /// Failed before: a device loss replaced the context, and the new one was trusted again.
+    /// The only unit test that touches the shared context, which it leaves rejected.
+    #[test]
+    fn a_context_that_gave_a_wrong_result_is_not_replaced_after_a_device_loss() {
+        if own_context().is_none() {
+            return;
+        }
+        let context = shared().unwrap();
+        context.reject("a test's wrong result".into());
+        context.destroy();
+        let kept = shared().unwrap();
+        assert!(Arc::ptr_eq(&context, &kept));
+        assert_eq!(
+            kept.hash_many(&[[7u8; 64]; 2]),
+            Err(GpuError::WrongResult("a test's wrong result".into()))
+        );
     }
 
     #[test]

@@ -416,8 +416,8 @@ impl Merkle {
         })
     }
 
-    /// The whole root on `context`'s GPU, in chunks of the most leaves one buffer holds; the
-    /// chunks' roots are combined on the CPU.
+    /// The root with `context`'s GPU reducing the first nine levels (see
+    /// [`Merkle::reduce_on_gpu`]).
     #[cfg(feature = "gpu")]
     pub(crate) fn root_on_gpu(
         &self,
