@@ -85,8 +85,8 @@ python-test: python-env
 # overflow checks. `make fuzz` runs each target for
 # FUZZ_SECONDS (10 minutes by default), keeping its corpus in target/fuzz/corpus and starting
 # from fuzz/seeds/<target> where there is one; CI runs `make fuzz-smoke`, 30 s each (it kept CI under its 30 minutes).
-FUZZ_TARGETS := ed25519_batch bls_batch secp256k1_batch sm2_batch merkle_proofs cli_record \
-	python_columns
+FUZZ_TARGETS := ed25519_batch bls_batch secp256k1_batch sm2_batch field_arithmetic merkle_proofs \
+	cli_record python_columns
 FUZZ_SECONDS ?= 600
 FUZZ_DIR := $(CURDIR)/target/fuzz
 # Naming the target keeps the instrumentation out of build scripts and proc macros.

@@ -14,6 +14,8 @@ mod md32;
 pub mod backend;
 pub mod bls;
 pub mod ed25519;
+#[cfg(fuzzing)]
+pub mod fuzzing;
 #[cfg(feature = "gpu")]
 pub mod gpu;
 pub mod merkle;

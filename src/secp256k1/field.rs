@@ -483,6 +483,29 @@ fn sqrt_candidates<const N: usize>(x: [Fe52; N]) -> [Fe52; N] {
     square_lanes(root, 2)
 }
 
+/// The operations the `field_arithmetic` fuzz target checks against big integers, on big-endian
+/// values below 2^256 (which `from_limbs` takes unreduced).
+#[cfg(fuzzing)]
+pub(crate) fn fuzz_operations(a: &[u8; 32], b: &[u8; 32]) -> crate::fuzzing::FieldResults {
+    let element = |bytes: &[u8; 32]| {
+        let mut limbs = [0u64; 4];
+        for (i, limb) in limbs.iter_mut().enumerate() {
+            *limb = u64::from_be_bytes(bytes[24 - 8 * i..32 - 8 * i].try_into().expect("8 bytes"));
+        }
+        Fe::from_limbs(limbs)
+    };
+    let (x, y) = (element(a), element(b));
+    crate::fuzzing::FieldResults {
+        sum: x.add(y).to_bytes(),
+        difference: x.sub(y).to_bytes(),
+        product: x.mul(y).to_bytes(),
+        square: x.square().to_bytes(),
+        negation: x.neg().to_bytes(),
+        inverse: x.invert().to_bytes(),
+        square_root: Fe::sqrt_many(&[x])[0].map(Fe::to_bytes),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,10 @@
 pub mod ecdsa;
 mod field;
 mod msm;
+#[cfg(fuzzing)]
+pub(crate) use field::fuzz_operations as fuzz_field_operations;
+#[cfg(fuzzing)]
+pub(crate) use msm::fuzz_glv_split;
 mod recover;
 pub mod schnorr;
 

@@ -498,6 +498,13 @@ pub(crate) fn additions(points: usize) -> usize {
     best_window(points / 2 + 2 * (points - points / 2) + 2).1
 }
 
+/// [`split_lambda`] on big-endian bytes, for the `field_arithmetic` fuzz target.
+#[cfg(fuzzing)]
+pub(crate) fn fuzz_glv_split(k: &[u8; 32]) -> ([u8; 32], [u8; 32]) {
+    let (k1, k2) = split_lambda(&super::reduce(k));
+    (k1.to_bytes().into(), k2.to_bytes().into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

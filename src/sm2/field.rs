@@ -258,6 +258,22 @@ impl crate::ec_tables::FieldElement for Fe {
     }
 }
 
+/// The operations the `field_arithmetic` fuzz target checks against big integers, on
+/// big-endian values below p.
+#[cfg(fuzzing)]
+pub(crate) fn fuzz_operations(a: &[u8; 32], b: &[u8; 32]) -> Option<crate::fuzzing::FieldResults> {
+    let (x, y) = (Fe::from_bytes(a)?, Fe::from_bytes(b)?);
+    Some(crate::fuzzing::FieldResults {
+        sum: x.add(&y).to_bytes(),
+        difference: x.sub(&y).to_bytes(),
+        product: x.mul(&y).to_bytes(),
+        square: x.square().to_bytes(),
+        negation: x.neg().to_bytes(),
+        inverse: x.invert().to_bytes(),
+        square_root: x.sqrt().map(Fe::to_bytes),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

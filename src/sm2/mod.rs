@@ -47,6 +47,8 @@
 //! ```
 
 mod field;
+#[cfg(fuzzing)]
+pub(crate) use field::fuzz_operations as fuzz_field_operations;
 mod point;
 
 use std::collections::HashMap;
