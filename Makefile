@@ -84,7 +84,7 @@ python-test: python-env
 # (a -Z flag, which RUSTC_BOOTSTRAP=1 lets the stable compiler take), debug assertions and
 # overflow checks. `make fuzz` runs each target for
 # FUZZ_SECONDS (10 minutes by default), keeping its corpus in target/fuzz/corpus and starting
-# from fuzz/seeds/<target> where there is one; CI runs `make fuzz-smoke`, 30 s each (it kept CI under its 30 minutes).
+# from fuzz/seeds/<target> where there is one; CI runs `make fuzz-smoke`, 20 s each (it keeps CI under its 30 minutes).
 FUZZ_TARGETS := ed25519_batch bls_batch secp256k1_batch sm2_batch field_arithmetic merkle_proofs \
 	cli_record python_columns
 FUZZ_SECONDS ?= 600
@@ -116,7 +116,7 @@ fuzz: fuzz-build
 	done
 
 fuzz-smoke:
-	$(MAKE) fuzz FUZZ_SECONDS=30
+	$(MAKE) fuzz FUZZ_SECONDS=20
 
 # Long runs that check every verdict: the Ed25519 lanes' subgroup test against
 # curve25519-dalek on a million points in all eight cosets (an ignored unit test); 10 million
