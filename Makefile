@@ -121,8 +121,9 @@ fuzz-smoke:
 # Long runs that check every verdict: the Ed25519 lanes' subgroup test against
 # curve25519-dalek on a million points in all eight cosets (an ignored unit test); 10 million
 # Ed25519 records through the release CLI, 1% corrupted, with its peak memory; a million
-# mutated items per Ed25519 policy, ECDSA rule set, BIP-340 and SM2 against another
-# implementation (examples/soak.rs). Not part of `make test`.
+# mutated items per Ed25519 policy, ECDSA rule set, BIP-340, SM2 and BLS against another
+# implementation (examples/soak.rs; BLS alone takes about 45 minutes on two cores). Not part
+# of `make test`.
 SOAK_RECORDS ?= 10000000
 SOAK_MUTATIONS ?= 1000000
 soak:

@@ -5,11 +5,13 @@
 //!    signature) and one line in 100,000 not JSON at all; every verdict line is checked against
 //!    the list of what was corrupted, and the CLI's peak memory is read from /proc.
 //! 2. `MUTATIONS` (one million by default) randomly mutated items per Ed25519 policy, ECDSA
-//!    rule set (plain compact, Ethereum), BIP-340 and SM2 through `verify_batch`, every verdict
-//!    checked against another implementation: ed25519-dalek's `verify_strict` and
-//!    ed25519-consensus (these share curve25519-dalek with the engine; the tests add
+//!    rule set (plain compact, Ethereum), BIP-340, SM2 and BLS (min-pk) through `verify_batch`,
+//!    every verdict checked against another implementation: ed25519-dalek's `verify_strict`
+//!    and ed25519-consensus (these share curve25519-dalek with the engine; the tests add
 //!    ed25519-compact), k256 (none of the engine's libsecp256k1 or its own sums and tables),
-//!    RustCrypto's sm2 (none of the engine's SM2 arithmetic).
+//!    RustCrypto's sm2 (none of the engine's SM2 arithmetic), zkcrypto's `bls12_381` (none of
+//!    blst). BLS is the slow row: signing and the oracle's pairings took 54 s for 20,000 on
+//!    two cores, about 45 minutes per million.
 //!
 //! Usage: `cargo run --release --example soak -- PATH_TO_BATCHVERIFY [RECORDS] [MUTATIONS]`.
 
@@ -26,6 +28,8 @@ use rayon::prelude::*;
 #[path = "../tests/common/oracles.rs"]
 #[allow(dead_code)]
 mod oracles;
+#[path = "../tests/common/zkcrypto_bls.rs"]
+mod zkcrypto_bls;
 
 const SIGNERS: usize = 4096;
 const CORRUPT_ONE_IN: u64 = 100;
@@ -55,6 +59,7 @@ fn main() {
     }
     secp256k1_against_k256(mutations);
     sm2_against_rustcrypto(mutations);
+    bls_against_zkcrypto(mutations);
 }
 
 /// One record: its JSONL line and whether it must verify.
@@ -429,6 +434,54 @@ fn sm2_against_rustcrypto(total: usize) {
         },
         |(key, message, signature)| {
             oracles::sm2_oracle(key, "1234567812345678", message, signature)
+        },
+    );
+}
+
+/// A BLS (min-pk) item: one of 256 signers' key, a message of up to 64 bytes and its signature,
+/// each mutated one time in six (one bit of the signature or the key, a byte added to the
+/// message, or another signer's key).
+fn bls_item(rng: &mut StdRng, bls: &batchverify::bls::Verifier) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let signer = |index: u64| {
+        let mut seed = [0u8; 32];
+        seed[..8].copy_from_slice(&index.to_le_bytes());
+        batchverify::bls::SecretKey::key_gen(&seed).expect("32 bytes of seed")
+    };
+    let index = rng.random_range(0..256u64);
+    let secret = signer(index);
+    let mut message: Vec<u8> = (0..rng.random_range(0..64)).map(|_| rng.random()).collect();
+    let mut signature = bls.sign(&secret, &message);
+    let mut key = bls.public_key(&secret);
+    match rng.random_range(0..24) {
+        0 => flip(rng, &mut signature),
+        1 => flip(rng, &mut key),
+        2 => message.push(rng.random()),
+        3 => key = bls.public_key(&signer((index + 1) % 256)),
+        _ => {}
+    }
+    (key, message, signature)
+}
+
+fn bls_against_zkcrypto(total: usize) {
+    let bls = batchverify::bls::Verifier::ethereum();
+    soak(
+        "BLS min-pk",
+        total,
+        |rng| bls_item(rng, &bls),
+        |items| {
+            let [keys, messages, signatures] = columns(items, |(k, m, s)| [&k[..], &m[..], &s[..]]);
+            bls.verify_batch(&keys, &messages, &signatures)
+                .expect("well-formed")
+                .into_vec()
+        },
+        |(key, message, signature)| {
+            zkcrypto_bls::verdict(
+                batchverify::bls::Variant::MinPk,
+                bls.dst(),
+                key,
+                message,
+                signature,
+            )
         },
     );
 }

@@ -4,49 +4,12 @@
 //! variants, single and batch.
 
 mod common;
+#[path = "common/zkcrypto_bls.rs"]
+mod zkcrypto_bls;
 
 use batchverify::bls::{Scheme, SecretKey, Variant, Verifier};
-use bls12_381::hash_to_curve::{ExpandMsgXmd, HashToCurve};
-use bls12_381::{pairing, G1Affine, G1Projective, G2Affine, G2Projective};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-
-type Expander = ExpandMsgXmd<sha2_09::Sha256>;
-
-/// `e(pk, H(m)) == e(g1, sig)` for min-pk, `e(H(m), pk) == e(sig, g2)` for min-sig, after
-/// decoding both points with their subgroup checks and refusing the identity key (KeyValidate).
-fn zkcrypto_verdict(variant: Variant, dst: &[u8], key: &[u8], message: &[u8], sig: &[u8]) -> bool {
-    fn point<T, const N: usize>(
-        bytes: &[u8],
-        decode: fn(&[u8; N]) -> subtle::CtOption<T>,
-    ) -> Option<T> {
-        Option::from(decode(bytes.try_into().ok()?))
-    }
-    match variant {
-        Variant::MinPk => {
-            let (Some(key), Some(sig)) = (
-                point(key, G1Affine::from_compressed),
-                point(sig, G2Affine::from_compressed),
-            ) else {
-                return false;
-            };
-            let hashed = <G2Projective as HashToCurve<Expander>>::hash_to_curve(message, dst);
-            !bool::from(key.is_identity())
-                && pairing(&key, &G2Affine::from(hashed)) == pairing(&G1Affine::generator(), &sig)
-        }
-        Variant::MinSig => {
-            let (Some(key), Some(sig)) = (
-                point(key, G2Affine::from_compressed),
-                point(sig, G1Affine::from_compressed),
-            ) else {
-                return false;
-            };
-            let hashed = <G1Projective as HashToCurve<Expander>>::hash_to_curve(message, dst);
-            !bool::from(key.is_identity())
-                && pairing(&G1Affine::from(hashed), &key) == pairing(&sig, &G2Affine::generator())
-        }
-    }
-}
 
 #[test]
 fn ethereum_verify_cases_agree_with_zkcrypto() {
@@ -67,7 +30,8 @@ fn ethereum_verify_cases_agree_with_zkcrypto() {
             common::unhex(&input["signature"]),
         );
         let expected = case["output"].as_bool().unwrap();
-        let independent = zkcrypto_verdict(Variant::MinPk, bls.dst(), &key, &message, &signature);
+        let independent =
+            zkcrypto_bls::verdict(Variant::MinPk, bls.dst(), &key, &message, &signature);
         assert_eq!(independent, expected, "zkcrypto on {}", path.display());
         assert_eq!(
             bls.verify(&key, &message, &signature).is_ok(),
@@ -112,7 +76,9 @@ fn corrupted_batches_agree_with_zkcrypto() {
             signatures.push(signature);
         }
         let independent: Vec<bool> = (0..size)
-            .map(|i| zkcrypto_verdict(variant, bls.dst(), &keys[i], &messages[i], &signatures[i]))
+            .map(|i| {
+                zkcrypto_bls::verdict(variant, bls.dst(), &keys[i], &messages[i], &signatures[i])
+            })
             .collect();
         assert!(independent.iter().filter(|&&v| v).count() >= size / 2);
         assert!(independent.iter().any(|&v| !v));
