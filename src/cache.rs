@@ -214,6 +214,25 @@ impl KeyCache {
     }
 }
 
+/// Unpins each of `public_keys` that `cache` holds pinned as a `V`, after `check` accepted it
+/// (an error names the first it refuses): how many were pinned. The `release_keys` of the
+/// schemes with prepared keys.
+pub(crate) fn release<V: Cached, K: AsRef<[u8]>>(
+    cache: Option<&KeyCache>,
+    public_keys: &[K],
+    check: fn(usize, &[u8]) -> Result<(), crate::Error>,
+) -> Result<usize, crate::Error> {
+    let mut released = 0;
+    for (index, public_key) in public_keys.iter().enumerate() {
+        let bytes = public_key.as_ref();
+        check(index, bytes)?;
+        if let (Some(cache), Some(copy)) = (cache, KeyBytes::copy_of(bytes)) {
+            released += usize::from(cache.unpin::<V>(&copy));
+        }
+    }
+    Ok(released)
+}
+
 /// `key`'s entry in `map`, if it is a `V`.
 fn entry<V: Cached>(map: &Map, key: &KeyBytes) -> Option<V> {
     map.get(key)

@@ -316,15 +316,11 @@ impl Verifier {
     /// with them, returning their place in the budget). Returns how many were prepared; a key
     /// of the wrong length is an error naming it.
     pub fn release_keys<K: AsRef<[u8]>>(&self, public_keys: &[K]) -> Result<usize, Error> {
-        let mut released = 0;
-        for (index, public_key) in public_keys.iter().enumerate() {
-            let bytes = public_key.as_ref();
-            check_key_length(index, bytes)?;
-            if let (Some(cache), Some(copy)) = (&self.key_cache, KeyBytes::copy_of(bytes)) {
-                released += usize::from(cache.unpin::<Arc<DecodedKey>>(&copy));
-            }
-        }
-        Ok(released)
+        crate::cache::release::<Arc<DecodedKey>, K>(
+            self.key_cache.as_deref(),
+            public_keys,
+            check_key_length,
+        )
     }
 
     /// The rules this verifier applies.
