@@ -34,6 +34,7 @@ gpu-driver:
 
 fmt-check:
 	$(CARGO) fmt --all --check
+	$(CARGO) fmt --manifest-path fuzz/Cargo.toml --all --check
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings

@@ -7,8 +7,8 @@
 #[allow(dead_code)]
 mod record;
 
-use libfuzzer_sys::fuzz_target;
 use batchverify::Field;
+use libfuzzer_sys::fuzz_target;
 use record::{Record, Shape};
 
 fuzz_target!(|data: &[u8]| {
@@ -58,7 +58,10 @@ fuzz_target!(|data: &[u8]| {
         shape.signature_lengths.is_empty()
             || shape.signature_lengths.contains(&parsed.signature.len())
     );
-    assert!(parsed.id.as_ref().is_none_or(|id| Some(id.len()) <= shape.max_id_len));
+    assert!(parsed
+        .id
+        .as_ref()
+        .is_none_or(|id| Some(id.len()) <= shape.max_id_len));
     let mut written = serde_json::json!({
         "public_key": hex::encode(&parsed.public_key),
         shape.message.name(): hex::encode(&parsed.message),
