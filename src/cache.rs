@@ -214,6 +214,32 @@ impl KeyCache {
     }
 }
 
+/// Decodes each of `public_keys` after `check` accepted it (an error names the first it
+/// refuses), builds its table and pins it in `cache`: how many have a table. The decoding, the
+/// table and the pin all come from one copy of the bytes. The `prepare_keys` of the schemes
+/// with tables; without a cache only the keys are checked.
+pub(crate) fn prepare<V: Cached, K: AsRef<[u8]>>(
+    cache: Option<&KeyCache>,
+    public_keys: &[K],
+    check: fn(usize, &[u8]) -> Result<(), crate::Error>,
+    decode: impl Fn(&KeyBytes) -> Option<V>,
+    build_table: impl Fn(&V) -> bool,
+) -> Result<usize, crate::Error> {
+    let mut with_tables = 0;
+    for (index, public_key) in public_keys.iter().enumerate() {
+        let bytes = public_key.as_ref();
+        check(index, bytes)?;
+        let (Some(cache), Some(copy)) = (cache, KeyBytes::copy_of(bytes)) else {
+            continue;
+        };
+        if let Some(key) = decode(&copy).filter(|key| build_table(key)) {
+            cache.pin(&copy, key);
+            with_tables += 1;
+        }
+    }
+    Ok(with_tables)
+}
+
 /// Unpins each of `public_keys` that `cache` holds pinned as a `V`, after `check` accepted it
 /// (an error names the first it refuses): how many were pinned. The `release_keys` of the
 /// schemes with prepared keys.

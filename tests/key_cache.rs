@@ -46,6 +46,19 @@ struct Signers {
     y_signature: Vec<u8>,
 }
 
+impl Signers {
+    /// X and Y made by `sign` (a key and its signature of [`MESSAGE`]) from two seeds.
+    fn new(sign: impl Fn(u8) -> (Vec<u8>, Vec<u8>), seeds: [u8; 2]) -> Self {
+        let ((x, x_signature), (y, y_signature)) = (sign(seeds[0]), sign(seeds[1]));
+        Signers {
+            x,
+            y,
+            x_signature,
+            y_signature,
+        }
+    }
+}
+
 const MESSAGE: &[u8] = b"guarded";
 
 /// The single verdicts the cache must leave intact, with `verify` using the shared cache.
@@ -106,13 +119,7 @@ fn ed25519_keys_read_once() {
         let signature = ed25519_dalek::Signer::sign(&key, MESSAGE).to_bytes();
         (key.verifying_key().to_bytes().to_vec(), signature.to_vec())
     };
-    let ((x, x_signature), (y, y_signature)) = (sign(1), sign(2));
-    let signers = Signers {
-        x,
-        y,
-        x_signature,
-        y_signature,
-    };
+    let signers = Signers::new(sign, [1, 2]);
     for policy in [ed25519::Policy::Zip215, ed25519::Policy::Strict] {
         let cache = Arc::new(KeyCache::new(64));
         let verifier = ed25519::Verifier::new(policy).key_cache(Some(cache));
@@ -134,13 +141,7 @@ fn bip340_keys_read_once() {
         let signature = key.sign_raw(MESSAGE, &[0; 32]).unwrap().to_bytes();
         (key.verifying_key().to_bytes().to_vec(), signature.to_vec())
     };
-    let ((x, x_signature), (y, y_signature)) = (sign(3), sign(4));
-    let signers = Signers {
-        x,
-        y,
-        x_signature,
-        y_signature,
-    };
+    let signers = Signers::new(sign, [3, 4]);
     let cache = Arc::new(KeyCache::new(64));
     let verifier = schnorr::Verifier::new().key_cache(Some(cache));
     check_scheme(
@@ -165,13 +166,7 @@ fn ecdsa_keys_read_once() {
         );
         (point.as_bytes().to_vec(), signature.to_bytes().to_vec())
     };
-    let ((x, x_signature), (y, y_signature)) = (sign(5), sign(6));
-    let signers = Signers {
-        x,
-        y,
-        x_signature,
-        y_signature,
-    };
+    let signers = Signers::new(sign, [5, 6]);
     let cache = Arc::new(KeyCache::new(64));
     let verifier = ecdsa::Verifier::new(ecdsa::Rules::PLAIN_COMPACT).key_cache(Some(cache));
     check_scheme(
@@ -196,13 +191,7 @@ fn sm2_keys_read_once() {
             signature.to_bytes().to_vec(),
         )
     };
-    let ((x, x_signature), (y, y_signature)) = (sign(7), sign(8));
-    let signers = Signers {
-        x,
-        y,
-        x_signature,
-        y_signature,
-    };
+    let signers = Signers::new(sign, [7, 8]);
     let cache = Arc::new(KeyCache::new(64));
     let verifier = sm2::Verifier::new()
         .encoding(sm2::Encoding::Compact)
@@ -230,13 +219,7 @@ fn bls_keys_read_once() {
                 verifier.sign(&secret, MESSAGE),
             )
         };
-        let ((x, x_signature), (y, y_signature)) = (sign(9), sign(10));
-        let signers = Signers {
-            x,
-            y,
-            x_signature,
-            y_signature,
-        };
+        let signers = Signers::new(sign, [9, 10]);
         check_scheme(
             "bls",
             &signers,

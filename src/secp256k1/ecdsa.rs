@@ -294,22 +294,13 @@ impl Verifier {
     /// and a key that is not a point under the rules (which `verify` answers with
     /// [`Error::InvalidSignature`]) gets no table and is not counted.
     pub fn prepare_keys<K: AsRef<[u8]>>(&self, public_keys: &[K]) -> Result<usize, Error> {
-        let mut with_tables = 0;
-        for (index, public_key) in public_keys.iter().enumerate() {
-            let bytes = public_key.as_ref();
-            check_key_length(index, bytes)?;
-            let Some(copy) = KeyBytes::copy_of(bytes) else {
-                continue;
-            };
-            let (Some(cache), Some(key)) = (&self.key_cache, self.decode_copy(&copy)) else {
-                continue;
-            };
-            if key.build_table() {
-                cache.pin(&copy, key);
-                with_tables += 1;
-            }
-        }
-        Ok(with_tables)
+        crate::cache::prepare(
+            self.key_cache.as_deref(),
+            public_keys,
+            check_key_length,
+            |copy| self.decode_copy(copy),
+            |key: &Arc<DecodedKey>| key.build_table(),
+        )
     }
 
     /// Lets prepared keys leave the key cache again, as any other key does (their tables go

@@ -329,22 +329,13 @@ impl Verifier {
     /// (verification says `false` for it). Without a key cache there is nothing to keep, and
     /// only the keys are checked.
     pub fn prepare_keys<K: AsRef<[u8]>>(&self, public_keys: &[K]) -> Result<usize, Error> {
-        let mut with_tables = 0;
-        for (index, public_key) in public_keys.iter().enumerate() {
-            let bytes = public_key.as_ref();
-            check_key(index, bytes)?;
-            let Some(copy) = KeyBytes::copy_of(bytes) else {
-                continue;
-            };
-            let (Some(cache), Some(key)) = (&self.key_cache, self.lookup_copy(&copy)) else {
-                continue;
-            };
-            if key.table.build(|| Some(Table::for_key(&key.point))) {
-                cache.pin(&copy, key);
-                with_tables += 1;
-            }
-        }
-        Ok(with_tables)
+        crate::cache::prepare(
+            self.key_cache.as_deref(),
+            public_keys,
+            check_key,
+            |copy| self.lookup_copy(copy),
+            |key: &Arc<DecodedKey>| key.table.build(|| Some(Table::for_key(&key.point))),
+        )
     }
 
     /// Lets prepared keys leave the key cache again, as any other key does (their tables go
