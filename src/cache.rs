@@ -19,6 +19,7 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
 const SHARDS: usize = 16;
@@ -102,6 +103,9 @@ pub struct KeyCache {
     /// Looked up on a miss, so a flood of new keys that empties a shard costs a prepared key
     /// one more lookup, not its table.
     pinned: Box<[Shard]>,
+    /// Whether anything was ever pinned: until then a miss takes no second lock (cold batches
+    /// miss on every key, on every thread).
+    any_pinned: AtomicBool,
     shard_capacity: usize,
     hasher: RandomState,
 }
@@ -116,6 +120,7 @@ impl KeyCache {
             pinned: (0..FAMILIES * SHARDS)
                 .map(|_| RwLock::new(HashMap::new()))
                 .collect(),
+            any_pinned: AtomicBool::new(false),
             shard_capacity: capacity.div_ceil(SHARDS).max(1),
             hasher: RandomState::new(),
         }
@@ -169,6 +174,9 @@ impl KeyCache {
         if let Some(hit) = entry::<V>(&read(shard), key) {
             return Some(hit);
         }
+        if !self.any_pinned.load(Ordering::Relaxed) {
+            return None;
+        }
         let pinned = entry::<V>(&read(pinned), key)?;
         self.insert(key, pinned.clone());
         Some(pinned)
@@ -179,6 +187,7 @@ impl KeyCache {
     pub(crate) fn pin<V: Cached>(&self, key: &KeyBytes, decoded: V) {
         let (_, pinned) = self.shards_of::<V>(key);
         write(pinned).insert(*key, Box::new(decoded.clone()));
+        self.any_pinned.store(true, Ordering::Relaxed);
         self.insert(key, decoded);
     }
 
